@@ -1,0 +1,127 @@
+"""Finding snapshots: one folder per as-of date under a root folder, newest first.
+
+Only the manifest is read here, so listing stays cheap however large the tables are. The root
+is `sample_data/snapshots` unless the environment variable `SECOND_CHANCE_SNAPSHOTS` names
+another folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from data_access.contract import ACCESS_LEVELS, MANIFEST_FIELDS, MANIFEST_FILE, SCHEMA_VERSION
+from data_access.problems import Problem
+
+ROOT_VARIABLE = "SECOND_CHANCE_SNAPSHOTS"
+DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "sample_data" / "snapshots"
+
+
+def snapshot_root() -> Path:
+    value = os.environ.get(ROOT_VARIABLE, "").strip()
+    return Path(value).expanduser() if value else DEFAULT_ROOT
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    """What the catalogue knows of a snapshot folder before loading its tables."""
+
+    id: str
+    path: Path
+    as_of: dt.date | None
+    country: str = ""
+    access_level: str = ""
+    manifest: dict = field(default_factory=dict, compare=False, repr=False)
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def usable(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+    @property
+    def label(self) -> str:
+        return self.as_of.strftime("%-d %b %Y") if self.as_of else self.id
+
+
+def read_manifest(folder: Path) -> SnapshotInfo:
+    """Read and check a snapshot folder's manifest; never raises for bad content."""
+    folder = Path(folder)
+    path = folder / MANIFEST_FILE
+
+    def broken(message: str) -> SnapshotInfo:
+        return SnapshotInfo(folder.name, folder, None, problems=(Problem("error", MANIFEST_FILE, message),))
+
+    if not path.is_file():
+        return broken("missing; a snapshot folder needs a manifest.json, written last")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return broken(f"is not valid JSON ({exc}); re-export the snapshot")
+    if not isinstance(manifest, dict):
+        return broken("must be a JSON object with the fields of the data contract")
+
+    problems = [
+        Problem("error", MANIFEST_FILE, f"required field '{f.name}' is missing ({f.meaning})")
+        for f in MANIFEST_FIELDS
+        if f.required and f.name not in manifest
+    ]
+    version = manifest.get("schema_version")
+    if "schema_version" in manifest:
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            problems.append(
+                Problem("error", MANIFEST_FILE, f"schema_version must be a whole number, found {version!r}")
+            )
+        elif version > SCHEMA_VERSION:
+            problems.append(
+                Problem(
+                    "error",
+                    MANIFEST_FILE,
+                    f"schema_version {version} is newer than this dashboard understands "
+                    f"({SCHEMA_VERSION}); upgrade the dashboard to load it",
+                )
+            )
+    as_of = None
+    if "as_of" in manifest:
+        try:
+            as_of = dt.date.fromisoformat(str(manifest["as_of"]))
+        except ValueError:
+            problems.append(
+                Problem(
+                    "error",
+                    MANIFEST_FILE,
+                    f"as_of must be a date like 2026-09-30, found {str(manifest['as_of'])[:40]!r}",
+                )
+            )
+    level = manifest.get("access_level")
+    if "access_level" in manifest and level not in ACCESS_LEVELS:
+        problems.append(
+            Problem(
+                "error",
+                MANIFEST_FILE,
+                f"access_level must be one of {', '.join(ACCESS_LEVELS)}, found {str(level)[:40]!r}",
+            )
+        )
+    return SnapshotInfo(
+        id=folder.name,
+        path=folder,
+        as_of=as_of,
+        country=str(manifest.get("country", ""))[:8],
+        access_level=level if level in ACCESS_LEVELS else "",
+        manifest=manifest,
+        problems=tuple(problems),
+    )
+
+
+def find_snapshots(root: Path | None = None) -> list[SnapshotInfo]:
+    """Every snapshot folder under `root`, newest as-of date first; broken ones last.
+
+    Folders whose names start with '.' (being written, or set aside) are skipped.
+    """
+    root = Path(root) if root is not None else snapshot_root()
+    if not root.is_dir():
+        return []
+    infos = [read_manifest(p) for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(".")]
+    return sorted(infos, key=lambda i: (not i.usable, -(i.as_of.toordinal() if i.as_of else 0), i.id))

@@ -1,0 +1,508 @@
+"""Loading a snapshot: read every table, hold it to the contract, derive what the queries need.
+
+The loader only reads. Problems a person can fix (a missing column, a wrong type, duplicate
+ids) stop the load with an error; problems the figures can survive (a few rows that point at
+unknown codes, dates after the as-of date) are left out and reported as warnings.
+
+What is derived once here, so each query is a cheap pass over one table:
+- `people` gets the cohort's origin and arrival date, a `group` (man / woman / child), the
+  current stage and since when, whether the person was ever on the justice track, and the
+  first day of family placement and of school-or-work;
+- every child table gets an integer `person` column pointing at the row of `people`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from data_access import contract as c
+from data_access.catalogue import SnapshotInfo, read_manifest
+from data_access.problems import Problem, SnapshotError
+from data_access.writer import file_digest
+
+GROUPS = ("man", "woman", "child")
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """A loaded, validated snapshot. Treat every table as read-only: it is shared."""
+
+    info: SnapshotInfo
+    people: pd.DataFrame
+    events: pd.DataFrame
+    assessments: pd.DataFrame
+    services: pd.DataFrame
+    cohorts: pd.DataFrame
+    regions: pd.DataFrame
+    stages: pd.DataFrame
+    problems: tuple[Problem, ...]
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.info.as_of
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "warning")
+
+    @cached_property
+    def _labels(self) -> dict[str, dict[str, str]]:
+        return {dim: make(self) for dim, make in LABELLERS.items()}
+
+    def labels(self, dimension: str) -> dict[str, str]:
+        """Display names of every code of a dimension (cohort, region, stage, ...)."""
+        return self._labels[dimension]
+
+    def label(self, dimension: str, code: str) -> str:
+        return self._labels[dimension].get(code, str(code))
+
+
+LABELLERS = {
+    "cohort": lambda s: dict(zip(s.cohorts.cohort_id, s.cohorts.name, strict=True)),
+    "region": lambda s: dict(zip(s.regions.region_code, s.regions.name_en, strict=True)),
+    "stage": lambda s: dict(zip(s.stages.stage_id, s.stages.label, strict=True)),
+    "sex": lambda s: {"female": "Female", "male": "Male"},
+    "age_band": lambda s: {b: f"{b} years" for b in c.AGE_BANDS},
+    "origin": lambda s: ORIGIN_NAMES,
+    "group": lambda s: {"man": "Men", "woman": "Women", "child": "Children"},
+}
+ORIGIN_NAMES = {"SY": "Syria", "IQ": "Iraq", "TR": "Türkiye", "AF": "Afghanistan"}
+
+
+class _Checker:
+    """Collects problems while one snapshot is read."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def error(self, table: str, message: str, **kw) -> None:
+        self.problems.append(Problem("error", table, message, **kw))
+
+    def warn(self, table: str, message: str, **kw) -> None:
+        self.problems.append(Problem("warning", table, message, **kw))
+
+    @property
+    def failed(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+def _example(frame: pd.DataFrame, mask: np.ndarray | pd.Series, columns: list[str]) -> str:
+    first = frame.loc[np.asarray(mask)].iloc[0]
+    return ", ".join(f"{col}={str(first[col])[:40]}" for col in columns)
+
+
+_KIND = {
+    "string": (pa.types.is_string, pa.types.is_large_string, pa.types.is_string_view),
+    "date32[day]": (pa.types.is_date, pa.types.is_timestamp),
+    "double": (pa.types.is_floating, pa.types.is_integer),
+    "int32": (pa.types.is_integer,),
+    "bool": (pa.types.is_boolean,),
+}
+_WORDS = {
+    "string": "text",
+    "date32[day]": "a date",
+    "double": "a number",
+    "int32": "a whole number",
+    "bool": "true/false",
+}
+
+
+def _conform(table: c.Table, data: pa.Table, check: _Checker) -> pa.Table | None:
+    """Columns and types to the contract, or None with errors recorded."""
+    names = set(data.column_names)
+    missing = [col.name for col in table.columns if col.name not in names]
+    for name in missing:
+        check.error(table.file_name, "required column is missing", column=name)
+    extra = sorted(names - {col.name for col in table.columns})
+    if extra:
+        check.warn(table.file_name, f"extra columns ignored: {', '.join(extra)[:200]}")
+    if missing:
+        return None
+    arrays = []
+    for col in table.columns:
+        array = data.column(col.name)
+        actual = array.type
+        if pa.types.is_dictionary(actual):
+            actual = actual.value_type
+            array = array.cast(actual)
+        expected = str(col.type)
+        if not any(test(actual) for test in _KIND[expected]) and not pa.types.is_null(actual):
+            check.error(
+                table.file_name,
+                f"has type {actual}, expected {_WORDS[expected]} ({col.type}); fix the export",
+                column=col.name,
+            )
+            continue
+        try:
+            arrays.append(array.cast(col.type))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            check.error(table.file_name, f"values do not fit {col.type}: {str(exc)[:120]}", column=col.name)
+            continue
+        nulls = arrays[-1].null_count
+        if nulls and not col.nullable:
+            position = pc.index(pc.is_null(arrays[-1]), True).as_py()
+            check.error(
+                table.file_name,
+                "empty values in a required column",
+                column=col.name,
+                rows=nulls,
+                example=f"row {position + 1}",
+            )
+    if check.failed:
+        return None
+    return pa.Table.from_arrays(arrays, schema=table.schema)
+
+
+def _read(folder: Path, table: c.Table, check: _Checker) -> pd.DataFrame | None:
+    path = folder / table.file_name
+    if not path.is_file():
+        if table.optional:
+            return pd.DataFrame({col.name: pd.Series(dtype=object) for col in table.columns})
+        check.error(table.file_name, "required table is missing from the snapshot folder")
+        return None
+    try:
+        data = pq.read_table(path)
+    except (OSError, pa.ArrowException) as exc:
+        check.error(
+            table.file_name,
+            f"cannot be read as Parquet ({str(exc)[:160]}); "
+            "the file is damaged or not Parquet: export it again",
+        )
+        return None
+    conformed = _conform(table, data, check)
+    if conformed is None:
+        return None
+    return conformed.to_pandas(date_as_object=False)
+
+
+def _verify_files(info: SnapshotInfo, check: _Checker) -> None:
+    files = info.manifest.get("files")
+    if not isinstance(files, dict):
+        return
+    for name, expected in files.items():
+        path = info.path / str(name)
+        if not path.is_file():
+            check.error(
+                str(name),
+                "listed in the manifest but missing: the snapshot is incomplete (still being copied?)",
+            )
+            continue
+        if not isinstance(expected, dict):
+            continue
+        if expected.get("bytes") is not None and path.stat().st_size != expected.get("bytes"):
+            check.error(
+                str(name),
+                f"is {path.stat().st_size:,} bytes, the manifest says "
+                f"{expected.get('bytes'):,}: the copy is incomplete or the file changed",
+            )
+        elif expected.get("sha256") and file_digest(path)["sha256"] != expected["sha256"]:
+            check.error(
+                str(name),
+                "checksum differs from the manifest: the file changed after export or was damaged in transit",
+            )
+
+
+def _unique(frame: pd.DataFrame, table: c.Table, check: _Checker) -> None:
+    key = list(table.key)
+    dup = frame.duplicated(key, keep=False)
+    if dup.any():
+        check.error(
+            table.file_name,
+            f"duplicate {' + '.join(key)}; each must appear once",
+            column=key[0],
+            rows=int(dup.sum()),
+            example=_example(frame, dup, key),
+        )
+
+
+def _keep_known(
+    frame: pd.DataFrame, column: str, known, table: c.Table, what: str, check: _Checker
+) -> pd.DataFrame:
+    unknown = ~frame[column].isin(known)
+    if unknown.any():
+        check.warn(
+            table.file_name,
+            f"unknown {what}; these rows are left out",
+            column=column,
+            rows=int(unknown.sum()),
+            example=_example(frame, unknown, [column]),
+        )
+        frame = frame.loc[~unknown.to_numpy()]
+    return frame
+
+
+def load_snapshot(source: Path | SnapshotInfo) -> Snapshot:
+    """Load and validate one snapshot folder. Raises SnapshotError when it cannot be used."""
+    info = source if isinstance(source, SnapshotInfo) else read_manifest(Path(source))
+    check = _Checker()
+    check.problems.extend(info.problems)
+    if check.failed:
+        raise SnapshotError(info.id, check.problems)
+    _verify_files(info, check)
+    if check.failed:
+        raise SnapshotError(info.id, check.problems)
+
+    raw = {t.name: _read(info.path, t, check) for t in c.TABLES}
+    if check.failed:
+        raise SnapshotError(info.id, check.problems)
+
+    for name in ("cohorts", "regions", "stages", "people", "stage_events"):
+        if raw[name].empty:
+            check.error(c.TABLES_BY_NAME[name].file_name, "is empty; the snapshot has nothing to show")
+    for name in ("cohorts", "regions", "stages", "people"):
+        _unique(raw[name], c.TABLES_BY_NAME[name], check)
+    bad_track = ~raw["stages"]["track"].isin(c.TRACKS)
+    if bad_track.any():
+        check.error(
+            c.STAGES.file_name,
+            f"track must be one of {', '.join(c.TRACKS)}",
+            column="track",
+            rows=int(bad_track.sum()),
+            example=_example(raw["stages"], bad_track, ["stage_id", "track"]),
+        )
+    if check.failed:
+        raise SnapshotError(info.id, check.problems)
+
+    as_of = pd.Timestamp(info.as_of)
+    cohorts = raw["cohorts"].reset_index(drop=True)
+    regions = raw["regions"].reset_index(drop=True)
+    stages = raw["stages"].sort_values(["order", "stage_id"]).reset_index(drop=True)
+    people = _people(raw["people"], cohorts, regions, check)
+    if people.empty:
+        check.error(c.PEOPLE.file_name, "no usable people are left after the checks above")
+        raise SnapshotError(info.id, check.problems)
+    events = _events(raw["stage_events"], people, stages, as_of, check)
+    people = _derive_people(people, events, stages, as_of, check)
+    assessments = _assessments(raw["assessments"], people, as_of, check)
+    services = _services(raw["services"], people, as_of, check)
+    return Snapshot(
+        info, people, events, assessments, services, cohorts, regions, stages, tuple(check.problems)
+    )
+
+
+def _person_index(frame: pd.DataFrame, people: pd.DataFrame, table: c.Table, check: _Checker) -> pd.DataFrame:
+    frame = _keep_known(frame, "person_id", people["person_id"], table, "person_id (not in people)", check)
+    index = pd.Index(people["person_id"])
+    return frame.assign(person=index.get_indexer(frame["person_id"]).astype(np.int32))
+
+
+def _people(
+    people: pd.DataFrame, cohorts: pd.DataFrame, regions: pd.DataFrame, check: _Checker
+) -> pd.DataFrame:
+    t = c.PEOPLE
+    people = _keep_known(people, "cohort_id", cohorts["cohort_id"], t, "cohort (not in cohorts)", check)
+    people = _keep_known(people, "region_code", regions["region_code"], t, "region (not in regions)", check)
+    people = _keep_known(people, "sex", c.SEXES, t, f"sex (expected {' or '.join(c.SEXES)})", check)
+    people = _keep_known(
+        people, "age_band", c.AGE_BANDS, t, f"age band (expected {', '.join(c.AGE_BANDS)})", check
+    )
+    people = people.reset_index(drop=True)
+    cohort = people["cohort_id"].map(cohorts.set_index("cohort_id")["origin_country"])
+    arrival = people["cohort_id"].map(cohorts.set_index("cohort_id")["arrival_date"])
+    child = people["age_band"].isin(c.CHILD_AGE_BANDS)
+    group = np.where(child, "child", np.where(people["sex"] == "male", "man", "woman"))
+    return pd.DataFrame(
+        {
+            "person_id": people["person_id"].astype(object),
+            "household_id": people["household_id"].astype(object),
+            "cohort": pd.Categorical(people["cohort_id"], categories=cohorts["cohort_id"]),
+            "origin": pd.Categorical(cohort, categories=sorted(cohorts["origin_country"].unique())),
+            "arrival_date": pd.to_datetime(arrival).astype("datetime64[s]"),
+            "sex": pd.Categorical(people["sex"], categories=c.SEXES),
+            "age_band": pd.Categorical(people["age_band"], categories=c.AGE_BANDS, ordered=True),
+            "group": pd.Categorical(group, categories=GROUPS),
+            "unaccompanied": people["unaccompanied"].to_numpy(dtype=bool),
+            "region": pd.Categorical(people["region_code"], categories=regions["region_code"]),
+        }
+    )
+
+
+def _events(
+    events: pd.DataFrame, people: pd.DataFrame, stages: pd.DataFrame, as_of: pd.Timestamp, check: _Checker
+) -> pd.DataFrame:
+    t = c.STAGE_EVENTS
+    events = _person_index(events, people, t, check)
+    events = _keep_known(events, "stage_id", stages["stage_id"], t, "stage (not in stages)", check)
+    entered = events["entered_on"].astype("datetime64[s]")
+    exited = events["exited_on"].astype("datetime64[s]")
+    future = entered > as_of
+    if future.any():
+        check.warn(
+            t.file_name,
+            "entered after the snapshot's as-of date; left out",
+            column="entered_on",
+            rows=int(future.sum()),
+            example=_example(events, future, ["person_id", "entered_on"]),
+        )
+    late_exit = exited > as_of
+    if late_exit.any():
+        check.warn(
+            t.file_name,
+            "exit after the as-of date; treated as still in the stage",
+            column="exited_on",
+            rows=int(late_exit.sum()),
+            example=_example(events, late_exit, ["person_id", "exited_on"]),
+        )
+        exited = exited.mask(late_exit)
+    backwards = exited < entered
+    if backwards.any():
+        check.warn(
+            t.file_name,
+            "exit before entry; the exit date is ignored",
+            column="exited_on",
+            rows=int(backwards.sum()),
+            example=_example(events, backwards, ["person_id", "entered_on", "exited_on"]),
+        )
+        exited = exited.mask(backwards)
+    arrival = people["arrival_date"].to_numpy()[events["person"].to_numpy()]
+    early = entered.to_numpy() < arrival
+    if early.any():
+        check.warn(
+            t.file_name,
+            "entered before the person's cohort arrived; kept as recorded",
+            column="entered_on",
+            rows=int(early.sum()),
+            example=_example(events, early, ["person_id", "entered_on"]),
+        )
+    frame = pd.DataFrame(
+        {
+            "person": events["person"].to_numpy(),
+            "stage": pd.Categorical(events["stage_id"], categories=stages["stage_id"]),
+            "entered_on": entered.to_numpy(),
+            "exited_on": exited.to_numpy(),
+        }
+    ).loc[~future.to_numpy()]
+    frame = frame.sort_values(["person", "entered_on"], kind="stable").reset_index(drop=True)
+    same_person = frame["person"].to_numpy()[1:] == frame["person"].to_numpy()[:-1]
+    previous_exit = frame["exited_on"].to_numpy()[:-1]
+    overlap = same_person & (np.isnat(previous_exit) | (previous_exit > frame["entered_on"].to_numpy()[1:]))
+    if overlap.any():
+        people_hit = np.unique(frame["person"].to_numpy()[1:][overlap])
+        check.warn(
+            t.file_name,
+            "stage intervals overlap for some people; the latest entered stage counts as current",
+            rows=int(overlap.sum()),
+            example=f"person_id={people['person_id'].iat[people_hit[0]]}",
+        )
+    return frame
+
+
+def _derive_people(
+    people: pd.DataFrame, events: pd.DataFrame, stages: pd.DataFrame, as_of: pd.Timestamp, check: _Checker
+) -> pd.DataFrame:
+    n = len(people)
+    person = events["person"].to_numpy()
+    # Current stage: the open stage entered last; if none is open, the last entered.
+    open_first = events.assign(open=events["exited_on"].isna()).sort_values(
+        ["person", "open", "entered_on"], kind="stable"
+    )
+    last = open_first.drop_duplicates("person", keep="last")
+    stage = pd.Categorical.from_codes(np.full(n, -1), categories=stages["stage_id"])
+    stage_codes = np.full(n, -1, dtype=np.int16)
+    stage_codes[last["person"].to_numpy()] = last["stage"].cat.codes.to_numpy()
+    stage = pd.Categorical.from_codes(stage_codes, dtype=stage.dtype)
+    since = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
+    since[last["person"].to_numpy()] = last["entered_on"].to_numpy()
+    missing = stage_codes < 0
+    if missing.any():
+        check.warn(
+            c.STAGE_EVENTS.file_name,
+            "people with no stage recorded: counted in totals, not in stage charts",
+            rows=int(missing.sum()),
+            example=f"person_id={people['person_id'].iat[int(np.flatnonzero(missing)[0])]}",
+        )
+
+    def first_entry(stage_id: str) -> np.ndarray:
+        out = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
+        rows = events.loc[events["stage"] == stage_id].drop_duplicates("person", keep="first")
+        out[rows["person"].to_numpy()] = rows["entered_on"].to_numpy()
+        return out
+
+    justice_stages = stages.loc[stages["track"] == "justice", "stage_id"]
+    justice = np.zeros(n, dtype=bool)
+    justice[person[events["stage"].isin(justice_stages).to_numpy()]] = True
+    return people.assign(
+        stage=stage,
+        stage_since=since,
+        justice=justice,
+        placed_on=first_entry(c.STAGE_PLACEMENT),
+        school_work_on=first_entry(c.STAGE_SCHOOL_WORK),
+    )
+
+
+def _assessments(
+    frame: pd.DataFrame, people: pd.DataFrame, as_of: pd.Timestamp, check: _Checker
+) -> pd.DataFrame:
+    t = c.ASSESSMENTS
+    if frame.empty:
+        check.warn(t.file_name, "is empty: no scores to show")
+    frame = _person_index(frame, people, t, check)
+    assessed = frame["assessed_on"].astype("datetime64[s]")
+    future = (assessed > as_of).to_numpy()
+    if future.any():
+        check.warn(
+            t.file_name,
+            "assessed after the as-of date; left out",
+            column="assessed_on",
+            rows=int(future.sum()),
+            example=_example(frame, future, ["person_id", "assessed_on"]),
+        )
+    scores = {}
+    for dim in c.SCORE_DIMENSIONS:
+        values = frame[dim].astype("float64")
+        outside = (values < 0) | (values > 1)
+        if outside.any():
+            check.warn(
+                t.file_name,
+                "score outside 0-1; treated as missing",
+                column=dim,
+                rows=int(outside.sum()),
+                example=_example(frame, outside, ["person_id", dim]),
+            )
+        scores[dim] = values.mask(outside).to_numpy()
+    out = pd.DataFrame({"person": frame["person"].to_numpy(), "assessed_on": assessed.to_numpy(), **scores})
+    out["composite"] = out[list(c.SCORE_DIMENSIONS)].mean(axis=1, skipna=True)
+    return out.loc[~future].reset_index(drop=True)
+
+
+def _services(
+    frame: pd.DataFrame, people: pd.DataFrame, as_of: pd.Timestamp, check: _Checker
+) -> pd.DataFrame:
+    t = c.SERVICES
+    frame = _person_index(frame, people, t, check)
+    frame = _keep_known(frame, "service_type", c.SERVICE_TYPES, t, "service type", check)
+    month = frame["month"].astype("datetime64[s]")
+    sessions = frame["sessions"].astype("int32")
+    bad = (month > as_of) | (sessions < 1)
+    if bad.any():
+        check.warn(
+            t.file_name,
+            "month after the as-of date or fewer than 1 session; left out",
+            rows=int(bad.sum()),
+            example=_example(frame, bad, ["person_id", "month", "sessions"]),
+        )
+    return (
+        pd.DataFrame(
+            {
+                "person": frame["person"].to_numpy(),
+                "month": month.to_numpy(),
+                "service_type": pd.Categorical(frame["service_type"], categories=c.SERVICE_TYPES),
+                "sessions": sessions.to_numpy(),
+            }
+        )
+        .loc[~bad.to_numpy()]
+        .reset_index(drop=True)
+    )
