@@ -166,6 +166,20 @@ def stage_distribution(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     return out[["stage", "stage_label", "order", "track", "people", "share"]]
 
 
+def stage_reached(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
+    """The funnel: people who have ever entered each stage (as of the snapshot), in order."""
+    mask = select(snapshot, filters)
+    events = snapshot.events
+    chosen = events.loc[mask[events["person"].to_numpy()], ["person", "stage"]].drop_duplicates()
+    counts = chosen["stage"].value_counts(sort=False).rename("people").reset_index()
+    counts["stage"] = counts["stage"].astype(str)
+    out = _stage_meta(snapshot).merge(counts, on="stage", how="left").fillna({"people": 0})
+    out["people"] = out["people"].astype("int64")
+    base = int(mask.sum())
+    out["share"] = out["people"] / base if base else 0.0
+    return out[["stage", "stage_label", "order", "track", "people", "share"]]
+
+
 def _month_index(dates: np.ndarray) -> np.ndarray:
     months = dates.astype("datetime64[M]")
     return months.astype("int64")

@@ -101,7 +101,13 @@ class _Checker:
 
 def _example(frame: pd.DataFrame, mask: np.ndarray | pd.Series, columns: list[str]) -> str:
     first = frame.loc[np.asarray(mask)].iloc[0]
-    return ", ".join(f"{col}={str(first[col])[:40]}" for col in columns)
+
+    def text(value) -> str:
+        if isinstance(value, pd.Timestamp | dt.datetime) and value == value.normalize():
+            return value.date().isoformat()
+        return str(value)[:40]
+
+    return ", ".join(f"{col}={text(first[col])}" for col in columns)
 
 
 _KIND = {
@@ -118,6 +124,11 @@ _WORDS = {
     "int32": "a whole number",
     "bool": "true/false",
 }
+
+
+def _words(actual: pa.DataType) -> str:
+    kind = next((k for k, tests in _KIND.items() if any(test(actual) for test in tests)), "")
+    return _WORDS.get(kind, "other values")
 
 
 def _conform(table: c.Table, data: pa.Table, check: _Checker) -> pa.Table | None:
@@ -142,7 +153,8 @@ def _conform(table: c.Table, data: pa.Table, check: _Checker) -> pa.Table | None
         if not any(test(actual) for test in _KIND[expected]) and not pa.types.is_null(actual):
             check.error(
                 table.file_name,
-                f"has type {actual}, expected {_WORDS[expected]} ({col.type}); fix the export",
+                f"holds {_words(actual)} ({actual}), expected {_WORDS[expected]} ({col.type}); "
+                "fix the export",
                 column=col.name,
             )
             continue
