@@ -148,6 +148,18 @@ def arrivals(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     )
 
 
+def unaccompanied_children(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
+    """Children by cohort, split into unaccompanied (orphaned or without a parent) and with family."""
+    people = _selected(snapshot, filters)
+    children = people.loc[people["group"] == "child"]
+    out = children.groupby(["cohort", "unaccompanied"], observed=False).size().rename("people").reset_index()
+    out = out.loc[out.groupby("cohort", observed=False)["people"].transform("sum").to_numpy() > 0]
+    out["cohort"] = out["cohort"].astype(str)
+    out["cohort_name"] = out["cohort"].map(snapshot.labels("cohort"))
+    out["status"] = np.where(out["unaccompanied"], "Unaccompanied", "With a parent")
+    return out[["cohort", "cohort_name", "unaccompanied", "status", "people"]].reset_index(drop=True)
+
+
 def age_sex_pyramid(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     """People by age band at return and sex; every band and sex present, zeros included."""
     people = _selected(snapshot, filters)

@@ -282,3 +282,14 @@ def test_queries_on_an_empty_selection_return_empty_or_zero_tables(tiny_snapshot
     assert q.assessment_scores(tiny_snapshot, nobody).empty
     assert q.stage_occupancy(tiny_snapshot, nobody)["people"].sum() == 0
     assert q.region_summary(tiny_snapshot, nobody)["people"].sum() == 0
+
+
+def test_unaccompanied_children_by_cohort(tiny_snapshot):
+    table = q.unaccompanied_children(tiny_snapshot, EVERYONE)
+    got = {(r.cohort, r.status): r.people for r in table.itertuples()}
+    assert got == {
+        ("c1", "With a parent"): 1,
+        ("c1", "Unaccompanied"): 0,
+        ("c2", "With a parent"): 0,
+        ("c2", "Unaccompanied"): 2,
+    }

@@ -1,0 +1,93 @@
+"""The data dictionary, rendered from the contract: for the About page and docs/data-contract.md.
+
+python -m data_access.dictionary > docs/data-contract.md
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data_access import contract as c
+
+TYPE_WORDS = {
+    "string": "text",
+    "date32[day]": "date",
+    "double": "number",
+    "int32": "whole number",
+    "bool": "true/false",
+}
+
+INTRO = """\
+# Data contract (schema version {version})
+
+A **snapshot** is one folder per as-of date (for example `sample_data/snapshots/2026-09-30/`)
+holding one Parquet file per table below and a `manifest.json`. The dashboard only reads
+snapshots; it never writes into a snapshot folder. This page is generated from
+`data_access/contract.py` (`python -m data_access.dictionary > docs/data-contract.md`); a test
+fails when the two disagree.
+
+Rules the loader applies:
+- A missing required table or column, a column of the wrong type, empty values in a required
+  column, duplicate ids, an unreadable file, a file that does not match the manifest's size or
+  checksum, or a manifest that is missing, malformed or newer than the dashboard: the snapshot is
+  **not loaded** and the reasons are listed.
+- Rows that point at unknown codes (cohort, region, stage, person), events or assessments dated
+  after the as-of date, scores outside 0–1, events before the cohort's arrival and overlapping
+  stage intervals: the snapshot loads, the affected rows are left out or the values ignored, and
+  each is reported as a **warning** on the About page.
+- Extra columns are ignored with a warning. Parquet types may be wider than listed (for example
+  `large_string`, dictionary-encoded text, 64-bit integers, timestamps for dates); they are cast.
+
+Derived at load: a person's **current stage** is their open stage (no exit date) entered last,
+as of the snapshot date; **men**, **women** and **children** are people aged 18+ by sex and
+people under 18 at return; **on the justice track** means the person ever entered a stage whose
+track is `justice`.
+"""
+
+
+def data_dictionary() -> pd.DataFrame:
+    """One row per column of every table in the contract."""
+    rows = [
+        {
+            "table": table.name,
+            "column": col.name,
+            "type": TYPE_WORDS[str(col.type)],
+            "required": "yes" if not col.nullable else "may be empty",
+            "allowed values": ", ".join(col.allowed) or (f"a {col.references}" if col.references else ""),
+            "meaning": col.meaning,
+        }
+        for table in c.TABLES
+        for col in table.columns
+    ]
+    return pd.DataFrame(rows)
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def contract_markdown() -> str:
+    lines = [INTRO.format(version=c.SCHEMA_VERSION)]
+    lines += ["## manifest.json", "", "| field | kind | required | meaning |", "|---|---|---|---|"]
+    lines += [
+        f"| `{f.name}` | {_escape(f.kind)} | {'yes' if f.required else 'no'} | {_escape(f.meaning)} |"
+        for f in c.MANIFEST_FIELDS
+    ]
+    lines.append("")
+    dictionary = data_dictionary()
+    for table in c.TABLES:
+        optional = " (optional)" if table.optional else ""
+        lines += [f"## `{table.file_name}`{optional}", "", table.meaning, ""]
+        if table.key:
+            lines += [f"Unique key: {' + '.join(f'`{k}`' for k in table.key)}.", ""]
+        lines += ["| column | type | required | allowed values | meaning |", "|---|---|---|---|---|"]
+        for row in dictionary[dictionary["table"] == table.name].itertuples(index=False):
+            lines.append(
+                f"| `{row.column}` | {row.type} | {row.required} | {_escape(row[4])} | {_escape(row.meaning)} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(contract_markdown(), end="")
