@@ -81,9 +81,7 @@ STAGE_EVENTS = Table(
         Column("person_id", pa.string(), "Person.", references="people.person_id"),
         Column("stage_id", pa.string(), "Programme stage.", references="stages.stage_id"),
         Column("entered_on", pa.date32(), "Day the person entered the stage."),
-        Column(
-            "exited_on", pa.date32(), "Day the person left the stage; empty while current.", nullable=True
-        ),
+        Column("exited_on", pa.date32(), "Day the person left the stage; empty while current.", nullable=True),
     ),
     key=("person_id", "stage_id", "entered_on"),
 )
@@ -170,9 +168,7 @@ MANIFEST_FIELDS: tuple[ManifestField, ...] = (
     ManifestField(
         "schema_version", "integer", f"Version of this contract the snapshot follows (now {SCHEMA_VERSION})."
     ),
-    ManifestField(
-        "as_of", "date (YYYY-MM-DD)", "Day the data describes; nothing after it is in the snapshot."
-    ),
+    ManifestField("as_of", "date (YYYY-MM-DD)", "Day the data describes; nothing after it is in the snapshot."),
     ManifestField("country", "ISO 3166-1 alpha-2", "Country running the programme."),
     ManifestField(
         "access_level",

@@ -45,8 +45,8 @@ DEFAULT_PEOPLE = sum(c.total for c in kz.COHORTS)
 CHUNK = 50_000
 
 STAGE_IDS = tuple(s[0] for s in kz.STAGES)
-(ARRIVAL, ADAPTATION, INVESTIGATION, CUSTODY, PLACEMENT, DOCUMENTS, SCHOOL_WORK, FOLLOW_UP, CLOSED, LOST) = (
-    range(len(STAGE_IDS))
+(ARRIVAL, ADAPTATION, INVESTIGATION, CUSTODY, PLACEMENT, DOCUMENTS, SCHOOL_WORK, FOLLOW_UP, CLOSED, LOST) = range(
+    len(STAGE_IDS)
 )
 OPEN_ENDED = 1_000_000  # days; the duration of a terminal stage
 MAN, WOMAN, CHILD = 0, 1, 2
@@ -543,8 +543,7 @@ def manifest(as_of: str, seed: int, n_people: int) -> dict:
         "access_level": "restricted",
         "synthetic": True,
         "source": f"python -m data_access.generate --people {n_people} --seed {seed}",
-        "notes": list(kz.INVENTED)
-        + ([] if calibrated else [f"Cohorts scaled to {n_people} people for benchmarking."]),
+        "notes": list(kz.INVENTED) + ([] if calibrated else [f"Cohorts scaled to {n_people} people for benchmarking."]),
     }
 
 

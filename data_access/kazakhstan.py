@@ -50,9 +50,7 @@ COHORTS: tuple[CohortFacts, ...] = (
     CohortFacts("jusan-2", "Jusan-2", "Jusan", "SY", dt.date(2019, 5, 7), 16, 59, 156, 18),
     CohortFacts("jusan-3", "Jusan-3", "Jusan", "SY", dt.date(2019, 5, 28), 8, 67, 171, 9),
     # Several smaller flights in 2019; one date stands for them (invented).
-    CohortFacts(
-        "jusan-2019-other", "Jusan, other 2019 flights", "Jusan", "SY", dt.date(2019, 10, 15), 3, 19, 49, 3
-    ),
+    CohortFacts("jusan-2019-other", "Jusan, other 2019 flights", "Jusan", "SY", dt.date(2019, 10, 15), 3, 19, 49, 3),
     CohortFacts(
         "rusafa",
         "Rusafa",

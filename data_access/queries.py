@@ -215,9 +215,7 @@ def stage_occupancy(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     n_stages = len(snapshot.stages)
     exits = ~np.isnat(exited_raw)
     # A stage left in month m no longer counts at the end of month m.
-    entries = np.bincount(
-        (np.clip(entered, first, None) - first) * n_stages + stage, minlength=n_months * n_stages
-    )
+    entries = np.bincount((np.clip(entered, first, None) - first) * n_stages + stage, minlength=n_months * n_stages)
     leaves = np.bincount(
         (_month_index(exited_raw[exits]) - first) * n_stages + stage[exits], minlength=n_months * n_stages
     )
@@ -321,9 +319,9 @@ def time_in_stage(snapshot: Snapshot, filters: Filters, threshold_days: int = 18
 
 
 def _half_year(dates: pd.Series) -> pd.Series:
-    return pd.to_datetime(
-        {"year": dates.dt.year, "month": np.where(dates.dt.month <= 6, 1, 7), "day": 1}
-    ).astype("datetime64[s]")
+    return pd.to_datetime({"year": dates.dt.year, "month": np.where(dates.dt.month <= 6, 1, 7), "day": 1}).astype(
+        "datetime64[s]"
+    )
 
 
 SCORE_LABELS = {
@@ -363,9 +361,7 @@ def services_by_month(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     services = snapshot.services
     services = services.loc[mask[services["person"].to_numpy()]]
     grouped = services.groupby(["month", "service_type"], observed=True)
-    out = pd.DataFrame(
-        {"sessions": grouped["sessions"].sum(), "people": grouped["person"].nunique()}
-    ).reset_index()
+    out = pd.DataFrame({"sessions": grouped["sessions"].sum(), "people": grouped["person"].nunique()}).reset_index()
     return out.astype({"service_type": str, "sessions": "int64", "people": "int64"})
 
 
@@ -376,9 +372,7 @@ def services_by_type(snapshot: Snapshot, filters: Filters, months: int = 12) -> 
     since = (np.datetime64(snapshot.as_of, "M") - (months - 1)).astype("datetime64[s]")
     services = services.loc[mask[services["person"].to_numpy()] & (services["month"].to_numpy() >= since)]
     grouped = services.groupby("service_type", observed=False)
-    out = pd.DataFrame(
-        {"sessions": grouped["sessions"].sum(), "people": grouped["person"].nunique()}
-    ).reset_index()
+    out = pd.DataFrame({"sessions": grouped["sessions"].sum(), "people": grouped["person"].nunique()}).reset_index()
     out["months"] = months
     return out.astype({"service_type": str, "sessions": "int64", "people": "int64"})
 
@@ -413,9 +407,7 @@ def region_summary(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
         }
     ).reset_index()
     regions = snapshot.regions.rename(columns={"region_code": "region", "name_en": "region_name"})
-    out = regions.merge(stats, on="region", how="left").fillna(
-        {"people": 0, "reached_school_work": 0, "scored": 0}
-    )
+    out = regions.merge(stats, on="region", how="left").fillna({"people": 0, "reached_school_work": 0, "scored": 0})
     out = out.astype({"people": "int64", "reached_school_work": "int64", "scored": "int64"})
     out["share_school_work"] = np.where(
         out["people"] > 0, out["reached_school_work"] / out["people"].clip(lower=1), np.nan

@@ -153,8 +153,7 @@ def _conform(table: c.Table, data: pa.Table, check: _Checker) -> pa.Table | None
         if not any(test(actual) for test in _KIND[expected]) and not pa.types.is_null(actual):
             check.error(
                 table.file_name,
-                f"holds {_words(actual)} ({actual}), expected {_WORDS[expected]} ({col.type}); "
-                "fix the export",
+                f"holds {_words(actual)} ({actual}), expected {_WORDS[expected]} ({col.type}); fix the export",
                 column=col.name,
             )
             continue
@@ -190,8 +189,7 @@ def _read(folder: Path, table: c.Table, check: _Checker) -> pd.DataFrame | None:
     except (OSError, pa.ArrowException) as exc:
         check.error(
             table.file_name,
-            f"cannot be read as Parquet ({str(exc)[:160]}); "
-            "the file is damaged or not Parquet: export it again",
+            f"cannot be read as Parquet ({str(exc)[:160]}); the file is damaged or not Parquet: export it again",
         )
         return None
     conformed = _conform(table, data, check)
@@ -240,9 +238,7 @@ def _unique(frame: pd.DataFrame, table: c.Table, check: _Checker) -> None:
         )
 
 
-def _keep_known(
-    frame: pd.DataFrame, column: str, known, table: c.Table, what: str, check: _Checker
-) -> pd.DataFrame:
+def _keep_known(frame: pd.DataFrame, column: str, known, table: c.Table, what: str, check: _Checker) -> pd.DataFrame:
     unknown = ~frame[column].isin(known)
     if unknown.any():
         check.warn(
@@ -300,9 +296,7 @@ def load_snapshot(source: Path | SnapshotInfo) -> Snapshot:
     people = _derive_people(people, events, stages, as_of, check)
     assessments = _assessments(raw["assessments"], people, as_of, check)
     services = _services(raw["services"], people, as_of, check)
-    return Snapshot(
-        info, people, events, assessments, services, cohorts, regions, stages, tuple(check.problems)
-    )
+    return Snapshot(info, people, events, assessments, services, cohorts, regions, stages, tuple(check.problems))
 
 
 def _person_index(frame: pd.DataFrame, people: pd.DataFrame, table: c.Table, check: _Checker) -> pd.DataFrame:
@@ -311,16 +305,12 @@ def _person_index(frame: pd.DataFrame, people: pd.DataFrame, table: c.Table, che
     return frame.assign(person=index.get_indexer(frame["person_id"]).astype(np.int32))
 
 
-def _people(
-    people: pd.DataFrame, cohorts: pd.DataFrame, regions: pd.DataFrame, check: _Checker
-) -> pd.DataFrame:
+def _people(people: pd.DataFrame, cohorts: pd.DataFrame, regions: pd.DataFrame, check: _Checker) -> pd.DataFrame:
     t = c.PEOPLE
     people = _keep_known(people, "cohort_id", cohorts["cohort_id"], t, "cohort (not in cohorts)", check)
     people = _keep_known(people, "region_code", regions["region_code"], t, "region (not in regions)", check)
     people = _keep_known(people, "sex", c.SEXES, t, f"sex (expected {' or '.join(c.SEXES)})", check)
-    people = _keep_known(
-        people, "age_band", c.AGE_BANDS, t, f"age band (expected {', '.join(c.AGE_BANDS)})", check
-    )
+    people = _keep_known(people, "age_band", c.AGE_BANDS, t, f"age band (expected {', '.join(c.AGE_BANDS)})", check)
     people = people.reset_index(drop=True)
     cohort = people["cohort_id"].map(cohorts.set_index("cohort_id")["origin_country"])
     arrival = people["cohort_id"].map(cohorts.set_index("cohort_id")["arrival_date"])
@@ -455,9 +445,7 @@ def _derive_people(
     )
 
 
-def _assessments(
-    frame: pd.DataFrame, people: pd.DataFrame, as_of: pd.Timestamp, check: _Checker
-) -> pd.DataFrame:
+def _assessments(frame: pd.DataFrame, people: pd.DataFrame, as_of: pd.Timestamp, check: _Checker) -> pd.DataFrame:
     t = c.ASSESSMENTS
     if frame.empty:
         check.warn(t.file_name, "is empty: no scores to show")
@@ -490,9 +478,7 @@ def _assessments(
     return out.loc[~future].reset_index(drop=True)
 
 
-def _services(
-    frame: pd.DataFrame, people: pd.DataFrame, as_of: pd.Timestamp, check: _Checker
-) -> pd.DataFrame:
+def _services(frame: pd.DataFrame, people: pd.DataFrame, as_of: pd.Timestamp, check: _Checker) -> pd.DataFrame:
     t = c.SERVICES
     frame = _person_index(frame, people, t, check)
     frame = _keep_known(frame, "service_type", c.SERVICE_TYPES, t, "service type", check)

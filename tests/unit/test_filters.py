@@ -46,10 +46,7 @@ def test_without_and_with_values():
 def test_describe_in_plain_language(tiny_snapshot):
     assert describe(Filters(), tiny_snapshot) == "Everyone who returned"
     filters = Filters(cohort=("c1", "c2"), region="KZ-47", stage="placement")
-    assert (
-        describe(filters, tiny_snapshot)
-        == "Cohort One and Cohort Two · Mangystau · currently in family placement"
-    )
+    assert describe(filters, tiny_snapshot) == "Cohort One and Cohort Two · Mangystau · currently in family placement"
     filters = Filters(sex="female", age_band=("0-4", "5-11"), origin="IQ", stage=("closed", "lost"))
     assert describe(filters, tiny_snapshot) == (
         "currently in case closed or moved or lost to follow-up · female · aged 0-4 or 5-11 · returned from Iraq"

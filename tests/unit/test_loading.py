@@ -105,9 +105,7 @@ def test_nulls_in_a_required_column(tmp_path):
     people = tiny.tables()["people"]
     people.loc[2, "cohort_id"] = None
     _rewrite(folder, "people", pa.Table.from_pandas(people, preserve_index=False))
-    assert errors_of(folder) == [
-        "people.parquet.cohort_id: empty values in a required column (1 row; e.g. row 3)"
-    ]
+    assert errors_of(folder) == ["people.parquet.cohort_id: empty values in a required column (1 row; e.g. row 3)"]
 
 
 def test_duplicate_person_ids(tmp_path):
@@ -161,9 +159,7 @@ def test_events_after_the_as_of_date(tmp_path):
 def test_events_before_arrival_and_overlaps_are_warnings(tmp_path):
     def odd(t):
         t["stage_events"].loc[0, "entered_on"] = tiny.D("2019-12-01")
-        t["stage_events"].loc[6, "exited_on"] = tiny.D(
-            "2020-03-01"
-        )  # p2 adaptation ends after placement began
+        t["stage_events"].loc[6, "exited_on"] = tiny.D("2020-03-01")  # p2 adaptation ends after placement began
 
     warnings = warnings_of(broken(tmp_path, odd))
     assert warnings == [

@@ -71,10 +71,7 @@ def test_rusafa_is_14_unaccompanied_children_8_girls_6_boys(latest):
 
 def test_reported_orphans(latest):
     for cohort, orphans in (("jusan-2", 18), ("jusan-5", 2)):
-        assert (
-            q.headline(latest, Filters(cohort=cohort)).set_index("measure").loc["unaccompanied", "value"]
-            == orphans
-        )
+        assert q.headline(latest, Filters(cohort=cohort)).set_index("measure").loc["unaccompanied", "value"] == orphans
 
 
 def test_justice_track_all_men_and_about_13_women_most_convicted(latest):
