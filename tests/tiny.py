@@ -121,6 +121,4 @@ def manifest(**overrides) -> dict:
 
 
 def write(folder: Path, tables_: dict | None = None, **manifest_overrides) -> Path:
-    return write_snapshot(
-        folder, tables_ if tables_ is not None else tables(), manifest(**manifest_overrides)
-    )
+    return write_snapshot(folder, tables_ if tables_ is not None else tables(), manifest(**manifest_overrides))

@@ -286,7 +286,7 @@ def test_queries_on_an_empty_selection_return_empty_or_zero_tables(tiny_snapshot
 
 def test_unaccompanied_children_by_cohort(tiny_snapshot):
     table = q.unaccompanied_children(tiny_snapshot, EVERYONE)
-    got = {(r.cohort, r.status): r.people for r in table.itertuples()}
+    got = {(r.cohort, r.unaccompanied_label): r.people for r in table.itertuples()}
     assert got == {
         ("c1", "With a parent"): 1,
         ("c1", "Unaccompanied"): 0,

@@ -1,0 +1,33 @@
+"""Second Chance: where every returnee cohort stands, region by region and stage by stage.
+
+Entry point: page config, the snapshot picker and global filters (drawn once, shared by every
+page and kept in the URL), then the page the user chose.
+"""
+
+import streamlit as st
+
+from ui.context import build_view
+
+st.set_page_config(page_title="Second Chance", page_icon=":material/diversity_3:", layout="wide")
+
+pages = st.navigation(
+    {
+        "Where things stand": [
+            st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+            st.Page("pages/repatriations.py", title="Repatriations", icon=":material/flight_land:"),
+        ],
+        "Reintegration": [
+            st.Page("pages/progress.py", title="Reintegration progress", icon=":material/trending_up:"),
+            st.Page("pages/regions.py", title="Regions", icon=":material/map:"),
+        ],
+        "Data": [
+            st.Page("pages/explorer.py", title="Data explorer", icon=":material/table_view:"),
+            st.Page("pages/about.py", title="About the data", icon=":material/info:"),
+        ],
+    }
+)
+st.logo("assets/logo.svg", size="large")
+with st.sidebar:
+    st.caption("Programme data · restricted access")
+build_view()
+pages.run()

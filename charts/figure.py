@@ -1,0 +1,70 @@
+"""The value every chart builder returns: a spec template, the small table it draws, and words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True, eq=False)
+class Figure:
+    """A chart ready for `st.vega_lite_chart(fig.data, fig.spec, alt=fig.alt, width="stretch")`.
+
+    `spec` is a Vega-Lite spec without data. Apart from its title it is shared between calls with
+    the same options (building it with Altair costs more than the rest of a rerun), so treat it
+    as read-only. `data` is the aggregated table the marks draw, never person rows.
+    """
+
+    spec: dict
+    data: pd.DataFrame
+    alt: str
+    title: str
+
+    def to_dict(self, width: int | None = None) -> dict:
+        """The full spec with the data inlined, for exports and tests.
+
+        Pass `width` (pixels) where no container gives the chart its width, as when rendering a
+        PNG or SVG with vl-convert.
+        """
+        spec = {**self.spec, "data": {"values": records(self.data)}}
+        return _fixed_width(spec, width) if width else spec
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as JSON-ready dicts: dates as ISO strings (UTC), missing values as None."""
+    columns = {}
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(column):
+            stamps = pd.to_datetime(column)
+            midnight = (stamps.dropna() == stamps.dropna().dt.normalize()).all()
+            text = stamps.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%dT%H:%M:%SZ")
+            columns[name] = text.astype(object).where(stamps.notna(), None).tolist()
+        elif pd.api.types.is_bool_dtype(column):
+            columns[name] = [None if pd.isna(v) else bool(v) for v in column]
+        elif pd.api.types.is_numeric_dtype(column):
+            values = column.astype("float64").to_numpy()
+            integral = pd.api.types.is_integer_dtype(column)
+            columns[name] = [None if np.isnan(v) else (int(v) if integral else float(v)) for v in values]
+        else:
+            columns[name] = [None if pd.isna(v) else v for v in column.astype(object)]
+    names = list(columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
+def _fixed_width(spec: dict, width: int) -> dict:
+    """A copy of `spec` with every `"width": "container"` set to `width`; data left as is."""
+
+    def fix(node):
+        if isinstance(node, dict):
+            return {
+                key: width if key == "width" and value == "container" else fix(value) for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [fix(item) for item in node]
+        return node
+
+    fixed = fix({key: value for key, value in spec.items() if key != "data"})
+    return {**fixed, "data": spec["data"]}

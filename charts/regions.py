@@ -1,0 +1,210 @@
+"""How regions compare: a tile-grid map and a region × stage heatmap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import altair as alt
+import pandas as pd
+
+from charts import theme
+from charts._spec import TEMPLATE_CACHE_SIZE, count, figure, freeze, percent, top, total
+from charts.figure import Figure
+
+
+@dataclass(frozen=True)
+class Measure:
+    title: str
+    number_format: str  # d3-format for Vega
+    domain: tuple[float, float] | None  # None: from zero to the largest value
+    text: str  # Python format for titles and alt text
+
+
+MEASURES = {
+    "people": Measure("People placed", theme.COUNT_FORMAT, None, ",.0f"),
+    "share_school_work": Measure("Share in school, training or work", ".0%", (0.0, 1.0), ".0%"),
+    "median_composite": Measure("Median latest composite score", ".2f", (0.0, 1.0), ".2f"),
+}
+# Text on a tile turns white where the tile colour is this far along the scale.
+DARK_FROM = 0.55
+
+
+def _has_value(measure: str) -> str:
+    return f"datum.people > 0 && isValid(datum.{measure}) && isFinite(datum.{measure})"
+
+
+@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
+def _tiles_template(measure: str) -> dict:
+    spec = MEASURES[measure]
+    if spec.domain is None:
+        scale = alt.Scale(scheme=theme.SEQUENTIAL_SCHEME, domainMin=0)
+        position = f"datum.{measure} / max(datum.top, 1)"
+    else:
+        low, high = spec.domain
+        scale = alt.Scale(scheme=theme.SEQUENTIAL_SCHEME, domain=[low, high])
+        position = f"(datum.{measure} - {low}) / {high - low}"
+    has_value = _has_value(measure)
+    x = alt.X("grid_col:O", axis=None)
+    y = alt.Y("grid_row:O", axis=None)
+    tiles = (
+        alt.Chart()
+        .mark_rect(cornerRadius=6, stroke="white", strokeWidth=4)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.condition(
+                has_value,
+                alt.Color(
+                    f"{measure}:Q",
+                    title=spec.title,
+                    scale=scale,
+                    legend=alt.Legend(format=spec.number_format, orient="bottom", gradientLength=320, titleLimit=480),
+                ),
+                alt.value(theme.MISSING),
+            ),
+            tooltip=[
+                alt.Tooltip("region_name:N", title="Region"),
+                alt.Tooltip("people:Q", title="People placed", format=theme.COUNT_FORMAT),
+                alt.Tooltip(
+                    "reached_school_work:Q", title="Reached school, training or work", format=theme.COUNT_FORMAT
+                ),
+                alt.Tooltip("share_school_work:Q", title="Share in school, training or work", format=".0%"),
+                alt.Tooltip("median_composite:Q", title="Median latest composite score", format=".2f"),
+                alt.Tooltip("scored:Q", title="People with a score", format=theme.COUNT_FORMAT),
+            ],
+        )
+    )
+    labels = (
+        alt.Chart()
+        .transform_joinaggregate(top=f"max({measure})")
+        .transform_calculate(
+            label=f"replace(datum.region_name, regexp(' ', 'g'), '\\n') + '\\n' + "
+            f"({has_value} ? format(datum.{measure}, '{spec.number_format}') : '–')",
+            dark=f"{has_value} && {position} >= {DARK_FROM}",
+        )
+        .mark_text(lineBreak="\n", baseline="middle", fontSize=13, lineHeight=16)
+        .encode(
+            x=x,
+            y=y,
+            text=alt.Text("label:N"),
+            color=alt.condition("datum.dark", alt.value("white"), alt.value("black")),
+        )
+    )
+    chart = alt.layer(tiles, labels).properties(width="container", height=alt.Step(96))
+    return freeze(chart)
+
+
+def region_tiles_chart(region_summary: pd.DataFrame, measure: str) -> Figure:
+    """Tile-grid map of regions coloured by `measure` (people, share_school_work or
+    median_composite), each tile labelled with the region and the value; grey with "–" where
+    the region has nobody or no value."""
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}")
+    spec = MEASURES[measure]
+    template = _tiles_template(measure)
+    placed = region_summary.loc[pd.to_numeric(region_summary["people"], errors="coerce") > 0]
+    valued = placed.loc[pd.to_numeric(placed[measure], errors="coerce").notna()]
+    if valued.empty:
+        return figure(
+            template,
+            region_summary,
+            f"{spec.title}: no region has a value for this selection",
+            "Tile map of regions: no values.",
+        )
+    high = top(valued, measure)
+    values = pd.to_numeric(valued[measure])
+    low = valued.iloc[int(values.to_numpy().argmin())]
+    if measure == "people":
+        people = total(region_summary)
+        title = f"Most people were placed in {high['region_name']}: {count(high['people'])} of {count(people)}"
+    else:
+        title = (
+            f"{spec.title} ranges from {format(low[measure], spec.text)} ({low['region_name']}) "
+            f"to {format(high[measure], spec.text)} ({high['region_name']})"
+        )
+    missing = len(region_summary) - len(valued)
+    subtitle = (
+        f"Grey tiles (–): no people placed or no value, {missing} of {len(region_summary)} regions" if missing else ""
+    )
+    alt_text = (
+        f"Tile map of {len(region_summary)} regions coloured by {spec.title.lower()}. Highest: "
+        f"{high['region_name']}, {format(high[measure], spec.text)}. Lowest: {low['region_name']}, "
+        f"{format(low[measure], spec.text)}."
+    )
+    if measure != "people":
+        alt_text += f" {len(valued)} regions have a value."
+    return figure(template, region_summary, title, alt_text, subtitle)
+
+
+@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
+def _region_stage_template() -> dict:
+    x = alt.X(
+        "stage_label:N",
+        sort=alt.EncodingSortField("order", op="min"),
+        title=None,
+        # Slanted up to the left, so long stage names never run off the right edge.
+        axis=alt.Axis(orient="top", labelAngle=40, labelAlign="right", labelBaseline="middle", labelLimit=220),
+    )
+    # Layers only sort by min, max or count, so the region total is joined on first.
+    y = alt.Y("region_name:N", sort=alt.EncodingSortField("region_total", op="max", order="descending"), title=None)
+    cells = (
+        alt.Chart()
+        .mark_rect(stroke="white", strokeWidth=1)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.condition(
+                "datum.people > 0",
+                alt.Color(
+                    "people:Q",
+                    title="People",
+                    scale=alt.Scale(scheme=theme.SEQUENTIAL_SCHEME, domainMin=0),
+                    legend=alt.Legend(format=theme.COUNT_FORMAT, orient="bottom", gradientLength=320),
+                ),
+                alt.value(theme.EMPTY),
+            ),
+            tooltip=[
+                alt.Tooltip("region_name:N", title="Region"),
+                alt.Tooltip("stage_label:N", title="Stage"),
+                alt.Tooltip("people:Q", title="People", format=theme.COUNT_FORMAT),
+            ],
+        )
+    )
+    numbers = (
+        alt.Chart()
+        .transform_joinaggregate(top="max(people)")
+        .transform_calculate(dark=f"datum.people >= {DARK_FROM} * datum.top && datum.people > 0")
+        .mark_text(baseline="middle")
+        .encode(
+            x=x,
+            y=y,
+            text=alt.Text("people:Q", format=theme.COUNT_FORMAT),
+            color=alt.condition("datum.dark", alt.value("white"), alt.value("black")),
+            opacity=alt.condition("datum.people > 0", alt.value(1.0), alt.value(0.45)),
+        )
+    )
+    chart = alt.layer(cells, numbers).transform_joinaggregate(region_total="sum(people)", groupby=["region"])
+    return freeze(chart.properties(width="container", height=alt.Step(30)))
+
+
+def region_stage_heatmap(region_stage: pd.DataFrame) -> Figure:
+    """People by placement region (rows, most people first) and current stage (columns, in
+    programme order), each cell labelled with its count."""
+    template = _region_stage_template()
+    largest = top(region_stage)
+    if largest is None:
+        return figure(template, region_stage, "No people in this selection", "Heatmap: no people.")
+    people = total(region_stage)
+    by_region = region_stage.groupby("region_name", sort=False)["people"].sum()
+    title = (
+        f"The largest group is {largest['stage_label']} in {largest['region_name']}: "
+        f"{count(largest['people'])} of {count(people)} people"
+    )
+    alt_text = (
+        f"Heatmap: people by placement region and current stage. Largest cell: "
+        f"{largest['region_name']}, {largest['stage_label']}, {count(largest['people'])}. "
+        f"Region with most people: {by_region.idxmax()}, {count(by_region.max())} of {count(people)} "
+        f"({percent(by_region.max() / people)})."
+    )
+    return figure(template, region_stage, title, alt_text)

@@ -1,0 +1,76 @@
+"""About the data: the loaded snapshot's manifest and warnings, the data dictionary, the methodology."""
+
+import streamlit as st
+
+from data_access.dictionary import data_dictionary
+from data_access.narrative import long_date
+from ui.context import view
+from ui.widgets import escape, page_header
+
+v = view()
+snapshot = v.snapshot
+manifest = snapshot.info.manifest
+page_header("About the data", v)
+
+st.subheader("This snapshot")
+st.table(
+    {
+        "Snapshot": [snapshot.id],
+        "As of": [long_date(snapshot.as_of)],
+        "Country": [manifest.get("country", "")],
+        "Access level": [manifest.get("access_level", "")],
+        "Schema version": [str(manifest.get("schema_version", ""))],
+        "Synthetic": ["yes" if manifest.get("synthetic") else "no"],
+        "Made by": [str(manifest.get("source", "not stated"))],
+        "People": [f"{len(snapshot.people):,}"],
+        "Stage events": [f"{len(snapshot.events):,}"],
+        "Assessments": [f"{len(snapshot.assessments):,}"],
+        "Service records": [f"{len(snapshot.services):,}"],
+    }
+)
+for note in manifest.get("notes", []):
+    st.markdown(f"- {escape(str(note))}")
+
+st.subheader("Validation")
+if snapshot.warnings:
+    st.warning(f"{len(snapshot.warnings)} warning(s) while loading; the figures leave out what is listed here.")
+    st.dataframe(
+        [
+            {
+                "file": p.table,
+                "column": p.column,
+                "what the loader did": p.message,
+                "rows": p.rows,
+                "example": p.example,
+            }
+            for p in snapshot.warnings
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+else:
+    st.success("The snapshot passed every check of the data contract.")
+
+st.subheader("Methodology")
+st.markdown(
+    """
+- **Current stage**: the stage a person entered last and has not left, as of the snapshot date.
+- **Men, women, children**: adults (18 and over at return) by recorded sex, and everyone under 18 at return.
+  Age bands are UNHCR's (0-4, 5-11, 12-17, 18-59, 60+), at return.
+- **In active support**: currently in a rehabilitation-track stage (arrival, adaptation centre, family
+  placement, documents and benefits, school/training/work, community follow-up).
+- **Ever on the justice track**: ever entered investigation or custody.
+- **Time to milestone**: share of a cohort that reached family placement, or school/training/work, within N
+  months of the cohort's arrival. Each cohort's line stops at the months it has been observed for.
+- **Who is stuck**: days since a person entered their current stage; closed and lost cases are not counted.
+- **Scores**: 0 (worst) to 1 (best) on IOM's economic, social and psychosocial dimensions; the composite is the
+  plain mean of the dimensions a person was scored on (our convention). Medians and quartiles are per half-year.
+- **Percentages** in sentences are given only for groups of 20 people or more, and never as a rounded 0% or
+  100% of a group in which some, but not all, are counted.
+- **Snapshots** are exports as of a date; deltas compare the same selection with the previous snapshot.
+"""
+)
+
+st.subheader("Data dictionary")
+st.dataframe(data_dictionary(), hide_index=True, width="stretch")
+st.caption("The full contract, with the manifest and loading rules: docs/data-contract.md in the repository.")

@@ -1,0 +1,65 @@
+"""Data explorer: counts pivoted by up to two dimensions, and (restricted access) the
+pseudonymous person table with one person's stage history."""
+
+import streamlit as st
+
+import charts
+from data_access import queries as q
+from ui.context import view
+from ui.widgets import chart, download, page_header, require_people
+
+NONE = "—"
+# Bound widgets keep their option text in the URL, so the options are the readable titles.
+BY_TITLE = {q.PIVOT_TITLES[d]: d for d in q.PIVOT_DIMENSIONS}
+
+v = view()
+snapshot, filters = v.snapshot, v.filters
+page_header("Data explorer", v, "Count people by any one or two dimensions; download exactly what is shown.")
+require_people(v)
+
+left, right = st.columns(2)
+rows = BY_TITLE[left.selectbox("Rows", options=list(BY_TITLE), key="rows", bind="query-params")]
+columns_title = right.selectbox("Columns (optional)", options=[NONE, *BY_TITLE], key="columns", bind="query-params")
+columns = BY_TITLE.get(columns_title, NONE)
+dims = [rows] if columns in (NONE, rows) else [rows, columns]
+counts = q.counts_by(snapshot, filters, dims)
+if len(dims) == 1:
+    pivot = counts[[f"{rows}_label", "people"]].rename(columns={f"{rows}_label": q.PIVOT_TITLES[rows]})
+else:
+    pivot = (
+        counts.pivot_table(
+            index=f"{rows}_label",
+            columns=f"{columns}_label",
+            values="people",
+            aggfunc="sum",
+            observed=True,
+            sort=False,
+        )
+        .rename_axis(index=q.PIVOT_TITLES[rows], columns=None)
+        .reset_index()
+    )
+st.dataframe(pivot, hide_index=True, width="stretch")
+download(pivot, "pivot-" + "-by-".join(dims), v, key="explorer-pivot-csv")
+chart(charts.pivot_chart(counts, dims), key="explorer-chart", view=v)
+
+st.subheader("People")
+st.caption(
+    "Pseudonymous rows: ids are not names and the table holds nothing that locates a person. "
+    "Restricted access only. Select a row to see that person's stage history."
+)
+people = q.person_table(snapshot, filters)
+event = st.dataframe(
+    people,
+    hide_index=True,
+    width="stretch",
+    on_select="rerun",
+    selection_mode="single-row",
+    key="explorer-people",
+    column_config={"days_in_stage": st.column_config.NumberColumn("Days in stage", format="localized")},
+)
+download(people, "people", v, key="explorer-people-csv")
+selected = event.selection.rows if event else []
+if selected:
+    person_id = people.iloc[selected[0]]["person_id"]
+    st.markdown(f"**Stage history of {person_id}**")
+    st.dataframe(q.stage_history(snapshot, person_id), hide_index=True, width="stretch")

@@ -1,0 +1,205 @@
+"""Every page through AppTest: renders without exception, shows what it should, and its numbers
+equal what data_access computes for the same filters."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_access import Filters, describe
+from data_access import queries as q
+from data_access.catalogue import ROOT_VARIABLE
+from tests import tiny
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = [
+    "pages/overview.py",
+    "pages/repatriations.py",
+    "pages/progress.py",
+    "pages/regions.py",
+    "pages/explorer.py",
+    "pages/about.py",
+]
+
+
+def open_app(page: str | None = None, **params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page and page != PAGES[0]:
+        at.switch_page(page).run()
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def charts(at: AppTest) -> list:
+    return at.get("vega_lite_chart")
+
+
+def base_line(at: AppTest) -> str:
+    """The line under each page title with n and the selection, Markdown escapes removed."""
+    line = next(m.value for m in at.markdown if re.match(r"^\*\*[\d,]+\*\* (people|person) · ", m.value))
+    return re.sub(r"\\(.)", r"\1", line)
+
+
+def test_overview_shows_626_people_and_the_brief_split():
+    at = open_app()
+    assert not at.exception
+    shown = metrics(at)
+    assert shown["People who returned"] == "626"
+    assert (shown["Men"], shown["Women"], shown["Children"]) == ("37", "158", "431")
+    assert base_line(at) == "**626** people · Everyone who returned · as of 30 Sep 2026"
+
+
+def test_overview_numbers_equal_the_data_layer(latest):
+    at = open_app()
+    figures = q.headline(latest, Filters()).set_index("label")
+    for label, value in metrics(at).items():
+        assert value == f"{int(figures.loc[label, 'value']):,}"
+    deltas = {m.label: m.delta for m in at.metric}
+    assert deltas["Case closed"] == "+42 since 31 Mar 2026"
+
+
+def test_rusafa_is_14_children():
+    at = open_app(cohort="rusafa")
+    shown = metrics(at)
+    assert (shown["People who returned"], shown["Children"], shown["Men"], shown["Women"]) == (
+        "14",
+        "14",
+        "0",
+        "0",
+    )
+    assert base_line(at) == "**14** people · Rusafa · as of 30 Sep 2026"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_with_charts_that_have_alt_text(page):
+    at = open_app(page)
+    assert not at.exception
+    assert not at.error
+    if page != "pages/about.py":
+        assert charts(at), f"{page} draws no chart"
+        for chart in charts(at):
+            assert chart.proto.alt, f"a chart on {page} has no alt text"
+
+
+@pytest.mark.parametrize(
+    ("dimension", "value"),
+    [
+        ("cohort", "jusan-2"),
+        ("region", "KZ-47"),
+        ("stage", "follow_up"),
+        ("sex", "female"),
+        ("age_band", "0-4"),
+        ("origin", "IQ"),
+    ],
+)
+def test_each_filter_sets_the_base_n_and_description(latest, dimension, value):
+    at = open_app(**{dimension: value})
+    filters = Filters(**{dimension: (value,)})
+    n = q.base_n(latest, filters)
+    assert 0 < n < 626
+    assert base_line(at) == f"**{n:,}** people · {describe(filters, latest)} · as of 30 Sep 2026"
+    assert metrics(at)["People who returned"] == f"{n:,}"
+
+
+def test_filter_options_show_their_counts(latest):
+    at = open_app(cohort="jusan-2")
+    region = next(w for w in at.multiselect if w.key == "region")
+    mangystau = q.option_counts(latest, Filters(cohort=("jusan-2",)), "region").set_index("code").loc["KZ-47", "people"]
+    assert region.format_func("KZ-47") == f"Mangystau ({mangystau})"
+
+
+def test_an_empty_selection_says_what_to_change():
+    at = open_app(cohort="rusafa", sex="female", age_band="60+")
+    assert not at.exception
+    assert "No one matches this selection" in at.info[0].value
+    assert charts(at) == []
+
+
+def test_reset_clears_every_filter():
+    at = open_app(cohort="rusafa", region="KZ-75")
+    assert metrics(at)["People who returned"] != "626"
+    next(b for b in at.button if b.label == "Reset filters").click().run()
+    assert metrics(at)["People who returned"] == "626"
+    assert all(w.value == [] for w in at.multiselect)
+
+
+def test_switching_pages_keeps_the_selection():
+    at = open_app(cohort="rusafa")
+    at.switch_page("pages/regions.py").run()
+    assert base_line(at).startswith("**14** people · Rusafa")
+
+
+def test_an_older_snapshot_can_be_picked(sample_snapshots):
+    oldest = sample_snapshots[-1]
+    at = open_app(snapshot=oldest.id)
+    closed = q.headline(oldest, Filters()).set_index("measure").loc["case_closed", "value"]
+    assert metrics(at)["Case closed"] == f"{closed:,}"
+    assert base_line(at).endswith("as of 31 Mar 2025")
+
+
+def test_regions_page_numbers(latest):
+    at = open_app("pages/regions.py", cohort="jusan-3")
+    table = at.dataframe[0].value
+    expected = q.region_summary(latest, Filters(cohort=("jusan-3",))).set_index("region")["people"]
+    assert table.set_index("region")["people"].to_dict() == expected.to_dict()
+
+
+def test_explorer_pivot_and_person_table(latest):
+    at = open_app("pages/explorer.py", rows="Cohort", columns="Sex")
+    pivot = at.dataframe[0].value.set_index("Cohort")
+    assert (pivot.loc["Rusafa", "Female"], pivot.loc["Rusafa", "Male"]) == (8, 6)
+    people = next(df.value for df in at.dataframe if "person_id" in df.value.columns)
+    assert len(people) == 626 and people["person_id"].is_unique
+
+
+def test_about_page_shows_manifest_dictionary_and_a_clean_bill():
+    at = open_app("pages/about.py")
+    assert not at.exception
+    assert "The snapshot passed every check" in at.success[0].value
+    assert any("person_id" in df.value["column"].tolist() for df in at.dataframe if "column" in df.value)
+
+
+def test_thirty_random_selections_render_on_every_page(latest):
+    rng = random.Random(2026)
+    options = {
+        "cohort": list(latest.cohorts["cohort_id"]),
+        "region": list(latest.regions["region_code"]),
+        "stage": list(latest.stages["stage_id"]),
+        "sex": ["female", "male"],
+        "age_band": ["0-4", "5-11", "12-17", "18-59", "60+"],
+        "origin": ["SY", "IQ"],
+    }
+    for _ in range(30):
+        params = {dim: rng.sample(values, rng.randint(1, 2)) for dim, values in options.items() if rng.random() < 0.35}
+        at = open_app(**params)
+        for page in PAGES:
+            if page != PAGES[0]:
+                at.switch_page(page).run()
+            assert not at.exception, (page, params, at.exception)
+
+
+def test_no_snapshots_gives_a_message_not_a_traceback(monkeypatch, tmp_path):
+    monkeypatch.setenv(ROOT_VARIABLE, str(tmp_path))
+    at = open_app()
+    assert not at.exception
+    assert "No usable snapshot was found" in at.error[0].value
+
+
+def test_a_broken_snapshot_is_listed_and_the_good_one_still_works(monkeypatch, tmp_path):
+    tiny.write(tmp_path / "2022-06-30")
+    (tmp_path / "2023-01-01").mkdir()
+    monkeypatch.setenv(ROOT_VARIABLE, str(tmp_path))
+    at = open_app()
+    assert not at.exception
+    assert metrics(at)["People who returned"] == "6"
+    assert any("2023-01-01" in c.value and "manifest.json: missing" in c.value for c in at.caption)

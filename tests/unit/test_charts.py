@@ -1,0 +1,609 @@
+"""Chart builders: what each chart draws, from hand-made query tables with exact values."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import pandas as pd
+import pytest
+
+import charts
+from charts import theme
+from charts.figure import records
+
+COHORT_IDS = ["jusan-1", "jusan-2", "rusafa"]
+COHORT_NAMES = {"jusan-1": "Jusan-1", "jusan-2": "Jusan-2", "rusafa": "Rusafa"}
+STAGES = [
+    ("arrival", "Arrival & screening", 1, "rehabilitation"),
+    ("custody", "Custody (sentence)", 2, "justice"),
+    ("placement", "Family placement", 3, "rehabilitation"),
+    ("closed", "Case closed", 4, "exit"),
+]
+STAGE_IDS = [stage for stage, *_ in STAGES]
+
+
+def arrivals_table() -> pd.DataFrame:
+    rows = [
+        ("jusan-1", "2019-01-06", "SY", "Syria", "child", 30),
+        ("jusan-1", "2019-01-06", "SY", "Syria", "man", 6),
+        ("jusan-1", "2019-01-06", "SY", "Syria", "woman", 11),
+        ("jusan-2", "2019-05-07", "SY", "Syria", "child", 156),
+        ("jusan-2", "2019-05-07", "SY", "Syria", "man", 16),
+        ("jusan-2", "2019-05-07", "SY", "Syria", "woman", 59),
+        ("rusafa", "2019-11-27", "IQ", "Iraq", "child", 14),
+        ("rusafa", "2019-11-27", "IQ", "Iraq", "man", 0),
+        ("rusafa", "2019-11-27", "IQ", "Iraq", "woman", 0),
+    ]
+    frame = pd.DataFrame(rows, columns=["cohort", "arrival_date", "origin_country", "origin_name", "group", "people"])
+    frame.insert(1, "cohort_name", frame["cohort"].map(COHORT_NAMES))
+    frame.insert(2, "operation", frame["cohort"].str.split("-").str[0].str.capitalize())
+    frame["arrival_date"] = pd.to_datetime(frame["arrival_date"])
+    frame.insert(7, "group_label", frame["group"].map({"man": "Men", "woman": "Women", "child": "Children"}))
+    return frame
+
+
+def stage_distribution(people: list[int]) -> pd.DataFrame:
+    frame = pd.DataFrame(STAGES, columns=["stage", "stage_label", "order", "track"])
+    frame["people"] = people
+    frame["share"] = frame["people"] / sum(people)
+    return frame
+
+
+def stage_reached(people: list[int], base: int) -> pd.DataFrame:
+    return stage_distribution(people).assign(share=[n / base for n in people])
+
+
+def pyramid_table() -> pd.DataFrame:
+    bands = ["0-4", "5-11", "12-17", "18-59", "60+"]
+    people = {"female": [94, 94, 29, 156, 2], "male": [106, 86, 22, 37, 0]}
+    return pd.DataFrame(
+        [(band, sex, people[sex][i]) for i, band in enumerate(bands) for sex in ("female", "male")],
+        columns=["age_band", "sex", "people"],
+    )
+
+
+def occupancy_table(people_per_month: list[list[int]]) -> pd.DataFrame:
+    rows = []
+    for month_index, counts in enumerate(people_per_month):
+        month = pd.Timestamp(2019, 1 + month_index, 1)
+        for (stage, label, order, _), people in zip(STAGES, counts, strict=True):
+            rows.append((month, stage, label, order, people))
+    return pd.DataFrame(rows, columns=["month", "stage", "stage_label", "order", "people"])
+
+
+def milestone_table(cohorts: list[str]) -> pd.DataFrame:
+    rows = []
+    for cohort in cohorts:
+        for milestone, label in (("placement", "Family placement"), ("school_work", "School, training or work")):
+            for months, reached in enumerate((0, 20, 40)):
+                rows.append((cohort, COHORT_NAMES[cohort], milestone, label, months, reached, 50, reached / 50))
+    return pd.DataFrame(
+        rows,
+        columns=["cohort", "cohort_name", "milestone", "milestone_label", "months", "reached", "base", "share"],
+    )
+
+
+def time_in_stage_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "stage": ["arrival", "custody", "placement"],
+            "stage_label": ["Arrival & screening", "Custody (sentence)", "Family placement"],
+            "order": [1, 2, 3],
+            "track": ["rehabilitation", "justice", "rehabilitation"],
+            "people": [0, 14, 111],
+            "median_days": [float("nan"), 2481.5, 400.0],
+            "p75_days": [float("nan"), 2512.75, 610.0],
+            "over_threshold": [0, 14, 90],
+            "threshold_days": [180, 180, 180],
+        }
+    )
+
+
+def scores_table() -> pd.DataFrame:
+    rows = []
+    for period, base in (("2019-01-01", 0.30), ("2019-07-01", 0.40)):
+        for i, (dimension, label) in enumerate(
+            [
+                ("composite", "Composite (mean of available dimensions)"),
+                ("economic", "Economic"),
+                ("psychosocial", "Psychosocial"),
+                ("social", "Social"),
+            ]
+        ):
+            median = round(base + i / 100, 2)
+            rows.append((pd.Timestamp(period), dimension, label, 100, median, median - 0.1, median + 0.1))
+    return pd.DataFrame(rows, columns=["period", "dimension", "dimension_label", "n", "median", "q1", "q3"])
+
+
+def services_month_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2019-01-01", "2019-01-01", "2019-02-01"]),
+            "service_type": ["psychosocial", "education", "education"],
+            "sessions": [95, 141, 76],
+            "people": [38, 21, 10],
+        }
+    )
+
+
+def services_type_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "service_type": ["psychosocial", "legal", "education"],
+            "sessions": [2826, 273, 11907],
+            "people": [375, 110, 317],
+            "months": [12, 12, 12],
+        }
+    )
+
+
+def region_summary_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "region": ["KZ-27", "KZ-15", "KZ-47"],
+            "region_name": ["West Kazakhstan", "Aktobe", "Mangystau"],
+            "name_ru": ["Западно-Казахстанская область", "Актюбинская область", "Мангистауская область"],
+            "name_kk": ["Батыс Қазақстан облысы", "Ақтөбе облысы", "Маңғыстау облысы"],
+            "grid_row": [0, 0, 2],
+            "grid_col": [0, 1, 0],
+            "people": [29, 59, 0],
+            "reached_school_work": [25, 48, 0],
+            "share_school_work": [25 / 29, 48 / 59, float("nan")],
+            "median_composite": [0.6625, 0.5925, float("nan")],
+            "scored": [28, 58, 0],
+        }
+    )
+
+
+def region_stage_table() -> pd.DataFrame:
+    rows = [
+        (region, name, stage, label, order, people)
+        for (region, name), counts in {
+            ("KZ-27", "West Kazakhstan"): [0, 1, 11, 14],
+            ("KZ-15", "Aktobe"): [0, 0, 16, 28],
+        }.items()
+        for (stage, label, order, _), people in zip(STAGES, counts, strict=True)
+    ]
+    return pd.DataFrame(rows, columns=["region", "region_name", "stage", "stage_label", "order", "people"])
+
+
+def counts_by_table(dimensions: list[str]) -> pd.DataFrame:
+    if dimensions == ["sex"]:
+        return pd.DataFrame({"sex": ["female", "male"], "people": [375, 251], "sex_label": ["Female", "Male"]})
+    rows = [
+        (cohort, group, people)
+        for cohort, counts in {"jusan-1": (6, 11, 30), "rusafa": (0, 0, 14)}.items()
+        for group, people in zip(("man", "woman", "child"), counts, strict=True)
+    ]
+    frame = pd.DataFrame(rows, columns=["cohort", "group", "people"])
+    frame["cohort_label"] = frame["cohort"].map(COHORT_NAMES)
+    frame["group_label"] = frame["group"].map({"man": "Men", "woman": "Women", "child": "Children"})
+    return frame
+
+
+def unaccompanied_table() -> pd.DataFrame:
+    rows = [("jusan-1", False, 28), ("jusan-1", True, 2), ("rusafa", False, 0), ("rusafa", True, 14)]
+    frame = pd.DataFrame(rows, columns=["cohort", "unaccompanied", "people"])
+    frame.insert(1, "cohort_label", frame["cohort"].map(COHORT_NAMES))
+    frame.insert(3, "unaccompanied_label", frame["unaccompanied"].map({True: "Unaccompanied", False: "With a parent"}))
+    return frame
+
+
+def views(spec: dict) -> list[dict]:
+    """Every unit view of a spec: the layers of a layered chart, or the chart itself."""
+    return spec.get("layer", [spec])
+
+
+def marks(spec: dict) -> list[str]:
+    return [view["mark"]["type"] if isinstance(view["mark"], dict) else view["mark"] for view in views(spec)]
+
+
+def encoding(spec: dict, mark: str) -> dict:
+    view = next(v for v in views(spec) if (v["mark"]["type"] if isinstance(v["mark"], dict) else v["mark"]) == mark)
+    return view["encoding"]
+
+
+def all_figures() -> dict[str, charts.Figure]:
+    return {
+        "arrivals": charts.arrivals_chart(arrivals_table(), COHORT_IDS),
+        "arrivals_timeline": charts.arrivals_timeline_chart(arrivals_table()),
+        "pyramid": charts.pyramid_chart(pyramid_table()),
+        "stage": charts.stage_chart(stage_distribution([0, 14, 338, 274]), STAGE_IDS),
+        "funnel": charts.funnel_chart(stage_reached([626, 14, 612, 274], 626), STAGE_IDS),
+        "occupancy": charts.occupancy_chart(occupancy_table([[40, 6, 1, 0], [0, 6, 41, 0]]), STAGE_IDS),
+        "milestone": charts.milestone_chart(milestone_table(["jusan-1", "rusafa"]), COHORT_IDS),
+        "time_in_stage": charts.time_in_stage_chart(time_in_stage_table()),
+        "scores": charts.scores_chart(scores_table()),
+        "services": charts.services_chart(services_month_table()),
+        "services_type": charts.services_type_chart(services_type_table()),
+        "tiles": charts.region_tiles_chart(region_summary_table(), "share_school_work"),
+        "heatmap": charts.region_stage_heatmap(region_stage_table()),
+        "pivot": charts.pivot_chart(counts_by_table(["cohort", "group"]), ["cohort", "group"]),
+        "unaccompanied": charts.unaccompanied_chart(unaccompanied_table()),
+    }
+
+
+# --- what every chart promises ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(all_figures()))
+def test_spec_is_a_template_without_data(name):
+    fig = all_figures()[name]
+    text = json.dumps(fig.spec)
+    assert "data" not in fig.spec and "datasets" not in fig.spec
+    assert '"data"' not in text, "a layer with its own data would not see the table passed beside the spec"
+    assert fig.spec["config"] is theme.CONFIG
+    assert fig.spec["title"]["text"] == fig.title
+
+
+@pytest.mark.parametrize("name", list(all_figures()))
+def test_to_dict_inlines_exactly_the_aggregate_table(name):
+    fig = all_figures()[name]
+    values = fig.to_dict()["data"]["values"]
+    assert len(values) == len(fig.data)
+    assert set(values[0]) == set(fig.data.columns)
+
+
+@pytest.mark.parametrize("name", list(all_figures()))
+def test_spec_compiles_to_vega(name):
+    vlc = pytest.importorskip("vl_convert")
+    vega = vlc.vegalite_to_vega(all_figures()[name].to_dict(width=800))
+    assert vega["marks"]
+
+
+def test_labels_with_quotes_reach_the_legend_intact():
+    vlc = pytest.importorskip("vl_convert")
+    table = milestone_table(["rusafa"]).assign(cohort_name='Women\'s "second" flight')
+    svg = vlc.vegalite_to_svg(charts.milestone_chart(table, COHORT_IDS).to_dict())
+    texts = [html.unescape(text) for text in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+    assert 'Women\'s "second" flight' in texts
+
+
+def test_the_data_is_the_table_that_was_passed_in():
+    table = stage_distribution([0, 14, 338, 274])
+    fig = charts.stage_chart(table, STAGE_IDS)
+    assert fig.data is table
+
+
+def test_container_width_can_be_fixed_for_exports():
+    fig = charts.stage_chart(stage_distribution([0, 14, 338, 274]), STAGE_IDS)
+    assert fig.spec["width"] == "container"
+    assert fig.to_dict(width=900)["width"] == 900
+    assert fig.spec["width"] == "container"
+
+
+def test_records_write_dates_as_iso_strings_and_missing_as_none():
+    frame = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2019-01-01", None]),
+            "share": [0.5, float("nan")],
+            "people": pd.array([3, None], dtype="Int64"),
+            "label": ["a", None],
+        }
+    )
+    assert records(frame) == [
+        {"month": "2019-01-01", "share": 0.5, "people": 3, "label": "a"},
+        {"month": None, "share": None, "people": None, "label": None},
+    ]
+
+
+# --- templates are built once ----------------------------------------------------------------
+
+
+def test_template_is_reused_for_the_same_options():
+    first = charts.stage_chart(stage_distribution([0, 14, 338, 274]), STAGE_IDS)
+    second = charts.stage_chart(stage_distribution([5, 1, 2, 3]), list(STAGE_IDS))
+    assert first.title != second.title
+    assert first.spec["layer"] is second.spec["layer"]
+    assert first.spec["config"] is second.spec["config"]
+
+
+def test_different_options_make_a_different_template():
+    plain = charts.stage_chart(stage_distribution([0, 14, 338, 274]), STAGE_IDS)
+    selectable = charts.stage_chart(stage_distribution([0, 14, 338, 274]), STAGE_IDS, selectable=True)
+    assert plain.spec["layer"] is not selectable.spec["layer"]
+
+
+# --- selections --------------------------------------------------------------------------------
+
+
+def test_arrivals_selection_only_when_selectable():
+    plain = charts.arrivals_chart(arrivals_table(), COHORT_IDS)
+    selectable = charts.arrivals_chart(arrivals_table(), COHORT_IDS, selectable=True)
+    assert "params" not in plain.spec
+    (pick,) = selectable.spec["params"]
+    assert pick["name"] == "pick"
+    assert pick["select"] == {"type": "point", "fields": ["cohort"], "on": "click", "clear": "dblclick"}
+    assert encoding(selectable.spec, "bar")["opacity"]["condition"]["param"] == "pick"
+
+
+def test_stage_selection_only_when_selectable():
+    table = stage_distribution([0, 14, 338, 274])
+    assert "params" not in charts.stage_chart(table, STAGE_IDS).spec
+    (pick,) = charts.stage_chart(table, STAGE_IDS, selectable=True).spec["params"]
+    assert (pick["name"], pick["select"]["fields"]) == ("pick", ["stage"])
+
+
+# --- stable colours ----------------------------------------------------------------------------
+
+
+def test_stage_scale_gives_ten_stages_ten_different_colours():
+    ids = [f"stage-{i}" for i in range(10)]
+    scale = theme.stage_scale(ids).to_dict()
+    assert scale["domain"] == ids
+    assert len(set(scale["range"])) == 10
+
+
+def test_cohort_scale_keeps_reference_order():
+    scale = theme.cohort_scale(["b", "a"]).to_dict()
+    assert scale == {"domain": ["b", "a"], "range": [theme.CATEGORY[0], theme.CATEGORY[1]]}
+
+
+def test_stage_colours_do_not_depend_on_the_data():
+    busy = charts.stage_chart(stage_distribution([0, 14, 338, 274]), STAGE_IDS)
+    quiet = charts.stage_chart(stage_distribution([3, 0, 0, 1]), STAGE_IDS)
+    for fig in (busy, quiet):
+        colour = encoding(fig.spec, "bar")["color"]
+        assert colour["field"] == "stage"
+        assert colour["scale"]["domain"] == STAGE_IDS
+        assert colour["scale"]["range"] == list(theme.STAGE_COLOURS[:4])
+
+
+def test_cohort_colours_do_not_depend_on_which_cohorts_are_shown():
+    both = charts.milestone_chart(milestone_table(["jusan-1", "rusafa"]), COHORT_IDS)
+    one = charts.milestone_chart(milestone_table(["rusafa"]), COHORT_IDS)
+    for fig in (both, one):
+        assert fig.spec["encoding"]["color"]["scale"]["domain"] == COHORT_IDS
+        assert fig.spec["encoding"]["strokeDash"]["scale"]["domain"] == COHORT_IDS
+    assert one.spec["encoding"]["color"]["legend"]["values"] == ["rusafa"]
+    assert both.spec["encoding"]["color"]["legend"]["values"] == ["jusan-1", "rusafa"]
+
+
+def test_occupancy_colours_stages_by_reference_order():
+    fig = charts.occupancy_chart(occupancy_table([[40, 6, 1, 0]]), STAGE_IDS)
+    colour = encoding(fig.spec, "area")["color"]
+    assert colour["scale"]["domain"] == STAGE_IDS
+    assert '"Case closed"' in colour["legend"]["labelExpr"]
+
+
+# --- each chart --------------------------------------------------------------------------------
+
+
+def test_arrivals_chart():
+    fig = all_figures()["arrivals"]
+    assert marks(fig.spec) == ["bar", "text", "text", "point"]
+    bars = encoding(fig.spec, "bar")
+    assert bars["y"]["field"] == "cohort" and bars["y"]["sort"] == COHORT_IDS
+    assert (bars["x"]["aggregate"], bars["x"]["field"], bars["x"]["type"]) == ("sum", "people", "quantitative")
+    assert bars["color"]["field"] == "group_label"
+    assert bars["color"]["scale"]["domain"] == ["Children", "Women", "Men"]
+    assert [t["field"] for t in bars["tooltip"]] == [
+        "cohort_name",
+        "arrival_date",
+        "origin_name",
+        "group_label",
+        "people",
+    ]
+    assert fig.title == "292 people returned in 3 cohorts; 68% were children"
+    assert "Largest: Jusan-2, 231 of 292." in fig.alt
+
+
+def test_arrivals_timeline_chart():
+    fig = all_figures()["arrivals_timeline"]
+    assert marks(fig.spec) == ["rule", "point", "text", "text"]
+    point = encoding(fig.spec, "point")
+    assert (point["x"]["field"], point["x"]["type"]) == ("arrival_date", "temporal")
+    assert point["shape"]["field"] == point["color"]["field"] == "origin_name"
+    assert fig.title == "292 people returned in 2019"
+    assert "Largest: Jusan-2, 231 people, arrived 7 May 2019." in fig.alt
+
+
+def test_pyramid_chart_puts_female_left_and_youngest_at_the_bottom():
+    fig = all_figures()["pyramid"]
+    bars = encoding(fig.spec, "bar")
+    assert bars["y"]["sort"] == ["60+", "18-59", "12-17", "5-11", "0-4"]
+    assert bars["x"]["field"] == "signed"
+    assert "-datum.people" in json.dumps(fig.spec["transform"])
+    assert "abs(datum.value)" in bars["x"]["axis"]["labelExpr"]
+    assert fig.title == "69% were under 18 at return; the largest age band is 0-4 years"
+    assert "Largest: female, 18-59 years, 156 of 626." in fig.alt
+
+
+def test_stage_chart():
+    fig = all_figures()["stage"]
+    assert marks(fig.spec) == ["bar", "text", "point"]
+    bars = encoding(fig.spec, "bar")
+    assert bars["y"]["field"] == "stage_label"
+    assert bars["y"]["sort"] == {"field": "order", "op": "min"}
+    assert encoding(fig.spec, "text")["text"]["field"] == "label"
+    assert fig.title == "Most people are now in Family placement: 338 of 626 (54%)"
+    assert fig.alt == "Bar chart: people by current stage. Largest: Family placement, 338 of 626."
+
+
+def test_stage_chart_labels_count_and_share():
+    vlc = pytest.importorskip("vl_convert")
+    fig = charts.stage_chart(stage_distribution([0, 14, 338, 274]), STAGE_IDS)
+    svg = vlc.vegalite_to_svg(fig.to_dict(width=600))
+    assert "338 (54%)" in svg and "0 (0%)" in svg
+
+
+def test_funnel_chart():
+    fig = all_figures()["funnel"]
+    assert marks(fig.spec) == ["bar", "text", "point"]
+    assert encoding(fig.spec, "bar")["x"]["title"] == "People who reached the stage"
+    assert fig.title == ("626 people reached Arrival & screening; 612 (98%) have reached Family placement")
+
+
+def test_occupancy_chart():
+    fig = all_figures()["occupancy"]
+    assert marks(fig.spec) == ["area", "point"]
+    area = encoding(fig.spec, "area")
+    assert (area["x"]["field"], area["x"]["type"]) == ("month", "temporal")
+    assert area["y"]["stack"] == "zero"
+    assert area["order"]["field"] == "order"
+    assert fig.title == "By February 2019, Family placement is the largest stage: 41 of 47 people"
+
+
+def test_milestone_chart_has_a_panel_per_milestone():
+    fig = all_figures()["milestone"]
+    assert fig.spec["mark"]["type"] == "line"
+    assert fig.spec["encoding"]["column"]["field"] == "milestone_label"
+    assert fig.spec["encoding"]["y"]["scale"]["domain"] == [0, 1]
+    assert fig.title == "Within 2 months of arrival: Family placement 80%, School, training or work 80%"
+
+
+def test_time_in_stage_chart_draws_only_occupied_stages():
+    fig = all_figures()["time_in_stage"]
+    assert marks(fig.spec) == ["bar", "tick", "rule", "text", "point"]
+    assert {"filter": "datum.people > 0"} in fig.spec["transform"]
+    assert encoding(fig.spec, "bar")["x"]["field"] == "median_days"
+    assert encoding(fig.spec, "tick")["x"]["field"] == "p75_days"
+    assert fig.title == "104 of 125 people in open stages have been there over 180 days"
+    assert "Longest median: Custody (sentence), 2,482 days." in fig.alt
+
+
+def test_scores_chart():
+    fig = all_figures()["scores"]
+    assert marks(fig.spec) == ["area", "line", "point"]
+    line = encoding(fig.spec, "line")
+    assert line["y"]["scale"]["domain"] == [0, 1]
+    assert line["strokeDash"]["field"] == line["color"]["field"] == "dimension"
+    assert fig.spec["title"]["subtitle"].startswith("Banding and composite are our convention")
+    assert fig.title == "The median composite score rose from 0.30 (H1 2019) to 0.40 (H2 2019)"
+
+
+def test_services_charts():
+    by_month = all_figures()["services"]
+    assert by_month.spec["mark"]["type"] == "bar"
+    assert by_month.spec["encoding"]["color"]["scale"]["domain"][0] == "psychosocial"
+    assert by_month.title == "312 sessions from Jan 2019 to Feb 2019; 70% were education"
+    by_type = all_figures()["services_type"]
+    assert marks(by_type.spec) == ["bar", "text", "point"]
+    assert by_type.title == "Education made up 79% of sessions in the last 12 months"
+    assert "Largest: education, 11,907 of 15,006 sessions, 317 people." in by_type.alt
+
+
+def test_region_tiles_chart_greys_regions_without_a_value():
+    fig = all_figures()["tiles"]
+    assert marks(fig.spec) == ["rect", "text"]
+    rect = encoding(fig.spec, "rect")
+    assert (rect["x"]["field"], rect["y"]["field"]) == ("grid_col", "grid_row")
+    assert rect["color"]["condition"]["field"] == "share_school_work"
+    assert rect["color"]["value"] == theme.MISSING
+    assert fig.title == "Share in school, training or work ranges from 81% (Aktobe) to 86% (West Kazakhstan)"
+    assert fig.spec["title"]["subtitle"] == "Grey tiles (–): no people placed or no value, 1 of 3 regions"
+
+
+def test_region_tiles_chart_by_people():
+    fig = charts.region_tiles_chart(region_summary_table(), "people")
+    assert fig.title == "Most people were placed in Aktobe: 59 of 88"
+    assert "Highest: Aktobe, 59." in fig.alt
+
+
+def test_region_tiles_chart_rejects_an_unknown_measure():
+    with pytest.raises(ValueError, match="measure must be one of people"):
+        charts.region_tiles_chart(region_summary_table(), "sessions")
+
+
+def test_region_stage_heatmap():
+    fig = all_figures()["heatmap"]
+    assert marks(fig.spec) == ["rect", "text"]
+    rect = encoding(fig.spec, "rect")
+    assert rect["x"]["sort"] == {"field": "order", "op": "min"}
+    assert encoding(fig.spec, "text")["text"]["field"] == "people"
+    assert fig.title == "The largest group is Case closed in Aktobe: 28 of 70 people"
+
+
+def test_pivot_chart_one_dimension():
+    fig = charts.pivot_chart(counts_by_table(["sex"]), ["sex"])
+    bars = encoding(fig.spec, "bar")
+    assert bars["y"]["field"] == "sex_label" and "yOffset" not in bars
+    assert fig.alt == "Bar chart: people by sex. Largest: Female, 375 of 626."
+
+
+def test_pivot_chart_two_dimensions_are_grouped_bars():
+    fig = all_figures()["pivot"]
+    bars = encoding(fig.spec, "bar")
+    assert bars["yOffset"]["field"] == bars["color"]["field"] == "group_label"
+    assert bars["color"]["scale"]["range"] == [theme.GROUP_COLOURS[g] for g in ("man", "woman", "child")]
+    assert fig.alt == "Grouped bar chart: people by cohort and group. Largest: Jusan-1, Children, 30 of 61."
+
+
+def test_unaccompanied_chart():
+    fig = all_figures()["unaccompanied"]
+    bars = encoding(fig.spec, "bar")
+    assert bars["y"]["field"] == "cohort_label"
+    assert bars["yOffset"]["field"] == bars["color"]["field"] == "unaccompanied_label"
+    assert bars["color"]["scale"]["domain"] == ["With a parent", "Unaccompanied"]
+    assert fig.title == "16 of 44 children returned without a parent"
+    assert fig.alt.endswith("Unaccompanied: 16 of 44; most in Rusafa, 14.")
+
+
+# --- empty selections --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(all_figures()))
+def test_an_empty_table_gives_a_figure_not_an_error(name):
+    fig = all_figures()[name]
+    empty = fig.data.iloc[0:0]
+    builders = {
+        "arrivals": lambda t: charts.arrivals_chart(t, COHORT_IDS),
+        "arrivals_timeline": charts.arrivals_timeline_chart,
+        "pyramid": charts.pyramid_chart,
+        "stage": lambda t: charts.stage_chart(t, STAGE_IDS),
+        "funnel": lambda t: charts.funnel_chart(t, STAGE_IDS),
+        "occupancy": lambda t: charts.occupancy_chart(t, STAGE_IDS),
+        "milestone": lambda t: charts.milestone_chart(t, COHORT_IDS),
+        "time_in_stage": charts.time_in_stage_chart,
+        "scores": charts.scores_chart,
+        "services": charts.services_chart,
+        "services_type": charts.services_type_chart,
+        "tiles": lambda t: charts.region_tiles_chart(t, "share_school_work"),
+        "heatmap": charts.region_stage_heatmap,
+        "pivot": lambda t: charts.pivot_chart(t, ["cohort", "group"]),
+        "unaccompanied": charts.unaccompanied_chart,
+    }
+    result = builders[name](empty)
+    assert result.title and result.alt
+    assert result.to_dict()["data"]["values"] == []
+
+
+# --- in Streamlit ------------------------------------------------------------------------------
+
+
+def test_a_figure_renders_with_st_vega_lite_chart():
+    from streamlit.testing.v1 import AppTest
+
+    def app():
+        import copy
+
+        import pandas as pd
+        import streamlit as st
+
+        import charts
+
+        table = pd.DataFrame(
+            {
+                "stage": ["arrival", "closed"],
+                "stage_label": ["Arrival & screening", "Case closed"],
+                "order": [1, 2],
+                "track": ["rehabilitation", "exit"],
+                "people": [352, 274],
+                "share": [352 / 626, 274 / 626],
+            }
+        )
+        fig = charts.stage_chart(table, ["arrival", "closed"], selectable=True)
+        before = copy.deepcopy(fig.spec)
+        st.vega_lite_chart(fig.data, fig.spec, alt=fig.alt, width="stretch", on_select="rerun", key="stages")
+        st.session_state["template_unchanged"] = fig.spec == before
+
+    at = AppTest.from_function(app).run()
+    assert not at.exception
+    (chart,) = at.get("vega_lite_chart")
+    assert chart.proto.alt == "Bar chart: people by current stage. Largest: Arrival & screening, 352 of 626."
+    assert chart.proto.data.data, "the table travels as Arrow beside the spec"
+    assert "data" not in json.loads(chart.proto.spec)
+    assert list(chart.proto.selection_mode) == ["pick"]
+    assert at.session_state["template_unchanged"], "rendering must not change the shared template"
