@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui.context import build_view
 
-st.set_page_config(page_title="Second Chance", page_icon=":material/diversity_3:", layout="wide")
+st.set_page_config(page_title="Second Chance", page_icon="assets/icon.png", layout="wide")
 
 pages = st.navigation(
     {

@@ -44,8 +44,22 @@ def _drop_placeholder_data(view: dict, placeholders: set[str]) -> None:
         _drop_placeholder_data(view["spec"], placeholders)
 
 
+TITLE_LINE = 48
+
+
+def wrap(text: str, width: int = TITLE_LINE) -> str | list[str]:
+    """A long title as lines (Vega-Lite draws a list as lines) so half-width charts don't cut it."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines if len(lines) > 1 else text
+
+
 def figure(template: dict, data: pd.DataFrame, title: str, alt_text: str, subtitle: str = "") -> Figure:
-    heading: dict = {"text": title}
+    heading: dict = {"text": wrap(title)}
     if subtitle:
         heading["subtitle"] = subtitle
     return Figure(spec={**template, "title": heading}, data=data, alt=alt_text, title=title)

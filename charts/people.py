@@ -60,7 +60,7 @@ def _arrivals_template(
             order=alt.Order("group_rank:Q"),
             tooltip=[
                 alt.Tooltip("cohort_name:N", title="Cohort"),
-                alt.Tooltip("arrival_date:T", title="Arrived", format="%-d %B %Y", formatType="utc"),
+                alt.Tooltip("arrival_label:N", title="Arrived"),
                 alt.Tooltip("origin_name:N", title="Returned from"),
                 alt.Tooltip("group_label:N", title="Group"),
                 alt.Tooltip("people:Q", title="People", format=theme.COUNT_FORMAT),
@@ -143,7 +143,7 @@ def _timeline_template(origins: tuple[str, ...]) -> dict:
         ),
         tooltip=[
             alt.Tooltip("cohort_name:N", title="Cohort"),
-            alt.Tooltip("arrival_date:T", title="Arrived", format="%-d %B %Y", formatType="utc"),
+            alt.Tooltip("arrival_label:N", title="Arrived"),
             alt.Tooltip("origin_name:N", title="Returned from"),
             alt.Tooltip("people:Q", title="People", format=theme.COUNT_FORMAT),
         ],

@@ -129,6 +129,8 @@ def arrivals(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     out["origin_name"] = out["origin_country"].map(lambda code: ORIGIN_NAMES.get(code, code))
     out["group_label"] = out["group"].map({"man": "Men", "woman": "Women", "child": "Children"})
     out["arrival_date"] = pd.to_datetime(out["arrival_date"])
+    # Tooltips show this text: a date column does not survive every route to the browser intact.
+    out["arrival_label"] = out["arrival_date"].dt.strftime("%-d %b %Y")
     return (
         out[
             [
@@ -138,6 +140,7 @@ def arrivals(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
                 "origin_country",
                 "origin_name",
                 "arrival_date",
+                "arrival_label",
                 "group",
                 "group_label",
                 "people",
@@ -149,15 +152,16 @@ def arrivals(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
 
 
 def unaccompanied_children(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
-    """Children by cohort, split into unaccompanied (orphaned or without a parent) and with family."""
+    """Children by cohort, unaccompanied (orphaned or without a parent) or with a parent; in the
+    long form of `counts_by(..., ["cohort", "unaccompanied"])` so the pivot chart draws it."""
     people = _selected(snapshot, filters)
     children = people.loc[people["group"] == "child"]
     out = children.groupby(["cohort", "unaccompanied"], observed=False).size().rename("people").reset_index()
     out = out.loc[out.groupby("cohort", observed=False)["people"].transform("sum").to_numpy() > 0]
     out["cohort"] = out["cohort"].astype(str)
-    out["cohort_name"] = out["cohort"].map(snapshot.labels("cohort"))
-    out["status"] = np.where(out["unaccompanied"], "Unaccompanied", "With a parent")
-    return out[["cohort", "cohort_name", "unaccompanied", "status", "people"]].reset_index(drop=True)
+    out["cohort_label"] = out["cohort"].map(snapshot.labels("cohort"))
+    out["unaccompanied_label"] = np.where(out["unaccompanied"], "Unaccompanied", "With a parent")
+    return out[["cohort", "cohort_label", "unaccompanied", "unaccompanied_label", "people"]].reset_index(drop=True)
 
 
 def age_sex_pyramid(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
@@ -220,7 +224,7 @@ def stage_occupancy(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
         (_month_index(exited_raw[exits]) - first) * n_stages + stage[exits], minlength=n_months * n_stages
     )
     balance = np.cumsum((entries - leaves)[: n_months * n_stages].reshape(n_months, n_stages), axis=0)
-    months = (np.arange(first, as_of_month + 1).astype("datetime64[M]")).astype("datetime64[s]")
+    months = (np.arange(first, as_of_month + 1).astype("datetime64[M]")).astype("datetime64[ms]")
     meta = _stage_meta(snapshot)
     out = pd.DataFrame(
         {
@@ -320,7 +324,7 @@ def time_in_stage(snapshot: Snapshot, filters: Filters, threshold_days: int = 18
 
 def _half_year(dates: pd.Series) -> pd.Series:
     return pd.to_datetime({"year": dates.dt.year, "month": np.where(dates.dt.month <= 6, 1, 7), "day": 1}).astype(
-        "datetime64[s]"
+        "datetime64[ms]"
     )
 
 
@@ -369,7 +373,7 @@ def services_by_type(snapshot: Snapshot, filters: Filters, months: int = 12) -> 
     """Sessions and people served per service type over the last `months` months."""
     mask = select(snapshot, filters)
     services = snapshot.services
-    since = (np.datetime64(snapshot.as_of, "M") - (months - 1)).astype("datetime64[s]")
+    since = (np.datetime64(snapshot.as_of, "M") - (months - 1)).astype("datetime64[ms]")
     services = services.loc[mask[services["person"].to_numpy()] & (services["month"].to_numpy() >= since)]
     grouped = services.groupby("service_type", observed=False)
     out = pd.DataFrame({"sessions": grouped["sessions"].sum(), "people": grouped["person"].nunique()}).reset_index()

@@ -322,7 +322,7 @@ def _people(people: pd.DataFrame, cohorts: pd.DataFrame, regions: pd.DataFrame, 
             "household_id": people["household_id"].astype(object),
             "cohort": pd.Categorical(people["cohort_id"], categories=cohorts["cohort_id"]),
             "origin": pd.Categorical(cohort, categories=sorted(cohorts["origin_country"].unique())),
-            "arrival_date": pd.to_datetime(arrival).astype("datetime64[s]"),
+            "arrival_date": pd.to_datetime(arrival).astype("datetime64[ms]"),
             "sex": pd.Categorical(people["sex"], categories=c.SEXES),
             "age_band": pd.Categorical(people["age_band"], categories=c.AGE_BANDS, ordered=True),
             "group": pd.Categorical(group, categories=GROUPS),
@@ -338,8 +338,8 @@ def _events(
     t = c.STAGE_EVENTS
     events = _person_index(events, people, t, check)
     events = _keep_known(events, "stage_id", stages["stage_id"], t, "stage (not in stages)", check)
-    entered = events["entered_on"].astype("datetime64[s]")
-    exited = events["exited_on"].astype("datetime64[s]")
+    entered = events["entered_on"].astype("datetime64[ms]")
+    exited = events["exited_on"].astype("datetime64[ms]")
     future = entered > as_of
     if future.any():
         check.warn(
@@ -416,7 +416,7 @@ def _derive_people(
     stage_codes = np.full(n, -1, dtype=np.int16)
     stage_codes[last["person"].to_numpy()] = last["stage"].cat.codes.to_numpy()
     stage = pd.Categorical.from_codes(stage_codes, dtype=stage.dtype)
-    since = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
+    since = np.full(n, np.datetime64("NaT"), dtype="datetime64[ms]")
     since[last["person"].to_numpy()] = last["entered_on"].to_numpy()
     missing = stage_codes < 0
     if missing.any():
@@ -428,7 +428,7 @@ def _derive_people(
         )
 
     def first_entry(stage_id: str) -> np.ndarray:
-        out = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
+        out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ms]")
         rows = events.loc[events["stage"] == stage_id].drop_duplicates("person", keep="first")
         out[rows["person"].to_numpy()] = rows["entered_on"].to_numpy()
         return out
@@ -450,7 +450,7 @@ def _assessments(frame: pd.DataFrame, people: pd.DataFrame, as_of: pd.Timestamp,
     if frame.empty:
         check.warn(t.file_name, "is empty: no scores to show")
     frame = _person_index(frame, people, t, check)
-    assessed = frame["assessed_on"].astype("datetime64[s]")
+    assessed = frame["assessed_on"].astype("datetime64[ms]")
     future = (assessed > as_of).to_numpy()
     if future.any():
         check.warn(
@@ -482,7 +482,7 @@ def _services(frame: pd.DataFrame, people: pd.DataFrame, as_of: pd.Timestamp, ch
     t = c.SERVICES
     frame = _person_index(frame, people, t, check)
     frame = _keep_known(frame, "service_type", c.SERVICE_TYPES, t, "service type", check)
-    month = frame["month"].astype("datetime64[s]")
+    month = frame["month"].astype("datetime64[ms]")
     sessions = frame["sessions"].astype("int32")
     bad = (month > as_of) | (sessions < 1)
     if bad.any():

@@ -50,12 +50,15 @@ def tiles(headline: pd.DataFrame, previous_label: str | None, per_row: int = 4) 
             pct = share(int(row.value), base) if row.measure != "people" else ""
             delta = None
             if previous_label and pd.notna(row.delta):
-                delta = f"{int(row.delta):+,} since {previous_label}"
+                delta = (
+                    f"{int(row.delta):+,} since {previous_label}" if row.delta else f"no change since {previous_label}"
+                )
             column.metric(
                 row.label,
                 f"{int(row.value):,}",
                 delta=delta,
                 delta_color="off",
+                delta_arrow="auto" if delta and row.delta else "off",
                 help=f"{pct} of the selection" if pct else None,
                 border=True,
             )

@@ -40,6 +40,7 @@ def arrivals_table() -> pd.DataFrame:
     frame.insert(1, "cohort_name", frame["cohort"].map(COHORT_NAMES))
     frame.insert(2, "operation", frame["cohort"].str.split("-").str[0].str.capitalize())
     frame["arrival_date"] = pd.to_datetime(frame["arrival_date"])
+    frame["arrival_label"] = frame["arrival_date"].dt.strftime("%-d %b %Y")
     frame.insert(7, "group_label", frame["group"].map({"man": "Men", "woman": "Women", "child": "Children"}))
     return frame
 
@@ -235,7 +236,8 @@ def test_spec_is_a_template_without_data(name):
     assert "data" not in fig.spec and "datasets" not in fig.spec
     assert '"data"' not in text, "a layer with its own data would not see the table passed beside the spec"
     assert fig.spec["config"] is theme.CONFIG
-    assert fig.spec["title"]["text"] == fig.title
+    text = fig.spec["title"]["text"]
+    assert (" ".join(text) if isinstance(text, list) else text) == fig.title
 
 
 @pytest.mark.parametrize("name", list(all_figures()))
@@ -381,7 +383,7 @@ def test_arrivals_chart():
     assert bars["color"]["scale"]["domain"] == ["Children", "Women", "Men"]
     assert [t["field"] for t in bars["tooltip"]] == [
         "cohort_name",
-        "arrival_date",
+        "arrival_label",
         "origin_name",
         "group_label",
         "people",
@@ -607,3 +609,11 @@ def test_a_figure_renders_with_st_vega_lite_chart():
     assert "data" not in json.loads(chart.proto.spec)
     assert list(chart.proto.selection_mode) == ["pick"]
     assert at.session_state["template_unchanged"], "rendering must not change the shared template"
+
+
+def test_long_titles_wrap_into_lines_and_short_ones_stay_whole():
+    from charts._spec import wrap
+
+    assert wrap("Short title") == "Short title"
+    lines = wrap("626 people returned in 7 cohorts; 69% were children, most of them under 12")
+    assert lines == ["626 people returned in 7 cohorts; 69% were", "children, most of them under 12"]

@@ -1,0 +1,152 @@
+"""Browser tests: a real `streamlit run app.py` on a free localhost port, driven by Playwright in
+Debian's Chromium. Without a browser they skip with instructions, except where
+SECOND_CHANCE_REQUIRE_BROWSER is set (CI), where that is a failure."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("SECOND_CHANCE_CHROMIUM", "/usr/bin/chromium"))
+# Without these, Chromium tries to reach Google's services at start, which this network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _missing_browser(reason: str) -> None:
+    message = (
+        f"{reason}. Install Debian's Chromium (`apt-get install chromium`) and the Python package "
+        "(`pip install -r requirements-dev.txt`) to run the browser tests."
+    )
+    if os.environ.get("SECOND_CHANCE_REQUIRE_BROWSER"):
+        pytest.fail(message + " (SECOND_CHANCE_REQUIRE_BROWSER is set, so this is a failure.)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def server():
+    """Base URL of a dashboard served by `streamlit run` for the whole session."""
+    port = _free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.headless=true",
+            f"--server.port={port}",
+            "--server.address=127.0.0.1",
+            "--browser.gatherUsageStats=false",
+            "--server.fileWatcherType=none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"streamlit exited early:\n{process.stdout.read()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("streamlit did not answer on its health endpoint within 60 s")
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing_browser("The Playwright package is not installed")
+    if not CHROMIUM.exists():
+        _missing_browser(f"No browser at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh browser context at 1440x900 that records console errors and blocks any request
+    that is not to the local server."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+    context.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(server) else route.abort(),
+    )
+    page = context.new_page()
+    watch(page)
+    yield page
+    context.close()
+
+
+# On a link straight to a page (/regions), Streamlit's front end first probes its endpoints under
+# that path and, on 404, falls back to the root: expected, not an error of ours.
+_PROBE = re.compile(r"/[^/]+/_stcore/(health|host-config)$")
+
+
+def watch(page) -> None:
+    """Collect console errors, uncaught page errors and failed responses on `page`."""
+    page.console_errors = []
+    page.failed_responses = []
+
+    def on_console(msg) -> None:
+        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+            page.console_errors.append(msg.text)
+
+    def on_response(response) -> None:
+        if response.status >= 400 and not _PROBE.search(response.url):
+            page.failed_responses.append(f"{response.status} {response.url}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    page.on("response", on_response)
+    page.on("requestfailed", lambda request: page.failed_responses.append(f"failed {request.url}"))

@@ -1,0 +1,72 @@
+"""Small helpers in the spirit of Streamlit's own e2e tests: wait for the script to be idle
+instead of sleeping, and find widgets by their key class (`.st-key-<key>`)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+PAGES = {
+    "overview": "",
+    "repatriations": "repatriations",
+    "progress": "progress",
+    "regions": "regions",
+    "explorer": "explorer",
+    "about": "about",
+}
+
+
+def wait_idle(page: Page, timeout: float = 30_000) -> None:
+    """Wait until the app has finished its run (and a little for the front end to settle)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    page.wait_for_selector(IDLE, timeout=timeout)
+    page.wait_for_load_state("networkidle", timeout=timeout)
+    page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def goto(page: Page, server: str, name: str = "overview", query: str = "") -> None:
+    url = f"{server}/{PAGES[name]}" + (f"?{query}" if query else "")
+    page.goto(url)
+    wait_idle(page)
+    page.locator("h1").first.wait_for()
+
+
+def widget(page: Page, key: str):
+    return page.locator(f".st-key-{key}")
+
+
+def choose(page: Page, key: str, option_text: str) -> None:
+    """Pick an option of a multiselect or selectbox whose label starts with `option_text`."""
+    box = widget(page, key).locator("input").first
+    box.click()
+    box.fill(option_text)
+    page.get_by_role("option", name=re.compile(rf"^{re.escape(option_text)}")).first.click()
+    page.keyboard.press("Escape")
+    wait_idle(page)
+
+
+def metric(page: Page, label: str) -> str:
+    tile = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(rf"^{re.escape(label)}$"))
+    )
+    return tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def base_n(page: Page) -> int:
+    text = page.get_by_text(re.compile(r"^[\d,]+ (people|person) · ")).first.inner_text()
+    return int(text.split(" ", 1)[0].replace(",", ""))
+
+
+def assert_healthy(page: Page) -> None:
+    """No exception box, no error element, no console errors; every chart drew something."""
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    expect(page.locator('[data-testid="stAlertContentError"]')).to_have_count(0)
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    for i in range(charts.count()):
+        expect(charts.nth(i).locator("canvas, svg").first).to_be_visible(timeout=15_000)
+    assert page.console_errors == [], page.console_errors
+    assert page.failed_responses == [], page.failed_responses

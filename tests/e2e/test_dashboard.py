@@ -1,0 +1,116 @@
+"""The dashboard in a real browser: pages load cleanly, filters change the numbers (to exactly
+what data_access computes), the URL reopens the view, downloads arrive, bars cross-filter."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from data_access import Filters
+from data_access import queries as q
+from tests.e2e.conftest import watch
+from tests.e2e.helpers import PAGES, SCREENSHOTS, assert_healthy, base_n, choose, goto, metric, wait_idle, widget
+
+FILTER_CASES = [
+    ("cohort", "Jusan-2", Filters(cohort=("jusan-2",))),
+    ("region", "Mangystau", Filters(region=("KZ-47",))),
+    ("stage", "Community follow-up", Filters(stage=("follow_up",))),
+    ("sex", "Female", Filters(sex=("female",))),
+    ("age_band", "0-4 years", Filters(age_band=("0-4",))),
+    ("origin", "Iraq", Filters(origin=("IQ",))),
+]
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_loads_cleanly_and_draws_its_charts(page, server, name):
+    goto(page, server, name)
+    if name != "about":
+        expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
+    assert_healthy(page)
+
+
+@pytest.mark.parametrize(("key", "option", "filters"), FILTER_CASES, ids=[c[0] for c in FILTER_CASES])
+def test_each_filter_changes_the_numbers_to_what_the_data_layer_says(page, server, latest, key, option, filters):
+    goto(page, server)
+    assert metric(page, "People who returned") == "626"
+    choose(page, key, option)
+    expected = q.headline(latest, filters).set_index("measure")["value"]
+    assert metric(page, "People who returned") == f"{expected['people']:,}"
+    assert metric(page, "Children") == f"{expected['children']:,}"
+    assert base_n(page) == expected["people"]
+    assert_healthy(page)
+
+
+def test_a_copied_link_reopens_the_same_page_selection_and_numbers(page, browser, server, latest):
+    goto(page, server, "regions")
+    choose(page, "cohort", "Jusan-3")
+    choose(page, "sex", "Female")
+    link = page.url
+    assert "cohort=jusan-3" in link and "sex=female" in link
+    n = base_n(page)
+    assert n == q.base_n(latest, Filters(cohort=("jusan-3",), sex=("female",)))
+
+    fresh = browser.new_context(viewport={"width": 1440, "height": 900})
+    other = fresh.new_page()
+    watch(other)
+    other.goto(link)
+    wait_idle(other)
+    assert base_n(other) == n
+    expect(other.get_by_role("heading", name="Regions")).to_be_visible()
+    expect(widget(other, "cohort")).to_contain_text("Jusan-3")
+    fresh.close()
+
+
+def test_switching_pages_keeps_the_selection(page, server):
+    goto(page, server, query="cohort=rusafa")
+    assert base_n(page) == 14
+    page.get_by_role("link", name="Reintegration progress").click()
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="Reintegration progress")).to_be_visible()
+    assert base_n(page) == 14
+    assert "cohort=rusafa" in page.url
+
+
+def test_explorer_csv_download_arrives_and_parses(page, server, latest):
+    goto(page, server, "explorer", "rows=Cohort&columns=Sex")
+    with page.expect_download() as download_info:
+        widget(page, "explorer-pivot-csv").get_by_role("button").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith("_2026-09-30.csv")
+    rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    assert rows[0] == ["Cohort", "Female", "Male"]
+    assert len(rows) == 1 + len(latest.cohorts)
+    rusafa = next(r for r in rows if r[0] == "Rusafa")
+    assert rusafa[1:] == ["8", "6"]
+
+
+def test_clicking_a_cohort_bar_filters_every_chart(page, server):
+    goto(page, server)
+    chart = page.locator(".st-key-overview-arrivals")
+    chart.locator("svg, canvas").first.wait_for()
+    chart.locator('[aria-label*="Rusafa"]').first.click()
+    wait_idle(page)
+    assert base_n(page) == 14
+    expect(widget(page, "cohort")).to_contain_text("Rusafa")
+    assert_healthy(page)
+
+
+@pytest.mark.parametrize(
+    ("label", "size"),
+    [("desktop", (1440, 900)), ("projector", (1920, 1080)), ("narrow", (800, 1000))],
+)
+def test_screenshots_of_every_page(browser, server, label, size):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    watch(page)
+    for name in PAGES:
+        goto(page, server, name)
+        path = SCREENSHOTS / f"{name}-{label}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000
+    context.close()
