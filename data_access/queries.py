@@ -322,12 +322,6 @@ def time_in_stage(snapshot: Snapshot, filters: Filters, threshold_days: int = 18
     ]
 
 
-def _half_year(dates: pd.Series) -> pd.Series:
-    return pd.to_datetime({"year": dates.dt.year, "month": np.where(dates.dt.month <= 6, 1, 7), "day": 1}).astype(
-        "datetime64[ms]"
-    )
-
-
 SCORE_LABELS = {
     "economic": "Economic",
     "social": "Social",
@@ -341,22 +335,21 @@ def assessment_scores(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     mask = select(snapshot, filters)
     scores = snapshot.assessments
     scores = scores.loc[mask[scores["person"].to_numpy()]]
-    long = (
-        scores.assign(period=_half_year(scores["assessed_on"]))
-        .melt(id_vars=["period"], value_vars=list(SCORE_LABELS), var_name="dimension", value_name="score")
-        .dropna(subset=["score"])
-    )
-    grouped = long.groupby(["period", "dimension"])["score"]
-    out = pd.DataFrame(
-        {
-            "n": grouped.size(),
-            "median": grouped.median(),
-            "q1": grouped.quantile(0.25),
-            "q3": grouped.quantile(0.75),
-        }
-    ).reset_index()
-    out["dimension_label"] = out["dimension"].map(SCORE_LABELS)
-    return out[["period", "dimension", "dimension_label", "n", "median", "q1", "q3"]]
+    columns = ["period", "dimension", "dimension_label", "n", "median", "q1", "q3"]
+    parts = []
+    for dimension, label in SCORE_LABELS.items():
+        if scores[dimension].count() == 0:
+            continue
+        grouped = scores.groupby("half_year")[dimension]
+        quartiles = grouped.quantile([0.25, 0.5, 0.75]).unstack()
+        part = pd.DataFrame(
+            {"n": grouped.count(), "median": quartiles[0.5], "q1": quartiles[0.25], "q3": quartiles[0.75]}
+        )
+        part = part.loc[part["n"] > 0].rename_axis("period").reset_index()
+        parts.append(part.assign(dimension=dimension, dimension_label=label))
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True).sort_values(["period", "dimension"])[columns].reset_index(drop=True)
 
 
 def services_by_month(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
@@ -365,7 +358,8 @@ def services_by_month(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     services = snapshot.services
     services = services.loc[mask[services["person"].to_numpy()]]
     grouped = services.groupby(["month", "service_type"], observed=True)
-    out = pd.DataFrame({"sessions": grouped["sessions"].sum(), "people": grouped["person"].nunique()}).reset_index()
+    # One row per person, month and service type (the table's key), so rows count people.
+    out = pd.DataFrame({"sessions": grouped["sessions"].sum(), "people": grouped.size()}).reset_index()
     return out.astype({"service_type": str, "sessions": "int64", "people": "int64"})
 
 
@@ -381,24 +375,15 @@ def services_by_type(snapshot: Snapshot, filters: Filters, months: int = 12) -> 
     return out.astype({"service_type": str, "sessions": "int64", "people": "int64"})
 
 
-def latest_scores(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
-    """Each selected person's most recent assessment."""
-    mask = select(snapshot, filters)
-    scores = snapshot.assessments
-    scores = scores.loc[mask[scores["person"].to_numpy()]]
-    return scores.sort_values(["person", "assessed_on"]).drop_duplicates("person", keep="last")
-
-
 def region_summary(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     """One row per region: people placed there, how many reached school, training or work
     (and the share), and the median of people's latest composite score."""
     people = _selected(snapshot, filters)
-    latest = latest_scores(snapshot, filters).set_index("person")["composite"]
     frame = pd.DataFrame(
         {
             "region": people["region"].astype(str),
             "reached": people["school_work_on"].notna(),
-            "composite": latest.reindex(people.index).to_numpy(),
+            "composite": people["latest_composite"],
         }
     )
     grouped = frame.groupby("region")

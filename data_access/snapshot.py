@@ -295,6 +295,7 @@ def load_snapshot(source: Path | SnapshotInfo) -> Snapshot:
     events = _events(raw["stage_events"], people, stages, as_of, check)
     people = _derive_people(people, events, stages, as_of, check)
     assessments = _assessments(raw["assessments"], people, as_of, check)
+    people = people.assign(latest_composite=_latest(assessments, "composite", len(people)))
     services = _services(raw["services"], people, as_of, check)
     return Snapshot(info, people, events, assessments, services, cohorts, regions, stages, tuple(check.problems))
 
@@ -475,7 +476,21 @@ def _assessments(frame: pd.DataFrame, people: pd.DataFrame, as_of: pd.Timestamp,
         scores[dim] = values.mask(outside).to_numpy()
     out = pd.DataFrame({"person": frame["person"].to_numpy(), "assessed_on": assessed.to_numpy(), **scores})
     out["composite"] = out[list(c.SCORE_DIMENSIONS)].mean(axis=1, skipna=True)
-    return out.loc[~future].reset_index(drop=True)
+    out = out.loc[~future].reset_index(drop=True)
+    # The half-year an assessment falls in (its first day): the period score charts group by.
+    stamps = out["assessed_on"]
+    out["half_year"] = pd.to_datetime(
+        {"year": stamps.dt.year, "month": np.where(stamps.dt.month <= 6, 1, 7), "day": 1}
+    ).astype("datetime64[ms]")
+    return out
+
+
+def _latest(assessments: pd.DataFrame, column: str, n: int) -> np.ndarray:
+    """Each person's most recent value of `column` (NaN where never assessed)."""
+    out = np.full(n, np.nan)
+    last = assessments.sort_values(["person", "assessed_on"], kind="stable").drop_duplicates("person", keep="last")
+    out[last["person"].to_numpy()] = last[column].to_numpy()
+    return out
 
 
 def _services(frame: pd.DataFrame, people: pd.DataFrame, as_of: pd.Timestamp, check: _Checker) -> pd.DataFrame:
