@@ -148,7 +148,8 @@ def _conform(table: c.Table, data: pa.Table, check: _Checker) -> pa.Table | None
         actual = array.type
         if pa.types.is_dictionary(actual):
             actual = actual.value_type
-            array = array.cast(actual)
+            if str(col.type) != "string":
+                array = array.cast(actual)
         expected = str(col.type)
         if not any(test(actual) for test in _KIND[expected]) and not pa.types.is_null(actual):
             check.error(
@@ -158,7 +159,13 @@ def _conform(table: c.Table, data: pa.Table, check: _Checker) -> pa.Table | None
             )
             continue
         try:
-            arrays.append(array.cast(col.type))
+            # Text stays dictionary-encoded (pandas categoricals): ids repeat across millions of
+            # rows, and matching codes is far cheaper than matching strings.
+            if pa.types.is_dictionary(array.type):
+                target = pa.dictionary(pa.int32(), pa.string())
+                arrays.append(array.cast(target))
+            else:
+                arrays.append(array.cast(col.type))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
             check.error(table.file_name, f"values do not fit {col.type}: {str(exc)[:120]}", column=col.name)
             continue
@@ -174,7 +181,7 @@ def _conform(table: c.Table, data: pa.Table, check: _Checker) -> pa.Table | None
             )
     if check.failed:
         return None
-    return pa.Table.from_arrays(arrays, schema=table.schema)
+    return pa.Table.from_arrays(arrays, names=[col.name for col in table.columns])
 
 
 def _read(folder: Path, table: c.Table, check: _Checker) -> pd.DataFrame | None:
@@ -185,7 +192,8 @@ def _read(folder: Path, table: c.Table, check: _Checker) -> pd.DataFrame | None:
         check.error(table.file_name, "required table is missing from the snapshot folder")
         return None
     try:
-        data = pq.read_table(path)
+        text = [col.name for col in table.columns if str(col.type) == "string"]
+        data = pq.read_table(path, read_dictionary=text)
     except (OSError, pa.ArrowException) as exc:
         check.error(
             table.file_name,
@@ -300,10 +308,31 @@ def load_snapshot(source: Path | SnapshotInfo) -> Snapshot:
     return Snapshot(info, people, events, assessments, services, cohorts, regions, stages, tuple(check.problems))
 
 
+def _categorical(values: pd.Series, categories) -> pd.Categorical:
+    """`values` as a categorical over exactly `categories` (the reference table's order)."""
+    categories = [str(v) for v in categories]
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return pd.Categorical(values.cat.set_categories(categories))
+    return pd.Categorical(values, categories=categories)
+
+
 def _person_index(frame: pd.DataFrame, people: pd.DataFrame, table: c.Table, check: _Checker) -> pd.DataFrame:
-    frame = _keep_known(frame, "person_id", people["person_id"], table, "person_id (not in people)", check)
-    index = pd.Index(people["person_id"])
-    return frame.assign(person=index.get_indexer(frame["person_id"]).astype(np.int32))
+    ids = frame["person_id"]
+    if not isinstance(ids.dtype, pd.CategoricalDtype):
+        ids = ids.astype("category")
+    # Match each distinct id once, then spread the result over the rows by category code.
+    row_of_category = pd.Index(people["person_id"]).get_indexer(ids.cat.categories.astype(object))
+    person = np.where(ids.cat.codes.to_numpy() >= 0, row_of_category[ids.cat.codes.to_numpy()], -1)
+    unknown = person < 0
+    if unknown.any():
+        check.warn(
+            table.file_name,
+            "unknown person_id (not in people); these rows are left out",
+            column="person_id",
+            rows=int(unknown.sum()),
+            example=_example(frame, unknown, ["person_id"]),
+        )
+    return frame.loc[~unknown].assign(person=person[~unknown].astype(np.int32))
 
 
 def _people(people: pd.DataFrame, cohorts: pd.DataFrame, regions: pd.DataFrame, check: _Checker) -> pd.DataFrame:
@@ -321,14 +350,14 @@ def _people(people: pd.DataFrame, cohorts: pd.DataFrame, regions: pd.DataFrame, 
         {
             "person_id": people["person_id"].astype(object),
             "household_id": people["household_id"].astype(object),
-            "cohort": pd.Categorical(people["cohort_id"], categories=cohorts["cohort_id"]),
+            "cohort": _categorical(people["cohort_id"], cohorts["cohort_id"]),
             "origin": pd.Categorical(cohort, categories=sorted(cohorts["origin_country"].unique())),
             "arrival_date": pd.to_datetime(arrival).astype("datetime64[ms]"),
             "sex": pd.Categorical(people["sex"], categories=c.SEXES),
             "age_band": pd.Categorical(people["age_band"], categories=c.AGE_BANDS, ordered=True),
             "group": pd.Categorical(group, categories=GROUPS),
             "unaccompanied": people["unaccompanied"].to_numpy(dtype=bool),
-            "region": pd.Categorical(people["region_code"], categories=regions["region_code"]),
+            "region": _categorical(people["region_code"], regions["region_code"]),
         }
     )
 
@@ -383,7 +412,7 @@ def _events(
     frame = pd.DataFrame(
         {
             "person": events["person"].to_numpy(),
-            "stage": pd.Categorical(events["stage_id"], categories=stages["stage_id"]),
+            "stage": _categorical(events["stage_id"], stages["stage_id"]),
             "entered_on": entered.to_numpy(),
             "exited_on": exited.to_numpy(),
         }
