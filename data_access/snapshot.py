@@ -536,15 +536,34 @@ def _services(frame: pd.DataFrame, people: pd.DataFrame, as_of: pd.Timestamp, ch
             rows=int(bad.sum()),
             example=_example(frame, bad, ["person_id", "month", "sessions"]),
         )
-    return (
+    out = (
         pd.DataFrame(
             {
                 "person": frame["person"].to_numpy(),
                 "month": month.to_numpy(),
-                "service_type": pd.Categorical(frame["service_type"], categories=c.SERVICE_TYPES),
+                "service_type": _categorical(frame["service_type"], c.SERVICE_TYPES),
                 "sessions": sessions.to_numpy(),
             }
         )
         .loc[~bad.to_numpy()]
         .reset_index(drop=True)
     )
+    return _one_row_per_key(out, check)
+
+
+def _one_row_per_key(services: pd.DataFrame, check: _Checker) -> pd.DataFrame:
+    """The contract's key (person, month, service type) must be unique: the queries count rows
+    as people served. Repeated keys are merged (sessions added) with a warning."""
+    months = services["month"].to_numpy().astype("datetime64[M]").astype(np.int64)
+    key = (services["person"].to_numpy().astype(np.int64) << 24) + ((months - months.min(initial=0)) << 4)
+    key += services["service_type"].cat.codes.to_numpy()
+    if len(key) < 2 or bool((key[1:] > key[:-1]).all()) or pd.Series(key).is_unique:
+        return services
+    repeated = int(pd.Series(key).duplicated().sum())
+    check.warn(
+        c.SERVICES.file_name,
+        "the same person, month and service type appear more than once; their sessions are added up",
+        rows=repeated,
+    )
+    merged = services.groupby(["person", "month", "service_type"], observed=True, as_index=False)["sessions"].sum()
+    return merged.astype({"person": np.int32, "sessions": np.int32})

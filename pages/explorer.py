@@ -48,8 +48,14 @@ st.caption(
     "Restricted access only. Select a row to see that person's stage history."
 )
 people = q.person_table(snapshot, filters)
+SHOWN_ROWS = 2_000
+if len(people) > SHOWN_ROWS:
+    st.caption(
+        f"Showing the first {SHOWN_ROWS:,} of {len(people):,} people: narrow the filters to find someone, "
+        "or download the CSV for all of them."
+    )
 event = st.dataframe(
-    people,
+    people.head(SHOWN_ROWS),
     hide_index=True,
     width="stretch",
     on_select="rerun",

@@ -298,3 +298,15 @@ def test_loaded_tables_use_categoricals_for_dimensions(tiny_snapshot):
     people = tiny_snapshot.people
     for column in ("cohort", "region", "stage", "sex", "age_band", "origin", "group"):
         assert isinstance(people[column].dtype, pd.CategoricalDtype), column
+
+
+def test_repeated_service_rows_are_merged_with_a_warning(tmp_path):
+    def repeat(t):
+        t["services"].loc[len(t["services"])] = ["p1", tiny.D("2020-02-01"), "legal", 2]
+
+    snapshot = load_snapshot(broken(tmp_path, repeat))
+    assert [str(p) for p in snapshot.warnings] == [
+        "services.parquet: the same person, month and service type appear more than once; their sessions are added up (1 row)"
+    ]
+    legal = snapshot.services[snapshot.services["service_type"] == "legal"]
+    assert legal["sessions"].tolist() == [3]
