@@ -35,6 +35,8 @@ Rules the loader applies:
   after the as-of date, scores outside 0–1, events before the cohort's arrival and overlapping
   stage intervals: the snapshot loads, the affected rows are left out or the values ignored, and
   each is reported as a **warning** on the About page.
+- Repeated (person, month, service type) rows in `services` are merged, sessions added up, with a
+  warning.
 - Extra columns are ignored with a warning. Parquet types may be wider than listed (for example
   `large_string`, dictionary-encoded text, 64-bit integers, timestamps for dates); they are cast.
 
