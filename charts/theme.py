@@ -87,6 +87,10 @@ CONFIG: dict = {
         "titleFontWeight": "normal",
         "symbolSize": 180,
         "labelLimit": 320,
+        # Below the plot, so a half-width chart on a small screen keeps its plot area.
+        "orient": "bottom",
+        "direction": "horizontal",
+        "columns": 2,
     },
     "header": {"labelFontSize": 16, "titleFontSize": 16, "labelFontWeight": "bold"},
     "text": {"fontSize": TEXT_SIZE},
