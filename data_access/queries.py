@@ -71,6 +71,10 @@ def base_n(snapshot: Snapshot, filters: Filters) -> int:
 
 
 def _selected(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
+    """The selected people. With no filter, the shared table itself (read-only): copying every
+    column of a large table on each rerun costs more than the query that follows."""
+    if filters.is_empty():
+        return snapshot.people
     return snapshot.people.loc[select(snapshot, filters)]
 
 
