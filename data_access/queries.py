@@ -356,27 +356,70 @@ def assessment_scores(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).sort_values(["period", "dimension"])[columns].reset_index(drop=True)
 
 
-def services_by_month(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
-    """Sessions delivered and people served, per month and service type."""
-    mask = select(snapshot, filters)
+def _service_rows(snapshot: Snapshot, filters: Filters) -> tuple[np.ndarray, ...]:
+    """(person, month number, type code, sessions) of the selected people's service rows, as
+    arrays: counting with bincount avoids copying a table that has tens of millions of rows."""
     services = snapshot.services
-    services = services.loc[mask[services["person"].to_numpy()]]
-    grouped = services.groupby(["month", "service_type"], observed=True)
+    person = services["person"].to_numpy()
+    month = services["month_number"].to_numpy()
+    kind = services["service_type"].cat.codes.to_numpy().astype(np.int64)
+    sessions = services["sessions"].to_numpy()
+    if filters.is_empty():
+        return person, month, kind, sessions
+    keep = select(snapshot, filters)[person]
+    return person[keep], month[keep], kind[keep], sessions[keep]
+
+
+def services_by_month(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
+    """Sessions delivered and people served, per month and service type (months with none left out)."""
+    _, month, kind, sessions = _service_rows(snapshot, filters)
+    n_types = len(c.SERVICE_TYPES)
+    if len(month) == 0:
+        return pd.DataFrame(
+            {
+                "month": pd.Series(dtype="datetime64[ms]"),
+                "service_type": pd.Series(dtype=str),
+                "sessions": pd.Series(dtype="int64"),
+                "people": pd.Series(dtype="int64"),
+            }
+        )
+    first = int(month.min())
+    cell = (month.astype(np.int64) - first) * n_types + kind
     # One row per person, month and service type (the table's key), so rows count people.
-    out = pd.DataFrame({"sessions": grouped["sessions"].sum(), "people": grouped.size()}).reset_index()
-    return out.astype({"service_type": str, "sessions": "int64", "people": "int64"})
+    people = np.bincount(cell)
+    total = np.bincount(cell, weights=sessions)
+    shown = np.flatnonzero(people)
+    return pd.DataFrame(
+        {
+            "month": (first + shown // n_types).astype("datetime64[M]").astype("datetime64[ms]"),
+            "service_type": np.asarray(c.SERVICE_TYPES, dtype=object)[shown % n_types],
+            "sessions": total[shown].astype("int64"),
+            "people": people[shown].astype("int64"),
+        }
+    )
 
 
 def services_by_type(snapshot: Snapshot, filters: Filters, months: int = 12) -> pd.DataFrame:
     """Sessions and people served per service type over the last `months` months."""
-    mask = select(snapshot, filters)
     services = snapshot.services
-    since = (np.datetime64(snapshot.as_of, "M") - (months - 1)).astype("datetime64[ms]")
-    services = services.loc[mask[services["person"].to_numpy()] & (services["month"].to_numpy() >= since)]
-    grouped = services.groupby("service_type", observed=False)
-    out = pd.DataFrame({"sessions": grouped["sessions"].sum(), "people": grouped["person"].nunique()}).reset_index()
-    out["months"] = months
-    return out.astype({"service_type": str, "sessions": "int64", "people": "int64"})
+    since = int(np.datetime64(snapshot.as_of, "M").astype(np.int64)) - (months - 1)
+    keep = services["month_number"].to_numpy() >= since
+    person = services["person"].to_numpy()
+    if not filters.is_empty():
+        keep &= select(snapshot, filters)[person]
+    person = person[keep].astype(np.int64)
+    kind = services["service_type"].cat.codes.to_numpy()[keep].astype(np.int64)
+    sessions = services["sessions"].to_numpy()[keep]
+    n_types = len(c.SERVICE_TYPES)
+    served = np.unique(person * n_types + kind) % n_types
+    return pd.DataFrame(
+        {
+            "service_type": list(c.SERVICE_TYPES),
+            "sessions": np.bincount(kind, weights=sessions, minlength=n_types).astype("int64"),
+            "people": np.bincount(served, minlength=n_types).astype("int64"),
+            "months": months,
+        }
+    )
 
 
 def region_summary(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:

@@ -548,7 +548,9 @@ def _services(frame: pd.DataFrame, people: pd.DataFrame, as_of: pd.Timestamp, ch
         .loc[~bad.to_numpy()]
         .reset_index(drop=True)
     )
-    return _one_row_per_key(out, check)
+    out = _one_row_per_key(out, check)
+    # Months as whole numbers (since 1970-01), so per-rerun counting never converts dates.
+    return out.assign(month_number=out["month"].to_numpy().astype("datetime64[M]").astype(np.int32))
 
 
 def _one_row_per_key(services: pd.DataFrame, check: _Checker) -> pd.DataFrame:
