@@ -13,9 +13,6 @@ def picked(chart_key: str, field: str, param: str = "pick") -> list[str]:
     if not state:
         return []
     points = state.get("selection", {}).get(param) or []
-    if isinstance(points, dict):  # some selection types report {field: [values]}
-        values = points.get(field, [])
-        return [str(v) for v in (values if isinstance(values, list) else [values])]
     return [str(p[field]) for p in points if isinstance(p, dict) and field in p]
 
 
