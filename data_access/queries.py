@@ -200,11 +200,6 @@ def stage_reached(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     return out[["stage", "stage_label", "order", "track", "people", "share"]]
 
 
-def _month_index(dates: np.ndarray) -> np.ndarray:
-    months = dates.astype("datetime64[M]")
-    return months.astype("int64")
-
-
 def stage_occupancy(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     """People in each stage at the end of every month, from the first arrival to the as-of date.
 
@@ -214,19 +209,17 @@ def stage_occupancy(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     mask = select(snapshot, filters)
     events = snapshot.events
     chosen = mask[events["person"].to_numpy()]
-    stage = events["stage"].cat.codes.to_numpy()[chosen]
-    entered = _month_index(events["entered_on"].to_numpy()[chosen])
-    exited_raw = events["exited_on"].to_numpy()[chosen]
+    stage = events["stage"].cat.codes.to_numpy()[chosen].astype(np.int64)
+    entered = events["entered_month"].to_numpy()[chosen].astype(np.int64)
+    exited = events["exited_month"].to_numpy()[chosen].astype(np.int64)
     as_of_month = int(np.datetime64(snapshot.as_of, "M").astype("int64"))
-    first = int(_month_index(snapshot.people["arrival_date"].to_numpy()).min())
+    first = int(snapshot.people["arrival_date"].min().to_datetime64().astype("datetime64[M]").astype("int64"))
     n_months = as_of_month - first + 1
     n_stages = len(snapshot.stages)
-    exits = ~np.isnat(exited_raw)
+    exits = exited >= 0
     # A stage left in month m no longer counts at the end of month m.
     entries = np.bincount((np.clip(entered, first, None) - first) * n_stages + stage, minlength=n_months * n_stages)
-    leaves = np.bincount(
-        (_month_index(exited_raw[exits]) - first) * n_stages + stage[exits], minlength=n_months * n_stages
-    )
+    leaves = np.bincount((exited[exits] - first) * n_stages + stage[exits], minlength=n_months * n_stages)
     balance = np.cumsum((entries - leaves)[: n_months * n_stages].reshape(n_months, n_stages), axis=0)
     months = (np.arange(first, as_of_month + 1).astype("datetime64[M]")).astype("datetime64[ms]")
     meta = _stage_meta(snapshot)

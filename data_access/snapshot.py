@@ -247,7 +247,13 @@ def _unique(frame: pd.DataFrame, table: c.Table, check: _Checker) -> None:
 
 
 def _keep_known(frame: pd.DataFrame, column: str, known, table: c.Table, what: str, check: _Checker) -> pd.DataFrame:
-    unknown = ~frame[column].isin(known)
+    return _drop_unknown(frame, ~frame[column].isin(known).to_numpy(), column, table, what, check)
+
+
+def _drop_unknown(
+    frame: pd.DataFrame, unknown: np.ndarray, column: str, table: c.Table, what: str, check: _Checker
+) -> pd.DataFrame:
+    """Leave out the rows marked `unknown`, with a warning that names the column and an example."""
     if unknown.any():
         check.warn(
             table.file_name,
@@ -256,7 +262,7 @@ def _keep_known(frame: pd.DataFrame, column: str, known, table: c.Table, what: s
             rows=int(unknown.sum()),
             example=_example(frame, unknown, [column]),
         )
-        frame = frame.loc[~unknown.to_numpy()]
+        frame = frame.loc[~unknown]
     return frame
 
 
@@ -308,6 +314,13 @@ def load_snapshot(source: Path | SnapshotInfo) -> Snapshot:
     return Snapshot(info, people, events, assessments, services, cohorts, regions, stages, tuple(check.problems))
 
 
+def month_numbers(dates: np.ndarray) -> np.ndarray:
+    """Months since 1970-01 as whole numbers (-1 for no date), derived once at load so that
+    per-rerun counting never converts dates."""
+    months = dates.astype("datetime64[M]")
+    return np.where(np.isnat(months), -1, months.astype(np.int64)).astype(np.int32)
+
+
 def _categorical(values: pd.Series, categories) -> pd.Categorical:
     """`values` as a categorical over exactly `categories` (the reference table's order)."""
     categories = [str(v) for v in categories]
@@ -324,15 +337,8 @@ def _person_index(frame: pd.DataFrame, people: pd.DataFrame, table: c.Table, che
     row_of_category = pd.Index(people["person_id"]).get_indexer(ids.cat.categories.astype(object))
     person = np.where(ids.cat.codes.to_numpy() >= 0, row_of_category[ids.cat.codes.to_numpy()], -1)
     unknown = person < 0
-    if unknown.any():
-        check.warn(
-            table.file_name,
-            "unknown person_id (not in people); these rows are left out",
-            column="person_id",
-            rows=int(unknown.sum()),
-            example=_example(frame, unknown, ["person_id"]),
-        )
-    return frame.loc[~unknown].assign(person=person[~unknown].astype(np.int32))
+    frame = _drop_unknown(frame, unknown, "person_id", table, "person_id (not in people)", check)
+    return frame.assign(person=person[~unknown].astype(np.int32))
 
 
 def _people(people: pd.DataFrame, cohorts: pd.DataFrame, regions: pd.DataFrame, check: _Checker) -> pd.DataFrame:
@@ -418,6 +424,8 @@ def _events(
         }
     ).loc[~future.to_numpy()]
     frame = frame.sort_values(["person", "entered_on"], kind="stable").reset_index(drop=True)
+    frame["entered_month"] = month_numbers(frame["entered_on"].to_numpy())
+    frame["exited_month"] = month_numbers(frame["exited_on"].to_numpy())
     same_person = frame["person"].to_numpy()[1:] == frame["person"].to_numpy()[:-1]
     previous_exit = frame["exited_on"].to_numpy()[:-1]
     overlap = same_person & (np.isnat(previous_exit) | (previous_exit > frame["entered_on"].to_numpy()[1:]))
@@ -549,8 +557,7 @@ def _services(frame: pd.DataFrame, people: pd.DataFrame, as_of: pd.Timestamp, ch
         .reset_index(drop=True)
     )
     out = _one_row_per_key(out, check)
-    # Months as whole numbers (since 1970-01), so per-rerun counting never converts dates.
-    return out.assign(month_number=out["month"].to_numpy().astype("datetime64[M]").astype(np.int32))
+    return out.assign(month_number=month_numbers(out["month"].to_numpy()))
 
 
 def _one_row_per_key(services: pd.DataFrame, check: _Checker) -> pd.DataFrame:
