@@ -15,10 +15,16 @@ What the rules protect against, and what they assume:
   so a single withheld cell in a row is `row total - sum(shown cells)`. `suppress` therefore
   withholds further cells until no withheld cell can be computed exactly from the shown cells
   and the row, column and grand totals (assumed all known, which is the cautious assumption).
-- **Every withheld cell carries the same text** (`SUPPRESSED_TEXT`). A secondary cell is
-  usually large, so "<5" would be false for it; and marking primary and secondary cells
-  differently lets a reader solve some of them exactly (row [1, 5, 30] with k=5: the cell
-  marked "<5" is at least 1, the other one is at least 5, their sum is 6, so both are known).
+- **Labels.** A primary cell shows "<5" (`"<" + k`): the reader learns it holds 1 to k-1.
+  A secondary cell shows `SUPPRESSED_TEXT` and no bound (it is often large). Because a reader
+  who knows these rules also knows a secondary cell is 0 or at least k, linear algebra alone is
+  not enough: row [1, 5, 30] with total 36 hides two cells summing to 6, one in 1..4 and one in
+  {0} or 5 and more, so both are pinned (1 and 5). `suppress` therefore also checks every
+  group with these bounds (`_pinned`) and withholds another cell until no withheld cell of a
+  group is pinned by its group's total. Two kinds of total are assumed never shown, and pages
+  must keep it so: a total of 1 to k-1 (itself withheld by `margin`), and the total of a group
+  whose every cell is withheld (stack heights are drawn from shown cells only; a selection's
+  total passes the minimum base, which no such group reaches).
 - **Minimum base.** Figures for a selection need at least `min_base` people, and so does its
   complement within the unfiltered total (otherwise total minus selection reveals the group).
 - **Percentages** only on bases of at least `min_base`, never "0%" or "100%" for a part that is
@@ -26,10 +32,12 @@ What the rules protect against, and what they assume:
 - **Rounding** (optional) to a base such as 5, after suppression.
 
 `is_recoverable` is an independent checker (exact rational arithmetic, no code shared with
-`suppress`) used by the tests to show that the output of `suppress` cannot be solved.
-Not covered here: bounds narrower than 1..k-1 obtained by reasoning on intervals, and
-differences between two different views (two filters); the minimum base and complement rule
-address the latter for selections.
+`suppress`) used by the tests to show that the output of `suppress` cannot be solved; the
+tests also enumerate every group's possible values by brute force for the bounds above.
+Not covered: interval reasoning that combines several groups at once (each group is checked
+on its own, and the linear check covers exact solutions across groups), and differences
+between two different views (two filters); the minimum base and complement rule address the
+latter for selections.
 """
 
 from __future__ import annotations
@@ -42,8 +50,8 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-SUPPRESSED_TEXT = "suppressed"
-"""What every withheld count or share shows, primary or secondary (see the module docstring)."""
+SUPPRESSED_TEXT = "withheld"
+"""What a secondarily withheld count shows (a primary one shows "<5"; see the module docstring)."""
 TOO_FEW_TEXT = "too few to show"
 """What a percentage shows when its base is under the minimum base."""
 SELECTION_TOO_SMALL = "Selection too small to show"
@@ -85,15 +93,24 @@ PUBLIC = Policy()
 # Formatting
 
 
-def count_text(value: int | None) -> str:
-    """'1,234' for a shown count, `SUPPRESSED_TEXT` for a withheld one (None or <NA>)."""
+def small_text(k: int) -> str:
+    """What a primarily withheld count shows: "<5" for k=5."""
+    return f"<{k}"
+
+
+def count_text(value: int | None, small: int | None = None) -> str:
+    """'1,234' for a shown count; for a withheld one (None or <NA>) "<k" when `small` is k
+    (a primary cell), else `SUPPRESSED_TEXT`."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return SUPPRESSED_TEXT
+        return small_text(small) if small else SUPPRESSED_TEXT
     return f"{int(value):,}"
 
 
-def _texts(values: pd.Series) -> list[str]:
-    return [count_text(None if pd.isna(v) else int(v)) for v in values]
+def _texts(values: pd.Series, primary: np.ndarray, k: int) -> list[str]:
+    return [
+        count_text(None if pd.isna(v) else int(v), k if p else None)
+        for v, p in zip(values, primary.tolist(), strict=True)
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,6 +215,51 @@ def _solvable(withheld: np.ndarray, groups: list[np.ndarray]) -> list[int]:
     return unknown[~free].tolist()
 
 
+def _reachable(n_primary: int, n_secondary: int, k: int) -> list[tuple[float, float]]:
+    """Sums a set of withheld cells can take: each primary one 1..k-1, each secondary one 0 or
+    at least k. Intervals of whole numbers, as (low, high) with high possibly infinite."""
+    low, high = n_primary, n_primary * (k - 1)
+    if n_secondary == 0:
+        return [(low, high)]
+    if high + 1 >= low + k:
+        return [(low, math.inf)]
+    return [(low, high), (low + k, math.inf)]
+
+
+def _count_in(intervals: list[tuple[float, float]], cap: int = 2) -> int:
+    """Whole numbers in a union of disjoint intervals, counted up to `cap`."""
+    total = 0
+    for low, high in intervals:
+        if high >= low:
+            total += cap if math.isinf(high) else int(high - low + 1)
+        if total >= cap:
+            return cap
+    return total
+
+
+def _pinned(values: np.ndarray, withheld: np.ndarray, primary: np.ndarray, groups: list[np.ndarray], k: int):
+    """(group, cell) pairs where a withheld cell has only one value compatible with its group's
+    total and the published bounds (primary 1..k-1, secondary 0 or k and more)."""
+    found = []
+    for g, cells in enumerate(groups):
+        hidden = cells[withheld[cells]]
+        if len(hidden) < 2 or 0 < values[cells].sum() < k:
+            continue  # a total of 1 to k-1 is itself withheld wherever it is shown (`margin`)
+        total = int(values[hidden].sum())
+        n_primary = int(primary[hidden].sum())
+        n_secondary = len(hidden) - n_primary
+        for cell in hidden.tolist():
+            own_primary = bool(primary[cell])
+            others = _reachable(n_primary - own_primary, n_secondary - (not own_primary), k)
+            own = [(1, k - 1)] if own_primary else [(0, 0), (k, math.inf)]
+            feasible = [
+                (max(a, total - d), min(b, total - c_)) for a, b in own for c_, d in others if not math.isinf(c_)
+            ]
+            if _count_in(feasible) == 1:
+                found.append((g, cell))
+    return found
+
+
 def suppress(
     table: pd.DataFrame,
     count: str = "people",
@@ -233,7 +295,10 @@ def suppress(
     rows, cols = tuple(rows), tuple(cols)
     _check_keys(table, rows, cols)
     values, withheld = _as_cells(table, count)
-    withheld = withheld | ((values >= 1) & (values < k))
+    if f"{count}_suppressed" in table.columns:  # already suppressed: the true values are gone
+        return _with_columns(table, count, values, withheld)
+    primary = ((values >= 1) & (values < k) & ~withheld) | _marked_small(table, count, withheld)
+    withheld = withheld | primary
     groups = _groups(table, rows, cols)
     member: list[list[int]] = [[] for _ in range(len(table))]
     for g, cells in enumerate(groups):
@@ -250,6 +315,13 @@ def suppress(
                     changed = True
         if changed:
             continue
+        picks = (
+            _pick(values, withheld, groups[g], groups, member) for g, _ in _pinned(values, withheld, primary, groups, k)
+        )
+        cell = next((c for c in picks if c is not None), None)
+        if cell is not None:
+            withheld[cell] = True
+            continue
         solvable = _solvable(withheld, groups)
         if not solvable:
             break
@@ -263,19 +335,62 @@ def suppress(
         if not changed:  # pragma: no cover - cannot happen on a complete table (every cell has a partner)
             break
 
-    return _with_columns(table, count, values, withheld)
+    return _with_columns(table, count, values, withheld, primary, k)
 
 
-def _with_columns(table: pd.DataFrame, count: str, values: np.ndarray, withheld: np.ndarray) -> pd.DataFrame:
+def _with_columns(
+    table: pd.DataFrame,
+    count: str,
+    values: np.ndarray,
+    withheld: np.ndarray,
+    primary: np.ndarray | None = None,
+    k: int = 0,
+) -> pd.DataFrame:
     out = table.copy()
     shown = pd.array(values, dtype="Int64")
     shown[withheld] = pd.NA
     flag, text = f"{count}_suppressed", f"{count}_text"
+    if primary is None:
+        primary = _marked_small(table, count, withheld)
+        k = k or next((int(t[1:]) for t in table.get(text, pd.Series(dtype=str)).astype(str) if t[:1] == "<"), 0)
     out[count] = shown
     out = out.drop(columns=[c for c in (flag, text) if c in out.columns])
     at = out.columns.get_loc(count) + 1
     out.insert(at, flag, withheld.copy())
-    out.insert(at + 1, text, _texts(out[count]))
+    out.insert(at + 1, text, _texts(out[count], primary & withheld, k))
+    return out
+
+
+def _marked_small(table: pd.DataFrame, count: str, withheld: np.ndarray) -> np.ndarray:
+    """Cells an already suppressed table shows as "<k" (so suppressing it again keeps them)."""
+    text = f"{count}_text"
+    if text not in table.columns:
+        return np.zeros(len(table), dtype=bool)
+    return table[text].astype(str).str.startswith("<").to_numpy() & withheld
+
+
+def primary(
+    table: pd.DataFrame, count: str = "people", *, k: int, base: str | int | None = None, also: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Primary suppression only, for counts that are not parts of a shown total (people who
+    ever reached a stage, people served by each service: one person may count in several).
+
+    With `base` (a column or a number: the group each count is part of), a count whose rest
+    (base minus count) is from 1 to k-1 is withheld too: "all but 2 reached school" names
+    those 2 as surely as "2 reached school". Columns in `also` (sessions, a share) are blanked
+    where the count is withheld.
+    """
+    values, withheld = _as_cells(table, count)
+    small = (values >= 1) & (values < k)
+    if base is not None:
+        bases = table[base].to_numpy(dtype=np.int64) if isinstance(base, str) else np.full(len(values), int(base))
+        rest = bases - values
+        small |= (rest >= 1) & (rest < k)
+    small &= ~withheld
+    withheld = withheld | small
+    out = _with_columns(table, count, values, withheld, small, k)
+    for column in also:
+        out[column] = out[column].astype("Float64" if out[column].dtype.kind == "f" else "Int64").mask(withheld)
     return out
 
 
@@ -319,7 +434,7 @@ def margin(
     frame = table[list(by)].assign(**{count: values})
     totals = frame.groupby(list(by), sort=False, dropna=False, observed=True)[count].sum().reset_index()
     small = totals[count].between(1, k - 1).to_numpy()
-    return _with_columns(totals, count, totals[count].to_numpy(dtype=np.int64), small)
+    return _with_columns(totals, count, totals[count].to_numpy(dtype=np.int64), small, small, k)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,6 +27,33 @@ from data_access.disclosure import (
 S = SUPPRESSED_TEXT
 
 
+def pinned_in_any_group(raw: pd.DataFrame, out: pd.DataFrame, rows, cols, k: int, count: str = "people") -> bool:
+    """Brute force, independent of `suppress`: for each row, column and the grand total, try
+    every value of its withheld cells (primary: 1..k-1, secondary: 0 or k..total) and report
+    whether some withheld cell can take only one value given the group's total."""
+    truth = raw[count].to_numpy()
+    hidden = out[f"{count}_suppressed"].to_numpy()
+    is_primary = out[f"{count}_text"].astype(str).str.startswith("<").to_numpy()
+    groups = [np.arange(len(out))]
+    for dims in (tuple(rows), tuple(cols)):
+        if dims:
+            codes = out[list(dims)].astype(str).agg("|".join, axis=1)
+            groups += [np.flatnonzero((codes == c).to_numpy()) for c in codes.unique()]
+    for cells in groups:
+        h = [i for i in cells if hidden[i]]
+        if not h or len(cells) < 2 or 0 < truth[cells].sum() < k or len(h) == len(cells):
+            continue  # a small total, or the total of a group withheld whole, is never shown
+        total = int(truth[h].sum())
+        options = [set(range(1, k)) if is_primary[i] else {0, *range(k, total + 1)} for i in h]
+        for j, own in enumerate(options):
+            sums = {0}  # every total the other withheld cells of the group can make
+            for other in options[:j] + options[j + 1 :]:
+                sums = {a + b for a in sums for b in other if a + b <= total}
+            if len({v for v in own if total - v in sums}) == 1:
+                return True
+    return False
+
+
 def one_d(counts: list[int]) -> pd.DataFrame:
     stages = [f"s{i}" for i in range(len(counts))]
     return pd.DataFrame({"stage": stages, "stage_label": [s.upper() for s in stages], "people": counts})
@@ -48,13 +75,21 @@ def pattern(table: pd.DataFrame, count: str = "people") -> list[bool]:
 # --- exact examples -------------------------------------------------------------------------
 
 
-def test_a_1d_table_withholds_the_small_count_and_the_next_smallest():
+def test_a_1d_table_withholds_the_small_count_and_enough_others_to_hide_it():
     out = suppress(one_d([1, 5, 30, 0, 1234]), rows=("stage",))
     assert list(out.columns) == ["stage", "stage_label", "people", "people_suppressed", "people_text"]
     assert out["people"].dtype == "Int64"
-    assert out["people"].tolist() == [pd.NA, pd.NA, 30, 0, 1234]
-    assert pattern(out) == [True, True, False, False, False]
-    assert out["people_text"].tolist() == [S, S, "30", "0", "1,234"]
+    # 1 and 5 alone would be pinned: their sum is 6, one is 1-4, the other 0 or 5+, so 1 and 5.
+    assert out["people"].isna().tolist() == [True, True, True, False, False]
+    assert out["people"].tolist()[3:] == [0, 1234]
+    assert out["people_text"].tolist() == ["<5", S, S, "0", "1,234"]
+
+
+def test_a_small_cell_and_one_partner_are_enough_when_the_bounds_leave_room():
+    table = one_d([2, 40, 30])
+    out = suppress(table, rows=("stage",))
+    assert out["people_text"].tolist() == ["<5", "40", S]
+    assert not pinned_in_any_group(table, out, ("stage",), (), k=5)
 
 
 def test_zeros_are_shown_and_nothing_is_withheld_without_small_counts():
@@ -153,13 +188,13 @@ def test_complete_adds_missing_combinations_as_zeros_with_their_labels():
 
 def test_margin_withholds_small_totals():
     out = margin(two_d([[1, 2], [30, 40]]), "people", ["region"])
-    assert out["people_text"].tolist() == [S, "70"]
+    assert out["people_text"].tolist() == ["<5", "70"]
 
 
 def test_rounding_keeps_zero_and_withheld_cells_and_never_rounds_to_zero():
     out = round_counts(suppress(one_d([0, 1, 6, 12, 13, 1234, 3]), rows=("stage",)), "people", 5)
     assert out["people"].tolist() == [0, pd.NA, 5, 10, 15, 1235, pd.NA]
-    assert out["people_text"].tolist() == ["0", S, "5", "10", "15", "1,235", S]
+    assert out["people_text"].tolist() == ["0", "<5", "5", "10", "15", "1,235", "<5"]
     assert round_counts(pd.DataFrame({"people": [2, 15]}), "people", 10)["people"].tolist() == [10, 20]
 
 
@@ -242,9 +277,13 @@ def test_suppressed_tables_are_safe(case, k):
     assert shown.isna().to_numpy().tolist() == withheld.tolist()
     # Shown cells keep their exact values; texts match.
     assert (shown[~withheld].to_numpy(dtype=np.int64) == raw[~withheld]).all()
-    assert (out.loc[withheld, "people_text"] == S).all()
-    # Nothing withheld can be solved from the totals.
+    small = (raw >= 1) & (raw < k)
+    assert (out.loc[small, "people_text"] == f"<{k}").all()
+    assert (out.loc[withheld & ~small, "people_text"] == S).all()
+    # Nothing withheld can be solved from the totals, exactly or with the published bounds,
+    # counting only totals of k or more (a smaller total is itself withheld wherever shown).
     assert not is_recoverable(out, rows=rows, cols=cols)
+    assert not pinned_in_any_group(table, out, rows, cols, k)
     # Idempotent.
     pd.testing.assert_frame_equal(suppress(out, rows=rows, cols=cols, k=k), out)
     # Other columns untouched.
