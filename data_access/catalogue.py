@@ -1,8 +1,8 @@
 """Finding snapshots: one folder per as-of date under a root folder, newest first.
 
 Only the manifest is read here, so listing stays cheap however large the tables are. The root
-is `sample_data/snapshots` unless the environment variable `SECOND_CHANCE_SNAPSHOTS` names
-another folder.
+is `sample_data/snapshots` (at the public access level `sample_data/public`) unless the
+environment variable `SECOND_CHANCE_SNAPSHOTS` names another folder.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from data_access.contract import ACCESS_LEVELS, MANIFEST_FIELDS, MANIFEST_FILE, SCHEMA_VERSION
@@ -18,11 +18,14 @@ from data_access.problems import Problem
 
 ROOT_VARIABLE = "SECOND_CHANCE_SNAPSHOTS"
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "sample_data" / "snapshots"
+PUBLIC_ROOT = DEFAULT_ROOT.parent / "public"
 
 
-def snapshot_root() -> Path:
+def snapshot_root(access_level: str = "restricted") -> Path:
     value = os.environ.get(ROOT_VARIABLE, "").strip()
-    return Path(value).expanduser() if value else DEFAULT_ROOT
+    if value:
+        return Path(value).expanduser()
+    return PUBLIC_ROOT if access_level == "public" else DEFAULT_ROOT
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,24 @@ def read_manifest(folder: Path) -> SnapshotInfo:
         manifest=manifest,
         problems=tuple(problems),
     )
+
+
+def admit(infos: list[SnapshotInfo], access_level: str) -> list[SnapshotInfo]:
+    """`infos` as a server at `access_level` may open them: at the public level a snapshot
+    whose manifest does not say `public` becomes unavailable, with the reason (order kept,
+    refused ones moved last)."""
+    if access_level != "public":
+        return infos
+    refused = Problem(
+        "error",
+        MANIFEST_FILE,
+        "not a public snapshot (access_level is not 'public'): this server runs at the public access level, "
+        "which opens only published snapshots; make one with python -m data_access.publish",
+    )
+    out = [
+        i if i.access_level == "public" or not i.usable else replace(i, problems=(*i.problems, refused)) for i in infos
+    ]
+    return sorted(out, key=lambda i: not i.usable)
 
 
 def find_snapshots(root: Path | None = None) -> list[SnapshotInfo]:

@@ -390,7 +390,7 @@ def primary(
     withheld = withheld | small
     out = _with_columns(table, count, values, withheld, small, k)
     for column in also:
-        out[column] = out[column].astype("Float64" if out[column].dtype.kind == "f" else "Int64").mask(withheld)
+        out[column] = out[column].astype("float64" if out[column].dtype.kind == "f" else "Int64").mask(withheld)
     return out
 
 

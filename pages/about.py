@@ -4,6 +4,7 @@ import streamlit as st
 
 from data_access.dictionary import data_dictionary
 from data_access.narrative import long_date
+from data_access.release import methodology
 from ui.context import view
 from ui.widgets import escape, page_header
 
@@ -70,6 +71,26 @@ st.markdown(
 - **Snapshots** are exports as of a date; deltas compare the same selection with the previous snapshot.
 """
 )
+
+st.subheader("Disclosure control")
+st.markdown(
+    "**Access level of this server: "
+    + v.access.badge
+    + ".** It is set by whoever runs the server (environment variable `SECOND_CHANCE_ACCESS`), never from "
+    "the page or the link."
+)
+st.markdown("\n".join(f"- {escape(line)}" for line in methodology(v.access)))
+if v.access.problem:
+    st.warning(f"The configured access level could not be used ({v.access.problem}); the public level applies.")
+report = manifest.get("disclosure")
+if isinstance(report, dict):
+    st.markdown("**How this snapshot was published**")
+    st.dataframe(
+        [{"rule or figure": str(key).replace("_", " "), "value": str(value)} for key, value in report.items()],
+        hide_index=True,
+        width="stretch",
+    )
+st.caption("Every CSV download ends with these notes, after the data.")
 
 st.subheader("Data dictionary")
 st.dataframe(data_dictionary(), hide_index=True, width="stretch")

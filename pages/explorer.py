@@ -1,5 +1,6 @@
-"""Data explorer: counts pivoted by up to two dimensions, and (restricted access) the
-pseudonymous person table with one person's stage history."""
+"""Data explorer: counts pivoted by up to two dimensions, and (restricted access only) the
+pseudonymous person table with one person's stage history. At the public level there is no
+person table, no drill-down and no row-level download: the page never asks for them."""
 
 import streamlit as st
 
@@ -13,7 +14,7 @@ NONE = "—"
 BY_TITLE = {q.PIVOT_TITLES[d]: d for d in q.PIVOT_DIMENSIONS}
 
 v = view()
-snapshot, filters = v.snapshot, v.filters
+filters, data = v.filters, v.data
 page_header("Data explorer", v, "Count people by any one or two dimensions; download exactly what is shown.")
 require_people(v)
 
@@ -22,16 +23,18 @@ rows = BY_TITLE[left.selectbox("Rows", options=list(BY_TITLE), key="rows", bind=
 columns_title = right.selectbox("Columns (optional)", options=[NONE, *BY_TITLE], key="columns", bind="query-params")
 columns = BY_TITLE.get(columns_title, NONE)
 dims = [rows] if columns in (NONE, rows) else [rows, columns]
-counts = q.counts_by(snapshot, filters, dims)
+# Public tables carry the released text of each count ("<5", "withheld"); the pivot shows it.
+counts = data.counts_by(filters, dims)
+value = "people_text" if "people_text" in counts else "people"
 if len(dims) == 1:
-    pivot = counts[[f"{rows}_label", "people"]].rename(columns={f"{rows}_label": q.PIVOT_TITLES[rows]})
+    pivot = counts[[f"{rows}_label", value]].rename(columns={f"{rows}_label": q.PIVOT_TITLES[rows], value: "people"})
 else:
     pivot = (
         counts.pivot_table(
             index=f"{rows}_label",
             columns=f"{columns}_label",
-            values="people",
-            aggfunc="sum",
+            values=value,
+            aggfunc="first",
             observed=True,
             sort=False,
         )
@@ -42,12 +45,20 @@ st.dataframe(pivot, hide_index=True, width="stretch")
 download(pivot, "pivot-" + "-by-".join(dims), v, key="explorer-pivot-csv")
 chart(charts.pivot_chart(counts, dims), key="explorer-chart", view=v)
 
+if v.access.public:
+    st.info(
+        "Person-level rows are not available at the public access level: this dashboard shows "
+        "disclosure-controlled aggregates only. See **About the data** for the rules.",
+        icon=":material/shield_lock:",
+    )
+    st.stop()
+
 st.subheader("People")
 st.caption(
     "Pseudonymous rows: ids are not names and the table holds nothing that locates a person. "
     "Restricted access only. Select a row to see that person's stage history."
 )
-people = q.person_table(snapshot, filters)
+people = data.person_table(filters)
 SHOWN_ROWS = 2_000
 if len(people) > SHOWN_ROWS:
     st.caption(
@@ -68,4 +79,4 @@ selected = event.selection.rows if event else []
 if selected:
     person_id = people.iloc[selected[0]]["person_id"]
     st.markdown(f"**Stage history of {person_id}**")
-    st.dataframe(q.stage_history(snapshot, person_id), hide_index=True, width="stretch")
+    st.dataframe(data.stage_history(person_id), hide_index=True, width="stretch")

@@ -4,12 +4,11 @@ stuck, how their scores move, and what support they receive."""
 import streamlit as st
 
 import charts
-from data_access import queries as q
 from ui.context import view
 from ui.widgets import chart, page_header, require_people
 
 v = view()
-snapshot, filters = v.snapshot, v.filters
+snapshot, filters, data = v.snapshot, v.filters, v.data
 page_header("Reintegration progress", v, "Stages reached, time to milestones, who is stuck, scores and services.")
 require_people(v)
 
@@ -18,11 +17,11 @@ cohort_ids = list(snapshot.cohorts["cohort_id"])
 
 left, right = st.columns(2)
 with left:
-    chart(charts.funnel_chart(q.stage_reached(snapshot, filters), stage_ids), key="prog-funnel", view=v)
+    chart(charts.funnel_chart(data.stage_reached(filters), stage_ids), key="prog-funnel", view=v)
 with right:
-    chart(charts.occupancy_chart(q.stage_occupancy(snapshot, filters), stage_ids), key="prog-occupancy", view=v)
+    chart(charts.occupancy_chart(data.stage_occupancy(filters), stage_ids), key="prog-occupancy", view=v)
 
-chart(charts.milestone_chart(q.time_to_milestone(snapshot, filters), cohort_ids), key="prog-milestones", view=v)
+chart(charts.milestone_chart(data.time_to_milestone(filters), cohort_ids), key="prog-milestones", view=v)
 
 st.subheader("Who is stuck")
 threshold = st.slider(
@@ -34,15 +33,12 @@ threshold = st.slider(
     key="stuck_days",
     bind="query-params",
 )
-stuck = q.time_in_stage(snapshot, filters, threshold_days=threshold)
-over = int(stuck["over_threshold"].sum())
-open_cases = int(stuck["people"].sum())
-st.markdown(
-    f"**{over:,}** of the {open_cases:,} people in an open stage have been there for more than {threshold:,} days."
-)
+stuck = data.time_in_stage(filters, threshold_days=threshold)
+over, open_cases = data.stuck_totals(filters, threshold_days=threshold)
+st.markdown(f"**{over}** of the {open_cases} people in an open stage have been there for more than {threshold:,} days.")
 chart(charts.time_in_stage_chart(stuck), key="prog-stuck", view=v)
 
-chart(charts.scores_chart(q.assessment_scores(snapshot, filters)), key="prog-scores", view=v)
+chart(charts.scores_chart(data.assessment_scores(filters)), key="prog-scores", view=v)
 st.caption(
     "Scores from 0 (worst) to 1 (best) on IOM's three dimensions of reintegration sustainability. The composite "
     "here is the plain mean of the dimensions a person was scored on: our convention, not IOM's weighting."
@@ -50,6 +46,6 @@ st.caption(
 
 left, right = st.columns(2)
 with left:
-    chart(charts.services_type_chart(q.services_by_type(snapshot, filters)), key="prog-services-type", view=v)
+    chart(charts.services_type_chart(data.services_by_type(filters)), key="prog-services-type", view=v)
 with right:
-    chart(charts.services_chart(q.services_by_month(snapshot, filters)), key="prog-services-month", view=v)
+    chart(charts.services_chart(data.services_by_month(filters)), key="prog-services-month", view=v)

@@ -3,7 +3,6 @@
 import streamlit as st
 
 import charts
-from data_access import queries as q
 from ui.context import view
 from ui.widgets import chart, page_header, require_people
 
@@ -14,11 +13,11 @@ MEASURES = {
 }
 
 v = view()
-snapshot, filters = v.snapshot, v.filters
+filters, data = v.filters, v.data
 page_header("Regions", v, "Where people were placed and how they are doing, region by region.")
 require_people(v)
 
-summary = q.region_summary(snapshot, filters)
+summary = data.region_summary(filters)
 # Bound widgets keep their option text in the URL, so the options are the readable names.
 by_name = {name: measure for measure, name in MEASURES.items()}
 measure_name = st.segmented_control(
@@ -61,7 +60,7 @@ st.dataframe(
     },
 )
 chart(
-    charts.region_stage_heatmap(q.region_stage(snapshot, filters)),
+    charts.region_stage_heatmap(data.region_stage(filters)),
     key="regions-heatmap",
     view=v,
 )

@@ -3,23 +3,22 @@
 import streamlit as st
 
 import charts
-from data_access import queries as q
 from ui.context import view
 from ui.widgets import chart, page_header, require_people
 
 v = view()
-snapshot, filters = v.snapshot, v.filters
+filters, data = v.filters, v.data
 page_header("Repatriations", v, "Who came back, when and from where; age and sex at return; where people were placed.")
 require_people(v)
 
-chart(charts.arrivals_timeline_chart(q.arrivals(snapshot, filters)), key="rep-timeline", view=v)
+chart(charts.arrivals_timeline_chart(data.arrivals(filters)), key="rep-timeline", view=v)
 left, right = st.columns(2)
 with left:
-    chart(charts.pyramid_chart(q.age_sex_pyramid(snapshot, filters)), key="rep-pyramid", view=v)
+    chart(charts.pyramid_chart(data.age_sex_pyramid(filters)), key="rep-pyramid", view=v)
 with right:
     chart(
-        charts.unaccompanied_chart(q.unaccompanied_children(snapshot, filters)),
+        charts.unaccompanied_chart(data.unaccompanied_children(filters)),
         key="rep-unaccompanied",
         view=v,
     )
-chart(charts.pivot_chart(q.counts_by(snapshot, filters, ["region"]), ["region"]), key="rep-regions", view=v)
+chart(charts.pivot_chart(data.counts_by(filters, ["region"]), ["region"]), key="rep-regions", view=v)

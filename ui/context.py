@@ -25,6 +25,8 @@ from data_access import (
     snapshot_root,
 )
 from data_access import queries as q
+from data_access.catalogue import admit
+from data_access.release import Access, Release, count_texts
 
 FILTER_LABELS = {
     "cohort": "Cohort",
@@ -46,12 +48,30 @@ class View:
     filters: Filters
     base_n: int
     description: str
+    data: Release
+    """Every figure a page shows comes from here (never from `queries` directly)."""
+
+    @property
+    def access(self) -> Access:
+        return self.data.access
+
+    @property
+    def shows(self) -> bool:
+        """May figures be shown for this selection at this access level?"""
+        return self.data.shows(self.filters)
+
+
+@st.cache_resource(show_spinner=False)
+def access() -> Access:
+    """The access level of this server process, read once from the environment (never from
+    the URL or a widget)."""
+    return Access.from_environment()
 
 
 @st.cache_resource(ttl=30, show_spinner=False)
-def catalogue(root: str) -> list[SnapshotInfo]:
-    """The snapshot folders under `root`, re-scanned every 30 seconds."""
-    return find_snapshots(Path(root))
+def catalogue(root: str, level: str) -> list[SnapshotInfo]:
+    """The snapshot folders under `root` this access level may open, re-scanned every 30 seconds."""
+    return admit(find_snapshots(Path(root)), level)
 
 
 @st.cache_resource(max_entries=6, show_spinner="Loading snapshot…")
@@ -122,22 +142,26 @@ def _options(snapshot: Snapshot, dim: str) -> list[str]:
     return [str(code) for code in column.cat.categories]
 
 
-def _filter_widgets(snapshot: Snapshot) -> Filters:
+def _option_text(label: str, count: str) -> str:
+    return f"{label} ({count})" if count else label
+
+
+def _filter_widgets(snapshot: Snapshot, data: Release) -> Filters:
     """One multiselect per dimension; each option shows how many people it would select given
-    the other filters (facet counts)."""
+    the other filters (facet counts, through the disclosure rules like every other number)."""
     pending = Filters(**{dim: st.session_state.get(dim) or () for dim in DIMENSIONS})
     chosen = {}
     for dim in DIMENSIONS:
         options = _options(snapshot, dim)
         st.session_state[dim] = [v for v in st.session_state.get(dim) or [] if v in options]
-        counts = q.option_counts(snapshot, pending, dim).set_index("code")
-        labels = counts["label"].to_dict()
-        people = counts["people"].to_dict()
+        counts = data.option_counts(pending, dim)
+        labels = dict(zip(counts["code"], counts["label"], strict=True))
+        people = dict(zip(counts["code"], count_texts(counts), strict=True))
         chosen[dim] = st.multiselect(
             FILTER_LABELS[dim],
             options=options,
-            format_func=lambda code, labels=labels, people=people: (
-                f"{labels.get(code, code)} ({people.get(code, 0):,})"
+            format_func=lambda code, labels=labels, people=people: _option_text(
+                labels.get(code, code), people.get(code, "")
             ),
             key=dim,
             placeholder="All",
@@ -145,10 +169,16 @@ def _filter_widgets(snapshot: Snapshot) -> Filters:
     return Filters(**chosen)
 
 
-def _no_snapshots(infos: list[SnapshotInfo]) -> None:
+def _no_snapshots(infos: list[SnapshotInfo], level: Access) -> None:
     st.title("Second Chance")
+    public = (
+        " This server runs at the **public** access level, so it opens only published snapshots "
+        "(`python -m data_access.publish`)."
+        if level.public
+        else ""
+    )
     st.error(
-        f"No usable snapshot was found in `{snapshot_root()}`.\n\n"
+        f"No usable snapshot was found in `{snapshot_root(level.level)}`.{public}\n\n"
         "Point the environment variable `SECOND_CHANCE_SNAPSHOTS` at a folder of snapshot folders, "
         "or create the synthetic sample with `python -m data_access.generate`."
     )
@@ -157,12 +187,28 @@ def _no_snapshots(infos: list[SnapshotInfo]) -> None:
     st.stop()
 
 
+def _access_help(level: Access) -> str:
+    text = (
+        'Aggregates only, after disclosure control: small counts are shown as "<5", small selections show no '
+        "figures, and no person-level data is available. See **About the data** for the rules."
+        if level.public
+        else "Exact figures and pseudonymous person rows for programme staff. Do not share screenshots or "
+        "downloads outside the programme."
+    )
+    if level.problem:
+        text += f" The configured access level could not be used ({level.problem}), so the public level applies."
+    return text
+
+
 def build_view() -> View:
     """Draw the sidebar (snapshot picker, filters, reset) and return this run's View."""
-    infos = catalogue(str(snapshot_root()))
+    level = access()
+    with st.sidebar:
+        st.caption(level.badge, help=_access_help(level))
+    infos = catalogue(str(snapshot_root(level.level)), level.level)
     usable = [info for info in infos if info.usable]
     if not usable:
-        _no_snapshots(infos)
+        _no_snapshots(infos, level)
     by_id = {info.id: info for info in usable}
     notices = _seed_from_url(by_id, usable[0].id)
     if st.session_state.get("snapshot") not in by_id:
@@ -186,7 +232,8 @@ def build_view() -> View:
         older = [i for i in usable if i.as_of < info.as_of]
         previous = load(older[0]) if older else None
         previous = previous if isinstance(previous, Snapshot) else None
-        filters = _filter_widgets(loaded)
+        data = Release(loaded, level, previous)
+        filters = _filter_widgets(loaded, data)
         st.button(
             "Reset filters",
             on_click=_reset_filters,
@@ -208,6 +255,7 @@ def build_view() -> View:
         filters=filters,
         base_n=q.base_n(loaded, filters),
         description=describe(filters, loaded),
+        data=data,
     )
     st.session_state[_VIEW_KEY] = view
     return view

@@ -4,12 +4,15 @@ tiles, and a chart with its data table and CSV download beside it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from contextlib import contextmanager
 
 import pandas as pd
 import streamlit as st
 
 from charts import Figure
-from data_access.narrative import long_date, share
+from data_access.narrative import long_date
+from data_access.release import SelectionTooSmall, methodology
 from ui.context import View
 
 
@@ -18,11 +21,14 @@ def page_header(title: str, view: View, intro: str = "") -> None:
     if intro:
         st.caption(intro)
     as_of = long_date(view.snapshot.as_of)
+    n = view.data.base_text(view.filters)
+    size = f"**{n}** {'person' if n == '1' else 'people'}" if n is not None else "**Selection too small to show**"
     st.markdown(
-        f"**{view.base_n:,}** {'person' if view.base_n == 1 else 'people'} · "
-        f"{escape(view.description)} · as of {as_of}",
+        f"{size} · {escape(view.description)} · as of {as_of}",
         help="The filters in the sidebar apply to every page. Use **Reset filters** to see everyone.",
     )
+    icon = ":material/public:" if view.access.public else ":material/lock:"
+    st.caption(f"{icon} {view.access.badge}")
 
 
 def escape(text: str) -> str:
@@ -30,8 +36,20 @@ def escape(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
 
 
+def too_small(error: SelectionTooSmall | None = None) -> None:
+    """What a public page shows instead of figures for a small selection."""
+    st.info(
+        str(error)
+        if error
+        else "**Selection too small to show.** At the public access level figures are shown only for "
+        "selections of enough people, with enough people outside them. Remove a filter in the sidebar "
+        "or press **Reset filters**.",
+        icon=":material/shield_lock:",
+    )
+
+
 def require_people(view: View) -> None:
-    """Stop the page with an empty state that says what to change."""
+    """Stop the page with an empty state, or the too-small state, that says what to change."""
     if view.base_n == 0:
         st.info(
             "**No one matches this selection.** Remove a filter in the sidebar (click the × on a "
@@ -39,15 +57,30 @@ def require_people(view: View) -> None:
             icon=":material/filter_alt_off:",
         )
         st.stop()
+    if not view.shows:
+        too_small()
+        st.stop()
+
+
+@contextmanager
+def guarded():
+    """For a chart computed on another selection than the page's (a cross-filter chart drops
+    its own filter): if that selection may not be shown, say so in its place."""
+    try:
+        yield
+    except SelectionTooSmall as error:
+        too_small(error)
 
 
 def tiles(headline: pd.DataFrame, previous_label: str | None, per_row: int = 4) -> None:
-    """Key figures with the change since the previous snapshot."""
-    base = int(headline.loc[headline["measure"] == "people", "value"].iloc[0])
+    """Key figures with the change since the previous snapshot (texts as released: "<5" and
+    "withheld" where the disclosure rules hide a figure)."""
+    texts = headline["value_text"] if "value_text" in headline else headline["value"].map(lambda v: f"{int(v):,}")
+    shares = headline["share_text"]
     rows = [headline.iloc[i : i + per_row] for i in range(0, len(headline), per_row)]
     for chunk in rows:
         for column, row in zip(st.columns(per_row), chunk.itertuples(), strict=False):
-            pct = share(int(row.value), base) if row.measure != "people" else ""
+            pct = shares.loc[row.Index] if row.measure != "people" else ""
             delta = None
             if previous_label and pd.notna(row.delta):
                 delta = (
@@ -55,7 +88,7 @@ def tiles(headline: pd.DataFrame, previous_label: str | None, per_row: int = 4) 
                 )
             column.metric(
                 row.label,
-                f"{int(row.value):,}",
+                texts.loc[row.Index],
                 delta=delta,
                 delta_color="off",
                 delta_arrow="auto" if delta and row.delta else "off",
@@ -79,11 +112,23 @@ def chart(fig: Figure, *, key: str, view: View, table: pd.DataFrame | None = Non
         download(shown, f"{slug(fig.title)}", view, key=f"{key}-csv")
 
 
+def csv_bytes(table: pd.DataFrame, view: View) -> bytes:
+    """The table as CSV, followed by the selection, the as-of date and the disclosure rules in
+    force (one `#` line each, after the data, so spreadsheet imports still see the header first)."""
+    notes = [
+        f"Second Chance · {view.description} · as of {view.snapshot.as_of.isoformat()} · {view.access.badge}",
+        *methodology(view.access),
+    ]
+    body = table.to_csv(index=False)
+    return (body + "".join(f"# {line}\n" for line in notes)).encode("utf-8")
+
+
 def download(table: pd.DataFrame, name: str, view: View, *, key: str) -> None:
     file_name = f"second-chance_{name}_{slug(view.description)}_{view.snapshot.as_of.isoformat()}.csv"
+    data: Callable[[], bytes] = lambda: csv_bytes(table, view)  # noqa: E731 - built only when clicked
     st.download_button(
         "Download CSV",
-        data=lambda: table.to_csv(index=False).encode("utf-8"),
+        data=data,
         file_name=file_name,
         mime="text/csv",
         key=key,
