@@ -58,8 +58,33 @@ def wrap(text: str, width: int = TITLE_LINE) -> str | list[str]:
     return lines if len(lines) > 1 else text
 
 
+def shown(field: str) -> str:
+    """A Vega expression for a count as the page shows it: the number, or the released text
+    ("<5", "withheld") where disclosure control withheld it (`<field>_text`)."""
+    return f"isValid(datum.{field}) ? format(datum.{field}, ',') : (datum.{field}_text || 'withheld')"
+
+
+def at(field: str) -> str:
+    """A Vega expression placing a withheld count's label at zero instead of dropping it."""
+    return f"isValid(datum.{field}) ? datum.{field} : 0"
+
+
+def withheld(data: pd.DataFrame) -> int:
+    """How many values of a chart's table disclosure control withheld."""
+    flags = [c for c in data.columns if str(c).endswith("_suppressed")]
+    return int(sum(data[c].fillna(False).astype(bool).sum() for c in flags))
+
+
 def figure(template: dict, data: pd.DataFrame, title: str, alt_text: str, subtitle: str = "") -> Figure:
     heading: dict = {"text": wrap(title)}
+    hidden = withheld(data)
+    if hidden:
+        note = (
+            f"{hidden} value{'s' if hidden != 1 else ''} withheld to protect small groups "
+            "(labelled <5 or withheld; totals count shown values only)"
+        )
+        subtitle = f"{subtitle} · {note}" if subtitle else note
+        alt_text = f"{alt_text} {hidden} values are withheld to protect small groups."
     if subtitle:
         heading["subtitle"] = subtitle
     return Figure(spec={**template, "title": heading}, data=data, alt=alt_text, title=title)

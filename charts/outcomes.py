@@ -10,6 +10,7 @@ import pandas as pd
 from charts import theme
 from charts._spec import (
     TEMPLATE_CACHE_SIZE,
+    at,
     count,
     figure,
     freeze,
@@ -17,6 +18,7 @@ from charts._spec import (
     label_expr,
     pairs,
     percent,
+    shown,
     top,
     total,
     utc_time,
@@ -204,10 +206,12 @@ def _services_type_template() -> dict:
     labels = (
         alt.Chart()
         .transform_calculate(
-            label="format(datum.sessions, ',') + ' sessions, ' + format(datum.people, ',') + ' people'"
+            label=f"isValid(datum.sessions) ? format(datum.sessions, ',') + ' sessions, ' + ({shown('people')}) "
+            "+ ' people' : 'withheld (' + datum.people_text + ' people)'",
+            label_at=at("sessions"),
         )
         .mark_text(align="left", baseline="middle", dx=6)
-        .encode(y=y, x=x, text=alt.Text("label:N"))
+        .encode(y=y, x=alt.X("label_at:Q"), text=alt.Text("label:N"))
     )
     chart = (
         alt.layer(bars, labels, headroom("sessions", 1.6))

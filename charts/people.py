@@ -10,6 +10,7 @@ import pandas as pd
 from charts import theme
 from charts._spec import (
     TEMPLATE_CACHE_SIZE,
+    at,
     count,
     figure,
     freeze,
@@ -18,6 +19,7 @@ from charts._spec import (
     pairs,
     percent,
     selectable_by,
+    shown,
     top,
     total,
 )
@@ -288,8 +290,9 @@ def _pivot_template(dimensions: tuple[str, ...], colour_pairs: tuple[tuple[str, 
     bars = alt.Chart().mark_bar().encode(y=y, x=x, tooltip=tooltip)
     text = (
         alt.Chart()
+        .transform_calculate(label=shown("people"), label_at=at("people"))
         .mark_text(align="left", baseline="middle", dx=5)
-        .encode(y=y, x=x, text=alt.Text("people:Q", format=theme.COUNT_FORMAT))
+        .encode(y=y, x=alt.X("label_at:Q"), text=alt.Text("label:N"))
     )
     if len(dimensions) == 1:
         bars = bars.encode(color=alt.value(theme.BLUE))

@@ -10,6 +10,7 @@ import pandas as pd
 from charts import theme
 from charts._spec import (
     TEMPLATE_CACHE_SIZE,
+    at,
     count,
     figure,
     freeze,
@@ -18,6 +19,7 @@ from charts._spec import (
     pairs,
     percent,
     selectable_by,
+    shown,
     top,
     total,
     utc_time,
@@ -25,7 +27,7 @@ from charts._spec import (
 from charts.figure import Figure
 
 COUNT_AND_SHARE = (
-    "format(datum.people, ',') + (isValid(datum.share) && isFinite(datum.share)"
+    f"({shown('people')}) + (isValid(datum.share) && isFinite(datum.share)"
     " ? ' (' + format(datum.share, '.0%') + ')' : '')"
 )
 
@@ -52,9 +54,9 @@ def _stage_bars_template(stage_ids: tuple[str, ...], selectable: bool, people_ti
         bars = selectable_by("stage", bars)
     labels = (
         alt.Chart()
-        .transform_calculate(label=COUNT_AND_SHARE)
+        .transform_calculate(label=COUNT_AND_SHARE, label_at=at("people"))
         .mark_text(align="left", baseline="middle", dx=6)
-        .encode(y=y, x=x, text=alt.Text("label:N"))
+        .encode(y=y, x=alt.X("label_at:Q"), text=alt.Text("label:N"))
     )
     return freeze(alt.layer(bars, labels, headroom("people", 1.2)).properties(width="container", height=alt.Step(40)))
 

@@ -9,7 +9,16 @@ import altair as alt
 import pandas as pd
 
 from charts import theme
-from charts._spec import TEMPLATE_CACHE_SIZE, count, figure, freeze, percent, top, total
+from charts._spec import (
+    TEMPLATE_CACHE_SIZE,
+    count,
+    figure,
+    freeze,
+    percent,
+    shown,
+    top,
+    total,
+)
 from charts.figure import Figure
 
 
@@ -174,14 +183,14 @@ def _region_stage_template() -> dict:
     numbers = (
         alt.Chart()
         .transform_joinaggregate(top="max(people)")
-        .transform_calculate(dark=f"datum.people >= {DARK_FROM} * datum.top && datum.people > 0")
+        .transform_calculate(dark=f"datum.people >= {DARK_FROM} * datum.top && datum.people > 0", label=shown("people"))
         .mark_text(baseline="middle")
         .encode(
             x=x,
             y=y,
-            text=alt.Text("people:Q", format=theme.COUNT_FORMAT),
+            text=alt.Text("label:N"),
             color=alt.condition("datum.dark", alt.value("white"), alt.value("black")),
-            opacity=alt.condition("datum.people > 0", alt.value(1.0), alt.value(0.45)),
+            opacity=alt.condition("datum.people > 0 || !isValid(datum.people)", alt.value(1.0), alt.value(0.45)),
         )
     )
     chart = alt.layer(cells, numbers).transform_joinaggregate(region_total="sum(people)", groupby=["region"])

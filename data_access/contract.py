@@ -58,7 +58,12 @@ PEOPLE = Table(
     "One row per person who returned. Pseudonymous: nothing that names or locates a person.",
     (
         Column("person_id", pa.string(), "Pseudonymous person id, unique in the snapshot."),
-        Column("household_id", pa.string(), "Pseudonymous id of the household the person returned with."),
+        Column(
+            "household_id",
+            pa.string(),
+            "Pseudonymous id of the household the person returned with; empty in public snapshots (dropped).",
+            nullable=True,
+        ),
         Column("cohort_id", pa.string(), "Repatriation wave.", references="cohorts.cohort_id"),
         Column("sex", pa.string(), "Sex as recorded.", allowed=SEXES),
         Column("age_band", pa.string(), "UNHCR age band at return.", allowed=AGE_BANDS),

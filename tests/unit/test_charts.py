@@ -514,8 +514,38 @@ def test_region_stage_heatmap():
     assert marks(fig.spec) == ["rect", "text"]
     rect = encoding(fig.spec, "rect")
     assert rect["x"]["sort"] == {"field": "order", "op": "min"}
-    assert encoding(fig.spec, "text")["text"]["field"] == "people"
+    assert encoding(fig.spec, "text")["text"]["field"] == "label"
     assert fig.title == "The largest group is Case closed in Aktobe: 28 of 70 people"
+
+
+def _svg(fig) -> str:
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_svg(fig.to_dict(width=600))
+
+
+def test_withheld_counts_are_drawn_as_their_text_and_announced():
+    from data_access.disclosure import complete, suppress
+
+    table = complete(region_stage_table(), "people", ["region"], ["stage"])
+    released = suppress(table, rows=("region",), cols=("stage",))
+    hidden = int(released["people_suppressed"].sum())
+    assert hidden > 0
+    fig = charts.region_stage_heatmap(released)
+    assert fig.spec["title"]["subtitle"].startswith(f"{hidden} values withheld to protect small groups")
+    assert fig.alt.endswith(f"{hidden} values are withheld to protect small groups.")
+    svg = _svg(fig)
+    assert svg.count("&lt;5</text>") == int((released["people_text"] == "<5").sum())
+    assert svg.count(">withheld</text>") == int((released["people_text"] == "withheld").sum())
+
+
+def test_a_pivot_keeps_a_withheld_bar_visible_as_text():
+    from data_access.disclosure import suppress
+
+    counts = counts_by_table(["sex"]).assign(people=[3, 40])
+    fig = charts.pivot_chart(suppress(counts, rows=("sex",)), ["sex"])
+    svg = _svg(fig)
+    assert "&lt;5</text>" in svg and ">withheld</text>" in svg
 
 
 def test_pivot_chart_one_dimension():
