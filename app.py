@@ -27,7 +27,5 @@ pages = st.navigation(
     }
 )
 st.logo("assets/logo.svg", size="large")
-with st.sidebar:
-    st.caption("Programme data · restricted access")
 build_view()
 pages.run()

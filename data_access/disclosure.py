@@ -155,13 +155,13 @@ def _check_keys(table: pd.DataFrame, rows: tuple[str, ...], cols: tuple[str, ...
             )
 
 
-def _groups(table: pd.DataFrame, rows: tuple[str, ...], cols: tuple[str, ...]) -> list[np.ndarray]:
+def _groups(table: pd.DataFrame, rows: tuple[str, ...], cols: tuple[str, ...], totals: str = "all") -> list[np.ndarray]:
     """Positions of the cells of every row group, column group and the grand total: each a set
     of cells whose total a page may show. Groups of one cell are left out (their total is the
     cell itself, shown withheld); identical groups are kept once."""
     n = len(table)
     found: dict[tuple[int, ...], np.ndarray] = {}
-    for dims in (rows, cols, ()):
+    for dims in (rows, cols, ()) if totals == "all" else (rows,):
         if dims:
             codes = table.groupby(list(dims), sort=False, dropna=False, observed=True).ngroup().to_numpy()
             members = [np.flatnonzero(codes == code) for code in np.unique(codes)]
@@ -191,28 +191,48 @@ def _pick(
 
 def _solvable(withheld: np.ndarray, groups: list[np.ndarray]) -> list[int]:
     """Withheld cells that the group totals determine exactly (linear algebra: a cell is
-    determined when it does not move along any direction of the null space of the system)."""
+    determined when it does not move along any direction of the null space of the system).
+
+    Solved one connected block at a time (withheld cells linked by sharing a group): the
+    blocks are independent, and many small decompositions are far cheaper than one large."""
     unknown = np.flatnonzero(withheld)
     if len(unknown) == 0:
         return []
-    column = {cell: j for j, cell in enumerate(unknown.tolist())}
-    rows = []
-    for cells in groups:
-        row = np.zeros(len(unknown))
-        for cell in cells[withheld[cells]].tolist():
-            row[column[cell]] = 1.0
-        if row.any():
-            rows.append(row)
-    if not rows:
-        return []
-    system = np.array(rows)
-    _, singular, vt = np.linalg.svd(system)
-    rank = int((singular > 1e-9).sum())
-    null = vt[rank:]
-    if len(null) == 0:
-        return unknown.tolist()
-    free = np.abs(null).max(axis=0) > 1e-9
-    return unknown[~free].tolist()
+    parent = {cell: cell for cell in unknown.tolist()}
+
+    def root(cell: int) -> int:
+        while parent[cell] != cell:
+            parent[cell] = parent[parent[cell]]
+            cell = parent[cell]
+        return cell
+
+    hidden_groups = [cells[withheld[cells]].tolist() for cells in groups]
+    for hidden in hidden_groups:
+        for cell in hidden[1:]:
+            parent[root(cell)] = root(hidden[0])
+    blocks: dict[int, list[int]] = {}
+    for cell in unknown.tolist():
+        blocks.setdefault(root(cell), []).append(cell)
+    solved = []
+    for cells in blocks.values():
+        column = {cell: j for j, cell in enumerate(cells)}
+        rows = []
+        for hidden in hidden_groups:
+            if hidden and hidden[0] in column:
+                row = np.zeros(len(cells))
+                row[[column[cell] for cell in hidden]] = 1.0
+                rows.append(row)
+        if not rows:
+            continue
+        _, singular, vt = np.linalg.svd(np.array(rows))
+        rank = int((singular > 1e-9).sum())
+        null = vt[rank:]
+        if len(null) == 0:
+            solved.extend(cells)
+            continue
+        free = np.abs(null).max(axis=0) > 1e-9
+        solved.extend(c for c, f in zip(cells, free.tolist(), strict=True) if not f)
+    return sorted(solved)
 
 
 def _reachable(n_primary: int, n_secondary: int, k: int) -> list[tuple[float, float]]:
@@ -268,6 +288,7 @@ def suppress(
     *,
     k: int | None = None,
     policy: Policy = PUBLIC,
+    totals: str = "all",
 ) -> pd.DataFrame:
     """A copy of `table` with small counts withheld, primary and secondary.
 
@@ -275,7 +296,9 @@ def suppress(
     share their `rows` values form a row, cells that share their `cols` values a column. A 1-D
     table passes its dimension as `rows` and no `cols`; the whole table is then one group (its
     total is shown), so one withheld cell always forces a second. With neither, the whole table is
-    one group. A 2-D table must hold every combination (see `complete`).
+    one group. A 2-D table must hold every combination (see `complete`). With `totals="rows"`
+    only row totals count as shown: for a table whose column and grand totals mean nothing
+    (people in each stage at the end of each month: a stage's sum over months is no one).
 
     - primary: counts from 1 to k-1 are withheld (k defaults to `policy.k`; pass
       `policy.k_sensitive` for sensitive breakdowns). Zeros are shown.
@@ -299,7 +322,9 @@ def suppress(
         return _with_columns(table, count, values, withheld)
     primary = ((values >= 1) & (values < k) & ~withheld) | _marked_small(table, count, withheld)
     withheld = withheld | primary
-    groups = _groups(table, rows, cols)
+    if totals not in ("all", "rows"):
+        raise ValueError("totals must be 'all' or 'rows'")
+    groups = _groups(table, rows, cols, totals)
     member: list[list[int]] = [[] for _ in range(len(table))]
     for g, cells in enumerate(groups):
         for cell in cells.tolist():
@@ -525,7 +550,11 @@ def share_text(part: int | None, base: int, policy: Policy = PUBLIC, *, k: int |
 
 
 def recoverable_cells(
-    table: pd.DataFrame, count: str = "people", rows: Sequence[str] = (), cols: Sequence[str] = ()
+    table: pd.DataFrame,
+    count: str = "people",
+    rows: Sequence[str] = (),
+    cols: Sequence[str] = (),
+    totals: str = "all",
 ) -> list[int]:
     """Positions (0-based, in table order) of withheld cells that can be computed exactly from
     the shown cells and the totals of every row, every column and the whole table.
@@ -552,7 +581,7 @@ def recoverable_cells(
     records = table[[*rows, *cols]].to_dict("records") if (rows or cols) else [{} for _ in range(len(table))]
     equations: list[list[Fraction]] = []
     seen: set[frozenset[int]] = set()
-    for dims in (tuple(rows), tuple(cols), ()):
+    for dims in (tuple(rows), tuple(cols), ()) if totals == "all" else (tuple(rows),):
         members: dict[tuple, list[int]] = {}
         for i, record in enumerate(records):
             members.setdefault(key(record, dims), []).append(i)
@@ -592,7 +621,7 @@ def recoverable_cells(
 
 
 def is_recoverable(
-    table: pd.DataFrame, count: str = "people", rows: Sequence[str] = (), cols: Sequence[str] = ()
+    table: pd.DataFrame, count: str = "people", rows: Sequence[str] = (), cols: Sequence[str] = (), totals: str = "all"
 ) -> bool:
     """True if any withheld cell can be computed exactly from shown cells and totals."""
-    return bool(recoverable_cells(table, count, rows, cols))
+    return bool(recoverable_cells(table, count, rows, cols, totals))

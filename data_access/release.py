@@ -145,7 +145,9 @@ def methodology(access: Access) -> list[str]:
         f"Percentages are shown only for groups of at least {p.min_base}, and never as 0% or 100% of part of a group.",
         f"Medians, quartiles and scores are shown only for groups of at least {p.min_stats_group}.",
         "Published snapshots have dates coarsened to months, fresh random ids, small cohorts merged and "
-        "k-anonymity on cohort, region, sex, age band, unaccompanied and current stage.",
+        "k-anonymity on cohort, region, sex, age band, unaccompanied and current stage: people in small groups "
+        "have their region, cohort or stage shown as withheld, or are left out.",
+        "No change since the previous snapshot is shown: each public snapshot is anonymised on its own.",
     ]
     if p.rounding:
         lines.append(d.rounding_note(p.rounding))
@@ -215,13 +217,16 @@ class Release:
             return d.round_counts(table, count, self.policy.rounding)
         return table
 
-    def _table(self, table: pd.DataFrame, rows=(), cols=(), *, k: int | None = None, count="people") -> pd.DataFrame:
+    def _table(
+        self, table: pd.DataFrame, rows=(), cols=(), *, k: int | None = None, count="people", totals="all"
+    ) -> pd.DataFrame:
         """Primary and secondary suppression of an additive table (cells add up to its totals)."""
         if not self.public:
             return table
         if rows and cols:
             table = d.complete(table, count, rows, cols)
-        return self._round(d.suppress(table, count, rows, cols, k=k or self.policy.k, policy=self.policy), count)
+        k = k or self.policy.k
+        return self._round(d.suppress(table, count, rows, cols, k=k, policy=self.policy, totals=totals), count)
 
     def _shares(self, table: pd.DataFrame, count: str, base) -> pd.DataFrame:
         """`share` of `count` in `base`, blank where the count is withheld or the base too small,
@@ -252,12 +257,12 @@ class Release:
 
         Public: women, men and children are cells of one table whose total is the base;
         unaccompanied children are a part of the children, the others parts of the base (the
-        rest is protected as well as the part); the justice track uses the sensitive k. A change
-        is shown only when both figures are shown and it is 0 or at least k."""
+        rest is protected as well as the part); the justice track uses the sensitive k. No
+        change since the previous snapshot is shown: each public snapshot is anonymised on its
+        own (different people generalised or left out), so a difference between two of them
+        mixes real change with disclosure control, and could single out who moved."""
         self.check(filters)
-        previous = self.previous
-        if previous is not None and self.public and not _base_ok(previous, filters, self.policy):
-            previous = None
+        previous = None if self.public else self.previous
         table = q.headline(self.snapshot, filters, previous)
         n = int(table["value"].iloc[0])
         if not self.public:
@@ -267,12 +272,7 @@ class Release:
         for column in ("value", "value_suppressed", "value_text"):
             out[column] = now[column].to_numpy()
         out["previous"] = pd.array([pd.NA] * len(out), dtype="Int64")
-        if previous is not None:
-            out["previous"] = self._figures(table.assign(value=table["previous"]), "value")["value"].to_numpy()
-        delta = out["value"] - out["previous"]
-        k = self.policy.k
-        shown = delta.notna() & ((delta == 0) | (delta.abs() >= k))
-        out["delta"] = delta.astype("Int64").where(shown.fillna(False), pd.NA)
+        out["delta"] = pd.array([pd.NA] * len(out), dtype="Int64")
         out["share_text"] = [
             d.share_text(
                 None if pd.isna(v) else int(v),
@@ -362,7 +362,8 @@ class Release:
 
     def stage_occupancy(self, filters: Filters) -> pd.DataFrame:
         self.check(filters)
-        return self._table(q.stage_occupancy(self.snapshot, filters), ("month",), ("stage",))
+        # Only each month's total means something (a stage's sum over months counts no one).
+        return self._table(q.stage_occupancy(self.snapshot, filters), ("month",), ("stage",), totals="rows")
 
     def time_to_milestone(self, filters: Filters) -> pd.DataFrame:
         """Cumulative shares per cohort. Public: every third month (monthly steps would give the
@@ -432,7 +433,9 @@ class Release:
             return table
         table = d.complete(table, "people", ["month"], ["service_type"]).fillna({"sessions": 0})
         table = table.astype({"sessions": "int64", "people": "int64"}).sort_values(["month", "service_type"])
-        out = self._table(table.reset_index(drop=True), ("month",), ("service_type",), k=self.policy.k_sensitive)
+        out = self._table(
+            table.reset_index(drop=True), ("month",), ("service_type",), k=self.policy.k_sensitive, totals="rows"
+        )
         out["sessions"] = out["sessions"].astype("Int64").mask(out["people_suppressed"].to_numpy())
         return out
 
@@ -492,10 +495,6 @@ class Release:
         if self.public:
             raise NotAllowed("Person-level rows are not available at the public access level.")
         return q.stage_history(self.snapshot, person_id)
-
-
-def _base_ok(snapshot: Snapshot, filters: Filters, policy: d.Policy) -> bool:
-    return d.base_ok(q.base_n(snapshot, filters), len(snapshot.people), policy)
 
 
 def q_share(part, base) -> str:
