@@ -76,7 +76,11 @@ LABELLERS = {
     "stage": lambda s: dict(zip(s.stages.stage_id, s.stages.label, strict=True)),
     "sex": lambda s: {"female": "Female", "male": "Male"},
     "age_band": lambda s: {b: f"{b} years" for b in c.AGE_BANDS},
-    "origin": lambda s: ORIGIN_NAMES,
+    # A published snapshot may merge cohorts from several countries ("IQ+SY": Iraq and Syria).
+    "origin": lambda s: {
+        code: " and ".join(ORIGIN_NAMES.get(part, part) for part in code.split("+"))
+        for code in s.cohorts.origin_country
+    },
     "group": lambda s: {"man": "Men", "woman": "Women", "child": "Children"},
 }
 ORIGIN_NAMES = {"SY": "Syria", "IQ": "Iraq", "TR": "Türkiye", "AF": "Afghanistan"}

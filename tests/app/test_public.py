@@ -1,0 +1,133 @@
+"""The dashboard at the public access level, through AppTest: every page works on the public
+sample, no person-level value appears anywhere, a restricted snapshot is refused, and the level
+cannot be changed from the link."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_access.catalogue import ROOT_VARIABLE
+from data_access.release import LEVEL_VARIABLE
+from tests.app.test_pages import PAGES, ROOT
+
+PUBLIC_ROOT = ROOT / "sample_data" / "public"
+RESTRICTED_ROOT = ROOT / "sample_data" / "snapshots"
+
+
+@pytest.fixture(autouse=True)
+def public_level(monkeypatch):
+    monkeypatch.setenv(LEVEL_VARIABLE, "public")
+    monkeypatch.delenv(ROOT_VARIABLE, raising=False)
+
+
+def open_app(page: str | None = None, **params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page and page != PAGES[0]:
+        at.switch_page(page).run()
+    return at
+
+
+def everything_shown(at: AppTest) -> str:
+    """All text the page shows: Markdown, captions, metrics, tables, chart data and alt text,
+    option labels of every widget."""
+    parts = []
+    for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "subheader"):
+        parts += [str(e.value) for e in at.get(kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    for frame in at.dataframe:
+        parts.append(frame.value.to_csv())
+    for chart in at.get("vega_lite_chart"):
+        parts += [chart.proto.spec, chart.proto.alt]
+        for arrow in [chart.proto.data, *(d.data for d in chart.proto.datasets)]:
+            if arrow.data:
+                parts.append(pa.ipc.open_stream(arrow.data).read_all().to_pandas().to_csv())
+    for widget in at.multiselect:
+        parts += list(widget.options)  # the labels as shown, facet counts included
+    for table in at.table:
+        parts.append(str(table.value))
+    return "\n".join(parts)
+
+
+def ids_in(root: Path) -> set[str]:
+    """Every person and household id in the snapshots under `root` (restricted and public)."""
+    found: set[str] = set()
+    for people in root.glob("*/people.parquet"):
+        table = pq.read_table(people, columns=["person_id", "household_id"])
+        found |= {v for v in table.column("person_id").to_pylist() if v}
+        found |= {v for v in table.column("household_id").to_pylist() if v}
+    return found
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_works_at_the_public_level_without_person_ids(page):
+    at = open_app(page)
+    assert not at.exception, [e.value for e in at.exception]
+    shown = everything_shown(at)
+    assert "Public · disclosure-controlled aggregates" in shown
+    ids = ids_in(PUBLIC_ROOT) | ids_in(RESTRICTED_ROOT)
+    leaked = [token for token in set(re.findall(r"[A-Za-z0-9_-]{3,}", shown)) if token in ids]
+    assert not leaked, f"person ids on {page}: {leaked[:5]}"
+    if page != "pages/about.py":
+        assert at.get("vega_lite_chart"), f"{page} draws no chart"
+
+
+def test_the_explorer_has_pivots_but_no_person_table():
+    at = open_app("pages/explorer.py")
+    assert not at.exception
+    assert any("Person-level rows are not available at the public access level" in i.value for i in at.info)
+    assert not any(s.value == "People" for s in at.subheader)
+    assert len(at.dataframe) == 2  # the pivot and the chart's own table
+    assert all("person_id" not in frame.value.columns for frame in at.dataframe)
+    assert not [b for b in at.get("download_button") if "people" in str(b.proto.label).lower()]
+
+
+def test_small_groups_are_shown_as_withheld_and_a_small_selection_shows_no_figures():
+    # The public sample is k-anonymous on the filter dimensions, so its small counts are in what
+    # is not a quasi-identifier: months, milestones, services. They show as "<5"/"<10"/"withheld".
+    at = open_app("pages/progress.py")
+    assert not at.exception
+    shown = everything_shown(at)
+    assert re.search(r"\d+ values withheld to protect small groups", shown)
+    assert "<5" in shown and "<10" in shown and "withheld" in shown
+    # A selection under 20 people (the merged small cohorts: 5 people): no tiles, no charts.
+    at = open_app("pages/overview.py", cohort="from-iq+sy")
+    assert not at.exception
+    assert not at.metric and not at.get("vega_lite_chart")
+    assert any("Selection too small to show" in i.value for i in at.info)
+    assert any(m.value.startswith("**Selection too small to show**") for m in at.markdown)
+
+
+def test_the_access_level_cannot_be_changed_from_the_link():
+    at = open_app("pages/explorer.py", access="restricted", access_level="restricted", level="restricted")
+    assert not at.exception
+    assert "Public · disclosure-controlled aggregates" in everything_shown(at)
+    assert not any(s.value == "People" for s in at.subheader)
+
+
+def test_a_restricted_snapshot_is_refused_with_a_clear_message(monkeypatch, tmp_path):
+    shutil.copytree(PUBLIC_ROOT / "2026-09-30", tmp_path / "2026-09-30")
+    shutil.copytree(RESTRICTED_ROOT / "2026-03-31", tmp_path / "2026-03-31")
+    monkeypatch.setenv(ROOT_VARIABLE, str(tmp_path))
+    at = open_app(snapshot="2026-03-31")
+    assert not at.exception
+    assert at.selectbox(key="snapshot").options == ["30 Sep 2026 — latest"]
+    refused = [c.value for c in at.caption if "2026-03-31" in c.value]
+    assert refused and "not a public snapshot" in refused[0]
+
+
+def test_only_restricted_snapshots_means_a_message_not_a_traceback(monkeypatch):
+    monkeypatch.setenv(ROOT_VARIABLE, str(RESTRICTED_ROOT))
+    at = open_app()
+    assert not at.exception
+    assert any("public** access level" in e.value for e in at.error)
+    assert any("not a public snapshot" in w.value for w in at.warning)
