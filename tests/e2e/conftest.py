@@ -4,6 +4,7 @@ SECOND_CHANCE_REQUIRE_BROWSER is set (CI), where that is a failure."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -52,11 +53,11 @@ def _missing_browser(reason: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def server():
-    """Base URL of a dashboard served by `streamlit run` for the whole session."""
+@contextlib.contextmanager
+def _streamlit(**extra_env: str):
+    """Base URL of a dashboard served by `streamlit run` (with `extra_env` set) until the block ends."""
     port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **extra_env}
     process = subprocess.Popen(
         [
             sys.executable,
@@ -90,13 +91,29 @@ def server():
     else:
         process.kill()
         pytest.fail("streamlit did not answer on its health endpoint within 60 s")
-    yield url
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The dashboard at the default (restricted) access level, for the whole session."""
+    with _streamlit(SECOND_CHANCE_ACCESS="restricted") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def public_server():
+    """The dashboard at the public access level on the public sample, for the whole session."""
+    with _streamlit(SECOND_CHANCE_ACCESS="public") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -113,10 +130,7 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, server):
-    """A fresh browser context at 1440x900 that records console errors and blocks any request
-    that is not to the local server."""
+def _page(browser, server):
     context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
     context.route(
         "**/*",
@@ -124,6 +138,22 @@ def page(browser, server):
     )
     page = context.new_page()
     watch(page)
+    return context, page
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh browser context at 1440x900 that records console errors and blocks any request
+    that is not to the local server."""
+    context, page = _page(browser, server)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def public_page(browser, public_server):
+    """The same, against the public-level server."""
+    context, page = _page(browser, public_server)
     yield page
     context.close()
 
