@@ -520,3 +520,59 @@ def suppressed_cells(table: pd.DataFrame) -> int:
     """How many values of a released table are withheld (for notes and the report)."""
     flags = [col for col in table.columns if col.endswith("_suppressed")]
     return int(np.sum([table[f].fillna(False).astype(bool).sum() for f in flags])) if flags else 0
+
+
+def page_tables(release: Release, filters: Filters) -> dict[str, dict[str, pd.DataFrame]]:
+    """The released tables each page draws for `filters` (for reports and tests)."""
+    f = filters
+    return {
+        "overview": {
+            "headline": release.headline(f),
+            "arrivals": release.arrivals(f),
+            "stages": release.stage_distribution(f),
+        },
+        "repatriations": {
+            "arrivals": release.arrivals(f),
+            "pyramid": release.age_sex_pyramid(f),
+            "unaccompanied": release.unaccompanied_children(f),
+            "regions": release.counts_by(f, ["region"]),
+        },
+        "progress": {
+            "funnel": release.stage_reached(f),
+            "occupancy": release.stage_occupancy(f),
+            "milestones": release.time_to_milestone(f),
+            "stuck": release.time_in_stage(f, 180),
+            "scores": release.assessment_scores(f),
+            "services by type": release.services_by_type(f),
+            "services by month": release.services_by_month(f),
+        },
+        "regions": {"summary": release.region_summary(f), "region x stage": release.region_stage(f)},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m data_access.release [SNAPSHOT]`: how many values each page withholds at the
+    public level for everyone (the newest public sample snapshot by default)."""
+    import sys
+    from pathlib import Path
+
+    from data_access.catalogue import PUBLIC_ROOT, find_snapshots
+    from data_access.snapshot import load_snapshot
+
+    args = sys.argv[1:] if argv is None else argv
+    folder = Path(args[0]) if args else find_snapshots(PUBLIC_ROOT)[0].path
+    snapshot = load_snapshot(folder)
+    release = Release(snapshot, Access("public"), any_snapshot=True)
+    print(f"Values withheld at the public level, everyone selected, snapshot {folder}:")
+    total = 0
+    for page, tables in page_tables(release, Filters()).items():
+        counts = {name: suppressed_cells(table) for name, table in tables.items()}
+        total += sum(counts.values())
+        detail = ", ".join(f"{name} {n}" for name, n in counts.items())
+        print(f"  {page}: {sum(counts.values())} ({detail})")
+    print(f"  all pages: {total}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
