@@ -460,6 +460,11 @@ class Release:
         hidden = reached["reached_school_work_suppressed"].to_numpy() | out["people_suppressed"].to_numpy()
         out["reached_school_work"] = reached["reached_school_work"].mask(hidden)
         out["reached_school_work_suppressed"] = hidden
+        small = reached["reached_school_work_suppressed"].to_numpy()
+        out["reached_school_work_text"] = [
+            d.small_text(self.policy.k) if s_ else d.count_text(None if pd.isna(v) else int(v))
+            for v, s_ in zip(out["reached_school_work"], small, strict=True)
+        ]
         people = table["people"]
         ok = ~hidden & (people >= self.policy.min_base).to_numpy()
         out["share_school_work"] = (table["reached_school_work"] / people.clip(lower=1)).where(ok)

@@ -43,6 +43,9 @@ comparison = summary.loc[
         "scored",
     ],
 ].sort_values("people", ascending=False)
+if "people_text" in summary:  # public: withheld counts read "<5" or "withheld", not "None"
+    texts = summary.loc[comparison.index, ["people_text", "reached_school_work_text"]]
+    comparison = comparison.assign(people=texts["people_text"], reached_school_work=texts["reached_school_work_text"])
 st.dataframe(
     comparison,
     hide_index=True,
@@ -50,8 +53,16 @@ st.dataframe(
     column_config={
         "region_name": "Region",
         "region": "ISO code",
-        "people": st.column_config.NumberColumn("People placed", format="localized"),
-        "reached_school_work": st.column_config.NumberColumn("Reached school, training or work", format="localized"),
+        "people": (
+            st.column_config.TextColumn("People placed")
+            if v.access.public
+            else st.column_config.NumberColumn("People placed", format="localized")
+        ),
+        "reached_school_work": (
+            st.column_config.TextColumn("Reached school, training or work")
+            if v.access.public
+            else st.column_config.NumberColumn("Reached school, training or work", format="localized")
+        ),
         "share_school_work": st.column_config.ProgressColumn(
             "Share reached", format="percent", min_value=0.0, max_value=1.0
         ),

@@ -61,10 +61,9 @@ class View:
         return self.data.shows(self.filters)
 
 
-@st.cache_resource(show_spinner=False)
 def access() -> Access:
-    """The access level of this server process, read once from the environment (never from
-    the URL or a widget)."""
+    """The access level of this server process, from its environment (never from the URL or
+    a widget). Read on every run: it costs microseconds and nothing a user does can change it."""
     return Access.from_environment()
 
 
