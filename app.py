@@ -7,6 +7,7 @@ page and kept in the URL), then the page the user chose.
 import streamlit as st
 
 from ui.context import build_view
+from ui.exports import share
 
 st.set_page_config(page_title="Second Chance", page_icon="assets/icon.png", layout="wide")
 
@@ -24,10 +25,15 @@ pages = st.navigation(
             st.Page("pages/explorer.py", title="Data explorer", icon=":material/table_view:"),
             st.Page("pages/about.py", title="About the data", icon=":material/info:"),
         ],
+        "Briefings": [
+            st.Page("pages/present.py", title="Present", icon=":material/slideshow:"),
+        ],
     }
 )
 st.logo("assets/logo.svg", size="large")
 with st.sidebar:
     st.caption("Programme data · restricted access")
-build_view()
+view = build_view()
+with st.sidebar:
+    share(view)
 pages.run()

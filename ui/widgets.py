@@ -9,8 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from charts import Figure
+from data_access.export import csv_bytes
 from data_access.narrative import long_date, share
 from ui.context import View
+from ui.exports import chart_downloads
 
 
 def page_header(title: str, view: View, intro: str = "") -> None:
@@ -68,22 +70,26 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
 
 
-def chart(fig: Figure, *, key: str, view: View, table: pd.DataFrame | None = None, on_select=None) -> None:
-    """Draw a figure, then its data as a table with a CSV download of exactly that table."""
+def chart(
+    fig: Figure, *, key: str, view: View, table: pd.DataFrame | None = None, on_select=None, note: str = ""
+) -> None:
+    """Draw a figure with PNG, SVG and CSV downloads under it (the CSV carries `note`), then its
+    data as a table."""
     kwargs = {"on_select": on_select, "selection_mode": None} if on_select else {}
     st.vega_lite_chart(fig.data, fig.spec, alt=fig.alt, width="stretch", key=key, **kwargs)
     shown = fig.data if table is None else table
+    chart_downloads(fig, shown, view, key=key, note=note)
     with st.expander("Show data", icon=":material/table:"):
         st.caption(fig.alt)
         st.dataframe(shown, hide_index=True, width="stretch")
-        download(shown, f"{slug(fig.title)}", view, key=f"{key}-csv")
 
 
-def download(table: pd.DataFrame, name: str, view: View, *, key: str) -> None:
+def download(table: pd.DataFrame, name: str, view: View, *, key: str, note: str = "") -> None:
+    """A CSV of exactly `table`, formulas neutralised, `note` (e.g. disclosure rules) first."""
     file_name = f"second-chance_{name}_{slug(view.description)}_{view.snapshot.as_of.isoformat()}.csv"
     st.download_button(
         "Download CSV",
-        data=lambda: table.to_csv(index=False).encode("utf-8"),
+        data=lambda: csv_bytes(table, note),
         file_name=file_name,
         mime="text/csv",
         key=key,
