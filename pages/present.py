@@ -19,7 +19,8 @@ CHART_HEIGHT = 520
 # In embed mode (`?embed=true`) the sidebar goes too: the screen is the slide.
 STYLE = """
 <style>
-.streamlit-embedded [data-testid="stSidebar"], .streamlit-embedded [data-testid="stSidebarCollapsedControl"] { display: none; }
+.streamlit-embedded [data-testid="stSidebar"],
+.streamlit-embedded [data-testid="stSidebarCollapsedControl"] { display: none; }
 .st-key-slide h1 { font-size: 3.2rem; line-height: 1.15; padding-top: 0; }
 .st-key-slide .slide-section { font-size: 1.35rem; text-transform: uppercase; letter-spacing: .06em; color: #0072B2; }
 .st-key-slide .slide-caption { font-size: 1.9rem; line-height: 1.3; }
