@@ -15,7 +15,7 @@ import streamlit as st
 
 from charts import Figure
 from charts import export as chart_export
-from data_access import export
+from data_access import DIMENSIONS, export
 from data_access.narrative import long_date
 from ui.context import View
 
@@ -80,8 +80,11 @@ def chart_downloads(fig: Figure, table: pd.DataFrame, view: View, *, key: str, n
 
 
 def current_link(page_url: str | None, params: dict[str, list[str]]) -> str:
-    """The full link to this view: the page's URL (from the browser) and its query string."""
-    query = urlencode({key: values for key, values in params.items() if values}, doseq=True)
+    """The full link to this view: the page's URL (from the browser) and its query string,
+    snapshot and filters first, then the page's own settings."""
+    first = [key for key in ("snapshot", *DIMENSIONS) if key in params]
+    ordered = {key: params[key] for key in [*first, *(key for key in params if key not in first)]}
+    query = urlencode({key: values for key, values in ordered.items() if values}, doseq=True)
     return (page_url or "") + (f"?{query}" if query else "")
 
 
