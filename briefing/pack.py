@@ -17,7 +17,7 @@ from datetime import datetime
 import pandas as pd
 
 from briefing.slides import Slide
-from charts.export import javascript_bundle, vega_lite_version
+from charts.export import headless, javascript_bundle, vega_lite_version
 from charts.figure import records
 from data_access.narrative import long_date
 
@@ -50,7 +50,7 @@ section.slide { border-top: 1px solid #E5E7EB; padding-top: 20px; margin-top: 28
 table { border-collapse: collapse; font-size: 13px; margin: 12px 0; }
 th, td { border-bottom: 1px solid #E5E7EB; padding: 3px 8px; text-align: left; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; }
-.note { background: #F3F5F8; padding: 8px 14px; }
+.note { background: #F3F5F8; padding: 8px 14px; white-space: pre-line; }
 footer { color: #6B7280; font-size: 13px; margin-top: 32px; }
 @media print {
   body { max-width: none; padding: 0; }
@@ -132,7 +132,7 @@ def html_pack(
     parts.append('<li><a href="#methodology">Methodology</a></li></ol></nav>')
     specs = []
     for i, slide in enumerate(slides):
-        specs.append(slide.figure.to_dict(width=PACK_CHART_WIDTH))
+        specs.append(headless(slide.figure.to_dict(width=PACK_CHART_WIDTH)))
         parts += [
             f'<section class="slide" id="{html.escape(slide.key)}">',
             f'<p class="section">{html.escape(slide.section)}</p>',

@@ -65,15 +65,20 @@ def projector_spec(fig: Figure, *, height: int) -> dict:
     title (the slide's heading states it); a subtitle, where there is one, stays as a note."""
     spec = {**fig.spec, "config": _scaled_config(fig.spec.get("config", {}), PROJECTOR_TYPE_SCALE)}
     spec["height"] = height
-    subtitle = (fig.spec.get("title") or {}).get("subtitle")
+    return headless(spec)
+
+
+def headless(spec: dict) -> dict:
+    """The spec without its title, for a page whose own heading states it; a subtitle, where
+    there is one, stays as a note above the plot."""
+    spec = dict(spec)
+    subtitle = (spec.pop("title", None) or {}).get("subtitle")
     if subtitle:
         spec["title"] = {
             "text": subtitle,
             "fontWeight": "normal",
-            "fontSize": spec["config"].get("title", {}).get("subtitleFontSize", 22),
+            "fontSize": spec.get("config", {}).get("title", {}).get("subtitleFontSize", 15),
         }
-    else:
-        spec.pop("title", None)
     return spec
 
 
