@@ -7,7 +7,7 @@ page and kept in the URL), then the page the user chose.
 import streamlit as st
 
 from ui.context import build_view
-from ui.exports import share
+from ui.exports import csv_only_through_exports, share
 
 st.set_page_config(page_title="Second Chance", page_icon="assets/icon.png", layout="wide")
 
@@ -36,4 +36,5 @@ with st.sidebar:
 view = build_view()
 with st.sidebar:
     share(view)
+csv_only_through_exports()
 pages.run()

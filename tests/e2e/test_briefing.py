@@ -147,3 +147,10 @@ def test_the_briefing_pack_opens_offline_and_draws_every_chart(projector, browse
     assert [url for url in requests if not url.startswith("file://")] == []
     reader.screenshot(path=str(SCREENSHOTS / "briefing-pack.png"), full_page=True)
     offline.close()
+
+
+def test_tables_offer_no_csv_that_bypasses_neutralisation(page, server):
+    goto(page, server, "explorer")
+    page.locator('[data-testid="stDataFrame"]').first.hover()
+    expect(page.get_by_role("button", name="Search").first).to_be_visible()
+    expect(page.locator('button[aria-label="Download as CSV"]').first).to_be_hidden()
