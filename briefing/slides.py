@@ -51,66 +51,65 @@ def _number(frame: pd.DataFrame, column: str, mask=None) -> int:
     return int(values.fillna(0).sum())
 
 
-def slides(snapshot: Snapshot, previous: Snapshot | None, filters: Filters) -> list[Slide]:
-    """Every slide for the selection. The last one (what changed) needs a previous snapshot and
-    is left out without one."""
-    n = q.base_n(snapshot, filters)
-    selection = describe(filters, snapshot)
-    as_of = snapshot.as_of
-    cohort_ids = list(snapshot.cohorts["cohort_id"])
-    stage_ids = list(snapshot.stages["stage_id"])
+@dataclass(frozen=True, eq=False)
+class _Context:
+    snapshot: Snapshot
+    previous: Snapshot | None
+    filters: Filters
+    n: int
+    selection: str
 
-    def say(figure_text: str) -> str:
-        return caption(selection, figure_text, as_of, n)
+    def say(self, figure_text: str) -> str:
+        return caption(self.selection, figure_text, self.snapshot.as_of, self.n)
 
-    deck = []
 
-    arrivals = q.arrivals(snapshot, filters)
+def _who_came_back(x: _Context) -> Slide:
+    arrivals = q.arrivals(x.snapshot, x.filters)
     children = _number(arrivals, "people", arrivals["group"] == "child")
-    deck.append(
-        Slide(
-            "who-came-back",
-            "Who came back",
-            charts.arrivals_chart(arrivals, cohort_ids),
-            arrivals,
-            say(f"{children:,} of {n:,} were children{_paren(share(children, n))}"),
-        )
+    return Slide(
+        "who-came-back",
+        "Who came back",
+        charts.arrivals_chart(arrivals, list(x.snapshot.cohorts["cohort_id"])),
+        arrivals,
+        x.say(f"{children:,} of {x.n:,} were children{_paren(share(children, x.n))}"),
     )
 
-    stages = q.stage_distribution(snapshot, filters)
-    headline = q.headline(snapshot, filters).set_index("measure")["value"]
+
+def _where_in_programme(x: _Context) -> Slide:
+    stages = q.stage_distribution(x.snapshot, x.filters)
+    headline = q.headline(x.snapshot, x.filters).set_index("measure")["value"]
     active, closed = int(headline["active_support"]), int(headline["case_closed"])
-    deck.append(
-        Slide(
-            "where-in-programme",
-            "Where they are in the programme",
-            charts.stage_chart(stages, stage_ids),
-            stages,
-            say(
-                f"{active:,}{_paren(share(active, n))} in active support, "
-                f"{closed:,}{_paren(share(closed, n))} with their case closed"
-            ),
-        )
+    return Slide(
+        "where-in-programme",
+        "Where they are in the programme",
+        charts.stage_chart(stages, list(x.snapshot.stages["stage_id"])),
+        stages,
+        x.say(
+            f"{active:,}{_paren(share(active, x.n))} in active support, "
+            f"{closed:,}{_paren(share(closed, x.n))} with their case closed"
+        ),
     )
 
-    reached = q.stage_reached(snapshot, filters)
+
+def _how_far(x: _Context) -> Slide:
+    reached = q.stage_reached(x.snapshot, x.filters)
     school = _number(reached, "people", reached["stage"] == c.STAGE_SCHOOL_WORK)
-    pct = share(school, n)
-    deck.append(
-        Slide(
-            "how-far",
-            "How they are doing",
-            charts.funnel_chart(reached, stage_ids),
-            reached,
-            say(
-                f"{pct} reached school, training or work ({school:,} of {n:,})"
-                if pct
-                else f"{school:,} of {n:,} reached school, training or work"
-            ),
-        )
+    pct = share(school, x.n)
+    return Slide(
+        "how-far",
+        "How they are doing",
+        charts.funnel_chart(reached, list(x.snapshot.stages["stage_id"])),
+        reached,
+        x.say(
+            f"{pct} reached school, training or work ({school:,} of {x.n:,})"
+            if pct
+            else f"{school:,} of {x.n:,} reached school, training or work"
+        ),
     )
 
-    scores = q.assessment_scores(snapshot, filters)
+
+def _scores(x: _Context) -> Slide:
+    scores = q.assessment_scores(x.snapshot, x.filters)
     composite = scores.loc[scores["dimension"] == "composite"].sort_values("period")
     if len(composite):
         last = composite.iloc[-1]
@@ -118,40 +117,60 @@ def slides(snapshot: Snapshot, previous: Snapshot | None, filters: Filters) -> l
         score_text = f"median composite score {last['median']:.2f} in {half} ({int(last['n']):,} people scored)"
     else:
         score_text = "no assessments yet"
-    deck.append(Slide("scores", "How they are doing", charts.scores_chart(scores), scores, say(score_text)))
+    return Slide("scores", "How they are doing", charts.scores_chart(scores), scores, x.say(score_text))
 
-    regions = q.region_summary(snapshot, filters)
+
+def _by_region(x: _Context) -> Slide:
+    regions = q.region_summary(x.snapshot, x.filters)
     placed = regions.loc[pd.to_numeric(regions["people"], errors="coerce") > 0]
-    deck.append(
-        Slide(
-            "by-region",
-            "By region",
-            charts.region_tiles_chart(regions, "people"),
-            regions,
-            say(f"placed in {len(placed)} of {len(regions)} regions"),
-        )
+    return Slide(
+        "by-region",
+        "By region",
+        charts.region_tiles_chart(regions, "people"),
+        regions,
+        x.say(f"placed in {len(placed)} of {len(regions)} regions"),
     )
 
-    if previous is not None:
-        since = long_date(previous.as_of)
-        change = q.stage_change(snapshot, previous, filters)
-        closed_change = _number(change, "change", change["stage"] == c.STAGE_CLOSED)
-        previous_n = q.base_n(previous, filters)
-        if closed_change > 0:
-            closures = f"{closed_change:,} more {'case' if closed_change == 1 else 'cases'} closed since {since}"
-        elif closed_change < 0:
-            closures = f"{-closed_change:,} {'case' if closed_change == -1 else 'cases'} reopened since {since}"
-        else:
-            closures = f"no further cases closed since {since}"
-        if n != previous_n:
-            closures += f"; {n - previous_n:+,} people in the selection (was {previous_n:,})"
-        deck.append(
-            Slide(
-                "what-changed",
-                "What changed since the last snapshot",
-                stage_change_chart(change, since),
-                change,
-                say(closures),
-            )
-        )
-    return deck
+
+def _what_changed(x: _Context) -> Slide:
+    since = long_date(x.previous.as_of)
+    change = q.stage_change(x.snapshot, x.previous, x.filters)
+    closed_change = _number(change, "change", change["stage"] == c.STAGE_CLOSED)
+    previous_n = q.base_n(x.previous, x.filters)
+    if closed_change > 0:
+        closures = f"{closed_change:,} more {'case' if closed_change == 1 else 'cases'} closed since {since}"
+    elif closed_change < 0:
+        closures = f"{-closed_change:,} {'case' if closed_change == -1 else 'cases'} reopened since {since}"
+    else:
+        closures = f"no further cases closed since {since}"
+    if x.n != previous_n:
+        closures += f"; {x.n - previous_n:+,} people in the selection (was {previous_n:,})"
+    return Slide(
+        "what-changed",
+        "What changed since the last snapshot",
+        stage_change_chart(change, since),
+        change,
+        x.say(closures),
+    )
+
+
+# The story, in order. Each builder runs its own queries, so a page can build just one slide.
+STORY = (_who_came_back, _where_in_programme, _how_far, _scores, _by_region, _what_changed)
+
+
+def story(previous: Snapshot | None) -> tuple:
+    """The slide builders that apply: what changed needs a previous snapshot."""
+    return STORY if previous is not None else STORY[:-1]
+
+
+def slide(snapshot: Snapshot, previous: Snapshot | None, filters: Filters, index: int) -> Slide:
+    """Slide `index` (0-based) of the story for the selection."""
+    context = _Context(snapshot, previous, filters, q.base_n(snapshot, filters), describe(filters, snapshot))
+    return story(previous)[index](context)
+
+
+def slides(snapshot: Snapshot, previous: Snapshot | None, filters: Filters) -> list[Slide]:
+    """Every slide for the selection. The last one (what changed) needs a previous snapshot and
+    is left out without one."""
+    context = _Context(snapshot, previous, filters, q.base_n(snapshot, filters), describe(filters, snapshot))
+    return [build(context) for build in story(previous)]

@@ -7,7 +7,8 @@ import html
 import streamlit as st
 
 from briefing.pack import html_pack
-from briefing.slides import slides
+from briefing.slides import slide as build_slide
+from briefing.slides import slides, story
 from charts.export import projector_spec
 from data_access import export
 from data_access.narrative import long_date
@@ -29,27 +30,27 @@ STYLE = """
 
 v = view()
 require_people(v)
-deck = slides(v.snapshot, v.previous, v.filters)
+slide_count = len(story(v.previous))
 
 
 def _index() -> int:
     """The slide in the link, 1-based; anything else opens the first."""
     raw = st.query_params.get("slide", "1")
     number = int(raw) if raw.isdigit() else 1
-    return min(max(number, 1), len(deck)) - 1
+    return min(max(number, 1), slide_count) - 1
 
 
 def _go(step: int) -> None:
-    st.query_params["slide"] = str(min(max(_index() + step, 0), len(deck) - 1) + 1)
+    st.query_params["slide"] = str(min(max(_index() + step, 0), slide_count - 1) + 1)
 
 
 index = _index()
 st.query_params["slide"] = str(index + 1)
-slide = deck[index]
+slide = build_slide(v.snapshot, v.previous, v.filters, index)
 
 st.html(STYLE)
 with st.container(key="slide"):
-    st.html(f'<div class="slide-section">{html.escape(slide.section)} · {index + 1} / {len(deck)}</div>')
+    st.html(f'<div class="slide-section">{html.escape(slide.section)} · {index + 1} / {slide_count}</div>')
     st.title(slide.title, anchor=False)
     st.vega_lite_chart(
         slide.figure.data,
@@ -68,14 +69,14 @@ with st.container(horizontal=True, vertical_alignment="center", key="slide-nav")
         icon=":material/arrow_forward:",
         on_click=_go,
         args=(1,),
-        disabled=index == len(deck) - 1,
+        disabled=index == slide_count - 1,
         shortcut="Right",
     )
     chart_downloads(slide.figure, slide.table, v, key=f"slide-{slide.key}")
     st.download_button(
         "Briefing pack (HTML)",
         data=lambda: html_pack(
-            deck,
+            slides(v.snapshot, v.previous, v.filters),
             selection=v.description,
             as_of=v.snapshot.as_of,
             base_n=v.base_n,

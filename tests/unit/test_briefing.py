@@ -13,6 +13,7 @@ import pytest
 
 from briefing.pack import html_pack, table_html
 from briefing.slides import Slide, caption, slides
+from briefing.slides import slide as one_slide
 from charts.export import javascript_bundle
 from charts.figure import Figure
 from data_access import Filters, describe
@@ -159,3 +160,12 @@ def test_pack_builds_in_seconds(sample_snapshots):
     deck = slides(latest, previous, Filters())
     html_pack(deck, selection="Everyone who returned", as_of=latest.as_of, base_n=626)
     assert time.perf_counter() - start < 10
+
+
+def test_one_slide_alone_is_the_same_as_in_the_deck(sample_snapshots):
+    latest, previous = sample_snapshots[0], sample_snapshots[1]
+    jusan3 = Filters(cohort=("jusan-3",))
+    deck = slides(latest, previous, jusan3)
+    for index, expected in enumerate(deck):
+        alone = one_slide(latest, previous, jusan3, index)
+        assert (alone.key, alone.title, alone.caption) == (expected.key, expected.title, expected.caption)
