@@ -4,6 +4,7 @@ opened from disk with the network blocked."""
 
 from __future__ import annotations
 
+import re
 import struct
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -146,6 +147,9 @@ def test_the_briefing_pack_opens_offline_and_draws_every_chart(projector, browse
     assert reader.console_errors == [], reader.console_errors
     assert [url for url in requests if not url.startswith("file://")] == []
     reader.screenshot(path=str(SCREENSHOTS / "briefing-pack.png"), full_page=True)
+    printed = reader.pdf(format="A4")
+    pages = len(re.findall(rb"/Type\s*/Page\b", printed))
+    assert pages >= len(deck) + 1, f"printing should give a page per slide and the methodology, got {pages}"
     offline.close()
 
 
