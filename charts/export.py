@@ -60,10 +60,31 @@ def _scaled_config(config: dict, factor: float) -> dict:
     return out
 
 
+def _scaled_marks(node, factor: float):
+    """A copy of a spec (part) with the font size and line height set on marks scaled."""
+    if isinstance(node, list):
+        return [_scaled_marks(item, factor) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _scaled_marks(value, factor) for key, value in node.items() if key != "config"}
+    mark = node.get("mark")
+    if isinstance(mark, dict):
+        out["mark"] = {
+            key: round(value * factor)
+            if key in ("fontSize", "lineHeight") and isinstance(value, int | float)
+            else value
+            for key, value in mark.items()
+        }
+    if "config" in node:
+        out["config"] = node["config"]
+    return out
+
+
 def projector_spec(fig: Figure, *, height: int) -> dict:
     """The figure's spec for a slide: type 1.5 times larger, the plot `height` px tall, and no
     title (the slide's heading states it); a subtitle, where there is one, stays as a note."""
-    spec = {**fig.spec, "config": _scaled_config(fig.spec.get("config", {}), PROJECTOR_TYPE_SCALE)}
+    spec = _scaled_marks(fig.spec, PROJECTOR_TYPE_SCALE)
+    spec["config"] = _scaled_config(fig.spec.get("config", {}), PROJECTOR_TYPE_SCALE)
     spec["height"] = height
     return headless(spec)
 

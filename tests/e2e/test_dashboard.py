@@ -29,7 +29,7 @@ FILTER_CASES = [
 def test_every_page_loads_cleanly_and_draws_its_charts(page, server, name):
     goto(page, server, name)
     if name != "about":
-        expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
+        expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible(timeout=15_000)
     assert_healthy(page)
 
 

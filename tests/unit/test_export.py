@@ -121,3 +121,10 @@ def test_projector_spec_has_larger_type_a_fixed_height_and_no_title(stage_figure
     assert "title" not in spec
     assert spec["config"]["axis"]["labelFontSize"] == 21
     assert stage_figure.spec["config"]["axis"]["labelFontSize"] == 14, "the shared template is untouched"
+
+
+def test_projector_spec_scales_font_sizes_set_on_marks(tiny_snapshot):
+    fig = charts.region_tiles_chart(q.region_summary(tiny_snapshot, Filters()), "people")
+    marks = [layer["mark"] for layer in chart_export.projector_spec(fig, height=520)["layer"]]
+    text = next(mark for mark in marks if mark["type"] == "text")
+    assert (text["fontSize"], text["lineHeight"]) == (20, 24)
