@@ -95,9 +95,10 @@ def test_a_chart_goes_to_png_and_svg_in_one_click_each(page, server):
 
 def test_the_share_link_reopens_the_same_view(page, browser, server, latest):
     goto(page, server, "regions", "cohort=jusan-3&sex=female")
+    wait_idle(page)
     widget(page, "share").get_by_role("button").first.click()
     code = page.locator('[data-testid="stPopoverBody"] [data-testid="stCode"] code')
-    expect(code).to_be_visible()
+    expect(code).to_be_visible(timeout=15_000)
     link = code.inner_text().strip()
     assert link.startswith(f"{server}/regions?snapshot=2026-09-30&cohort=jusan-3&sex=female"), link
     expect(page.locator('[data-testid="stPopoverBody"]')).to_contain_text("Jusan-3 · female")
