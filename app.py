@@ -7,6 +7,7 @@ page and kept in the URL), then the page the user chose.
 import streamlit as st
 
 from ui.context import build_view
+from ui.exports import csv_only_through_exports, share
 
 st.set_page_config(page_title="Second Chance", page_icon="assets/icon.png", layout="wide")
 
@@ -24,8 +25,14 @@ pages = st.navigation(
             st.Page("pages/explorer.py", title="Data explorer", icon=":material/table_view:"),
             st.Page("pages/about.py", title="About the data", icon=":material/info:"),
         ],
+        "Briefings": [
+            st.Page("pages/present.py", title="Present", icon=":material/slideshow:"),
+        ],
     }
 )
 st.logo("assets/logo.svg", size="large")
-build_view()
+view = build_view()
+with st.sidebar:
+    share(view)
+csv_only_through_exports()
 pages.run()

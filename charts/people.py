@@ -112,7 +112,8 @@ def arrivals_chart(arrivals: pd.DataFrame, cohort_ids: list[str] | tuple[str, ..
     largest = top(per_cohort)
     if largest is None:
         return figure(template, arrivals, "No arrivals in this selection", "Bar chart: no arrivals.")
-    title = f"{count(people)} people returned in {len(names)} cohorts; {percent(children / people)} were children"
+    cohorts = f"{len(names)} cohort{'' if len(names) == 1 else 's'}"
+    title = f"{count(people)} people returned in {cohorts}; {percent(children / people)} were children"
     alt_text = (
         f"Stacked bar chart: people per cohort, split into children, women and men. "
         f"Largest: {largest['cohort_name']}, {count(largest['people'])} of {count(people)}. "

@@ -542,3 +542,17 @@ def stage_history(snapshot: Snapshot, person_id: str) -> pd.DataFrame:
             "days": (end - rows["entered_on"]).dt.days.to_numpy(),
         }
     )
+
+
+def stage_change(snapshot: Snapshot, previous: Snapshot, filters: Filters) -> pd.DataFrame:
+    """People by current stage now and in the previous snapshot (same selection), and the change.
+
+    Stages come from the newer snapshot's reference table, in programme order.
+    """
+    now = stage_distribution(snapshot, filters)
+    before = stage_distribution(previous, filters).set_index("stage")["people"]
+    out = now[["stage", "stage_label", "order", "track"]].copy()
+    out["previous"] = out["stage"].map(before).fillna(0).astype("int64")
+    out["people"] = now["people"].to_numpy()
+    out["change"] = out["people"] - out["previous"]
+    return out

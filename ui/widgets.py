@@ -4,16 +4,17 @@ tiles, and a chart with its data table and CSV download beside it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from contextlib import contextmanager
 
 import pandas as pd
 import streamlit as st
 
 from charts import Figure
+from data_access.export import csv_bytes
 from data_access.narrative import long_date
 from data_access.release import SelectionTooSmall, methodology
 from ui.context import View
+from ui.exports import chart_downloads
 
 
 def page_header(title: str, view: View, intro: str = "") -> None:
@@ -101,34 +102,32 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
 
 
-def chart(fig: Figure, *, key: str, view: View, table: pd.DataFrame | None = None, on_select=None) -> None:
-    """Draw a figure, then its data as a table with a CSV download of exactly that table."""
+def chart(
+    fig: Figure, *, key: str, view: View, table: pd.DataFrame | None = None, on_select=None, note: str | None = None
+) -> None:
+    """Draw a figure with PNG, SVG and CSV downloads under it (the CSV carries `note`, by default
+    the access level and disclosure rules in force), then its data as a table."""
     kwargs = {"on_select": on_select, "selection_mode": None} if on_select else {}
     st.vega_lite_chart(fig.data, fig.spec, alt=fig.alt, width="stretch", key=key, **kwargs)
     shown = fig.data if table is None else table
+    chart_downloads(fig, shown, view, key=key, note=disclosure_note(view) if note is None else note)
     with st.expander("Show data", icon=":material/table:"):
         st.caption(fig.alt)
         st.dataframe(shown, hide_index=True, width="stretch")
-        download(shown, f"{slug(fig.title)}", view, key=f"{key}-csv")
 
 
-def csv_bytes(table: pd.DataFrame, view: View) -> bytes:
-    """The table as CSV, followed by the selection, the as-of date and the disclosure rules in
-    force (one `#` line each, after the data, so spreadsheet imports still see the header first)."""
-    notes = [
-        f"Second Chance · {view.description} · as of {view.snapshot.as_of.isoformat()} · {view.access.badge}",
-        *methodology(view.access),
-    ]
-    body = table.to_csv(index=False)
-    return (body + "".join(f"# {line}\n" for line in notes)).encode("utf-8")
+def disclosure_note(view: View) -> str:
+    """What every download carries: the access level and the rules in force, in plain words."""
+    return "\n".join([view.access.badge, *methodology(view.access)])
 
 
-def download(table: pd.DataFrame, name: str, view: View, *, key: str) -> None:
+def download(table: pd.DataFrame, name: str, view: View, *, key: str, note: str | None = None) -> None:
+    """A CSV of exactly `table`, formulas neutralised, the disclosure note (or `note`) first."""
     file_name = f"second-chance_{name}_{slug(view.description)}_{view.snapshot.as_of.isoformat()}.csv"
-    data: Callable[[], bytes] = lambda: csv_bytes(table, view)  # noqa: E731 - built only when clicked
+    text = disclosure_note(view) if note is None else note
     st.download_button(
         "Download CSV",
-        data=data,
+        data=lambda: csv_bytes(table, text),
         file_name=file_name,
         mime="text/csv",
         key=key,

@@ -1,0 +1,1 @@
+"""Briefings: the story told as slides (presentation mode) and the offline briefing pack."""

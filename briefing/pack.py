@@ -1,0 +1,173 @@
+"""The briefing pack: one HTML file to hand out after a briefing. Every slide's chart with its
+message, caption and table, the methodology note and the as-of date; Vega, Vega-Lite and
+Vega-Embed are inlined (vl-convert's bundle), so it opens offline in any browser and never
+calls a CDN. Printing it from the browser gives one slide per page.
+
+The pack is built from the slides as given (tables already released for the access level) and
+the `note` the caller passes; it queries nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+import pandas as pd
+
+from briefing.slides import Slide
+from charts.export import headless, javascript_bundle, vega_lite_version
+from charts.figure import records
+from data_access.narrative import long_date
+
+PACK_CHART_WIDTH = 880
+
+METHODOLOGY = (
+    "Current stage: the stage a person entered last and has not left, as of the snapshot date.",
+    "Men, women, children: adults (18 and over at return) by recorded sex, and everyone under 18 at return. "
+    "Age bands are UNHCR's (0-4, 5-11, 12-17, 18-59, 60+), at return.",
+    "In active support: currently in a rehabilitation-track stage (arrival, adaptation centre, family "
+    "placement, documents and benefits, school/training/work, community follow-up).",
+    "Reached school, training or work: ever entered that stage, as of the snapshot date.",
+    "Scores: 0 (worst) to 1 (best) on IOM's economic, social and psychosocial dimensions; the composite is the "
+    "plain mean of the dimensions a person was scored on (our convention, not IOM's weighting).",
+    "Percentages are given only for groups of 20 people or more, and never as a rounded 0% or 100% of a group "
+    "in which some, but not all, are counted.",
+    "What changed: the same selection in the previous snapshot; a snapshot is an export as of a date.",
+)
+
+STYLE = """
+body { font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
+       color: #1F2937; margin: 0 auto; max-width: 960px; padding: 24px; }
+h1 { font-size: 30px; margin: 0 0 4px; }
+h2 { font-size: 24px; margin: 4px 0 6px; }
+.meta { color: #4B5563; margin: 2px 0; }
+.section { text-transform: uppercase; letter-spacing: .06em; font-size: 13px; color: #0072B2; margin: 0; }
+.caption { font-size: 18px; margin: 0 0 12px; }
+section.slide { border-top: 1px solid #E5E7EB; padding-top: 20px; margin-top: 28px; }
+.chart { width: 100%; min-height: 120px; }
+table { border-collapse: collapse; font-size: 13px; margin: 12px 0; }
+th, td { border-bottom: 1px solid #E5E7EB; padding: 3px 8px; text-align: left; }
+td.number { text-align: right; font-variant-numeric: tabular-nums; }
+.note { background: #F3F5F8; padding: 8px 14px; white-space: pre-line; }
+footer { color: #6B7280; font-size: 13px; margin-top: 32px; }
+@media print {
+  body { max-width: none; padding: 0; }
+  section.slide { break-before: page; border: none; }
+  nav { display: none; }
+}
+"""
+
+
+def _cell(value) -> tuple[str, bool]:
+    """A table cell's text and whether it is a number (right-aligned)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–", False
+    if isinstance(value, bool):
+        return "yes" if value else "no", False
+    if isinstance(value, int):
+        return f"{value:,}", True
+    if isinstance(value, float):
+        return (f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"), True
+    return str(value), False
+
+
+def table_html(table: pd.DataFrame) -> str:
+    """The table as escaped HTML: every label from data is text, never markup."""
+    head = "".join(f"<th>{html.escape(str(name))}</th>" for name in table.columns)
+    rows = []
+    for row in records(table):
+        cells = []
+        for value in row.values():
+            text, number = _cell(value)
+            cells.append(f'<td class="number">{html.escape(text)}</td>' if number else f"<td>{html.escape(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _script_json(value) -> str:
+    """JSON safe inside a <script> element: no `</script>` or `<!--` can end it early."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace("\u2028", "\\u2028")
+
+
+def _n(base_n: int | str) -> str:
+    return f"{base_n:,}" if isinstance(base_n, int) else html.escape(str(base_n))
+
+
+def html_pack(
+    slides: Sequence[Slide],
+    *,
+    selection: str,
+    as_of,
+    base_n: int | str,
+    note: str = "",
+    snapshot_id: str = "",
+    link: str = "",
+    made_at: datetime | None = None,
+) -> str:
+    """The whole pack as one HTML document (UTF-8 text).
+
+    `note` (for example the disclosure rules at the public access level, or "synthetic data")
+    is shown under the heading and in the methodology section.
+    """
+    as_of_text = long_date(as_of)
+    heading = f"Second Chance briefing: {selection}"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(heading)}, as of {as_of_text}</title>",
+        f"<style>{STYLE}</style>",
+        f'<script type="text/javascript">{javascript_bundle()}</script>',
+        "</head><body>",
+        "<header>",
+        f"<h1>{html.escape(heading)}</h1>",
+        f'<p class="meta"><strong>{_n(base_n)}</strong> {"person" if str(base_n) == "1" else "people"} · '
+        f"{html.escape(selection)} · as of {as_of_text}</p>",
+    ]
+    if note:
+        parts.append(f'<p class="meta note">{html.escape(note)}</p>')
+    if link:
+        parts.append(f'<p class="meta">Live view: <a href="{html.escape(link)}">{html.escape(link)}</a></p>')
+    parts.append("</header>")
+    parts.append("<nav><ol>")
+    parts += [f'<li><a href="#{slide.key}">{html.escape(slide.title)}</a></li>' for slide in slides]
+    parts.append('<li><a href="#methodology">Methodology</a></li></ol></nav>')
+    specs = []
+    for i, slide in enumerate(slides):
+        specs.append(headless(slide.figure.to_dict(width=PACK_CHART_WIDTH)))
+        parts += [
+            f'<section class="slide" id="{html.escape(slide.key)}">',
+            f'<p class="section">{html.escape(slide.section)}</p>',
+            f"<h2>{html.escape(slide.title)}</h2>",
+            f'<p class="caption">{html.escape(slide.caption)}</p>',
+            f'<div class="chart" id="chart-{i}" role="img" aria-label="{html.escape(slide.figure.alt)}"></div>',
+            table_html(slide.table),
+            "</section>",
+        ]
+    parts.append('<section class="slide" id="methodology"><h2>Methodology</h2><ul>')
+    parts += [f"<li>{html.escape(line)}</li>" for line in METHODOLOGY]
+    parts.append("</ul>")
+    if note:
+        parts.append(f'<p class="note">{html.escape(note)}</p>')
+    parts.append("</section>")
+    made = (made_at or datetime.now()).strftime("%-d %b %Y %H:%M")
+    parts.append(
+        f"<footer>Made with Second Chance on {made} from snapshot {html.escape(snapshot_id or as_of_text)}. "
+        f"Charts drawn in the browser with Vega-Lite {vega_lite_version()}, included in this file; "
+        "no network needed.</footer>"
+    )
+    parts.append(
+        '<script type="text/javascript">\n'
+        f"const specs = {_script_json(specs)};\n"
+        "specs.forEach((spec, i) => {\n"
+        "  vegaEmbed('#chart-' + i, spec, {actions: false, renderer: 'svg'}).catch((error) => {\n"
+        "    document.getElementById('chart-' + i).textContent = 'This chart could not be drawn: ' + error;\n"
+        "    console.error(error);\n"
+        "  });\n"
+        "});\n"
+        "</script>"
+    )
+    parts.append("</body></html>")
+    return "\n".join(parts)

@@ -1,0 +1,200 @@
+"""A briefing's story as slides: one message per chart, in the order a briefing tells it — who
+came back, where they are in the programme, how they are doing, by region, what changed since
+the last snapshot.
+
+Each slide's heading is the chart's own title (it states the message); its caption gives the
+figure, the selection, the as-of date and the base, e.g.
+"Jusan-2: 88% reached school, training or work (137 of 156), as of 30 Sep 2026 (n = 156)".
+The presentation page and the briefing pack draw the same slides, so they never disagree.
+Every figure comes through the release layer (`data_access.release`), so at the public access
+level slides and packs show exactly what the pages show: "<5", "withheld", no small selection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+import charts
+from charts.change import stage_change_chart
+from charts.figure import Figure
+from data_access import contract as c
+from data_access import queries as q
+from data_access.filters import Filters, describe
+from data_access.narrative import long_date
+from data_access.release import Release
+
+
+@dataclass(frozen=True, eq=False)
+class Slide:
+    key: str  # stable id, used in file names
+    section: str  # where the slide sits in the story
+    figure: Figure
+    table: pd.DataFrame  # the chart's own table, as drawn
+    caption: str
+
+    @property
+    def title(self) -> str:
+        return self.figure.title
+
+
+def caption(description: str, figure_text: str, as_of, base_n: int | str) -> str:
+    """'Jusan-2: 88% of children in school, as of 30 Sep 2026 (n = 156)'."""
+    n = f"{base_n:,}" if isinstance(base_n, int) else base_n
+    return f"{description}: {figure_text}, as of {long_date(as_of)} (n = {n})"
+
+
+def _paren(text: str) -> str:
+    return f" ({text})" if text.endswith("%") else ""
+
+
+def _number(frame: pd.DataFrame, column: str, mask=None) -> int:
+    values = pd.to_numeric(frame[column] if mask is None else frame.loc[mask, column], errors="coerce")
+    return int(values.fillna(0).sum())
+
+
+@dataclass(frozen=True, eq=False)
+class _Context:
+    data: Release
+    filters: Filters
+    n: str
+    selection: str
+
+    @property
+    def snapshot(self):
+        return self.data.snapshot
+
+    @property
+    def previous(self):
+        return self.data.previous
+
+    def say(self, figure_text: str) -> str:
+        return caption(self.selection, figure_text, self.snapshot.as_of, self.n)
+
+    def figure(self, measure: str) -> tuple[str, str]:
+        """A key figure as released: (count text, share text)."""
+        row = self.data.headline(self.filters).set_index("measure").loc[measure]
+        text = row["value_text"] if "value_text" in row else f"{int(row['value']):,}"
+        return str(text), str(row["share_text"])
+
+
+def _who_came_back(x: _Context) -> Slide:
+    arrivals = x.data.arrivals(x.filters)
+    children, pct = x.figure("children")
+    return Slide(
+        "who-came-back",
+        "Who came back",
+        charts.arrivals_chart(arrivals, list(x.snapshot.cohorts["cohort_id"])),
+        arrivals,
+        x.say(f"{children} of {x.n} were children{_paren(pct)}"),
+    )
+
+
+def _where_in_programme(x: _Context) -> Slide:
+    stages = x.data.stage_distribution(x.filters)
+    (active, active_pct), (closed, closed_pct) = x.figure("active_support"), x.figure("case_closed")
+    return Slide(
+        "where-in-programme",
+        "Where they are in the programme",
+        charts.stage_chart(stages, list(x.snapshot.stages["stage_id"])),
+        stages,
+        x.say(f"{active}{_paren(active_pct)} in active support, {closed}{_paren(closed_pct)} with their case closed"),
+    )
+
+
+def _how_far(x: _Context) -> Slide:
+    reached = x.data.stage_reached(x.filters)
+    row = reached.loc[reached["stage"] == c.STAGE_SCHOOL_WORK].iloc[0]
+    if "people_text" in reached:
+        school, pct = str(row["people_text"]), str(row["share_text"])
+    else:
+        school = f"{int(row['people']):,}"
+        pct = f"{row['share']:.0%}" if x.data.base_n(x.filters) >= 20 else ""
+    return Slide(
+        "how-far",
+        "How they are doing",
+        charts.funnel_chart(reached, list(x.snapshot.stages["stage_id"])),
+        reached,
+        x.say(
+            f"{pct} reached school, training or work ({school} of {x.n})"
+            if pct.endswith("%")
+            else f"{school} of {x.n} reached school, training or work"
+        ),
+    )
+
+
+def _scores(x: _Context) -> Slide:
+    scores = x.data.assessment_scores(x.filters)
+    composite = scores.loc[(scores["dimension"] == "composite") & scores["median"].notna()].sort_values("period")
+    if len(composite):
+        last = composite.iloc[-1]
+        half = f"{'H1' if last['period'].month <= 6 else 'H2'} {last['period'].year}"
+        score_text = f"median composite score {last['median']:.2f} in {half} ({int(last['n']):,} people scored)"
+    else:
+        score_text = "no assessments yet"
+    return Slide("scores", "How they are doing", charts.scores_chart(scores), scores, x.say(score_text))
+
+
+def _by_region(x: _Context) -> Slide:
+    regions = x.data.region_summary(x.filters)
+    placed = regions.loc[pd.to_numeric(regions["people"], errors="coerce") > 0]
+    return Slide(
+        "by-region",
+        "By region",
+        charts.region_tiles_chart(regions, "people"),
+        regions,
+        x.say(f"placed in {len(placed)} of {len(regions)} regions"),
+    )
+
+
+def _what_changed(x: _Context) -> Slide:
+    since = long_date(x.previous.as_of)
+    change = q.stage_change(x.snapshot, x.previous, x.filters)  # restricted only: see `story`
+    closed_change = _number(change, "change", change["stage"] == c.STAGE_CLOSED)
+    previous_n = q.base_n(x.previous, x.filters)
+    n = q.base_n(x.snapshot, x.filters)
+    if closed_change > 0:
+        closures = f"{closed_change:,} more {'case' if closed_change == 1 else 'cases'} closed since {since}"
+    elif closed_change < 0:
+        closures = f"{-closed_change:,} {'case' if closed_change == -1 else 'cases'} reopened since {since}"
+    else:
+        closures = f"no further cases closed since {since}"
+    if n != previous_n:
+        closures += f"; {n - previous_n:+,} people in the selection (was {previous_n:,})"
+    return Slide(
+        "what-changed",
+        "What changed since the last snapshot",
+        stage_change_chart(change, since),
+        change,
+        x.say(closures),
+    )
+
+
+# The story, in order. Each builder runs its own queries, so a page can build just one slide.
+STORY = (_who_came_back, _where_in_programme, _how_far, _scores, _by_region, _what_changed)
+
+
+def story(data: Release) -> tuple:
+    """The slide builders that apply: what changed needs a previous snapshot, and is not shown
+    at the public level (each public snapshot is anonymised on its own, see `release.headline`)."""
+    return STORY if data.previous is not None and not data.public else STORY[:-1]
+
+
+def _context(data: Release, filters: Filters) -> _Context:
+    n = data.base_text(filters)
+    if n is None:
+        data.check(filters)  # raises SelectionTooSmall with the reason
+    return _Context(data, filters, n or "", describe(filters, data.snapshot))
+
+
+def slide(data: Release, filters: Filters, index: int) -> Slide:
+    """Slide `index` (0-based) of the story for the selection."""
+    return story(data)[index](_context(data, filters))
+
+
+def slides(data: Release, filters: Filters) -> list[Slide]:
+    """Every slide for the selection. The last one (what changed) needs a previous snapshot and
+    is left out without one, and at the public level."""
+    context = _context(data, filters)
+    return [build(context) for build in story(data)]

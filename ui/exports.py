@@ -1,0 +1,115 @@
+"""Exports beside every chart (PNG, SVG, CSV), the share link, and the briefing-pack download.
+
+Files are made only when a button is clicked (`data=` a callable, `on_click="ignore"`), so a
+rerun costs nothing extra. Every export takes the table the page shows and a `note`, never
+queries again: at the public access level the caller passes the released table and the
+disclosure note, and the file says no more than the screen.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from charts import Figure
+from charts import export as chart_export
+from data_access import DIMENSIONS, export
+from data_access.narrative import long_date
+from ui.context import View
+
+PNG, SVG, CSV, HTML = "image/png", "image/svg+xml", "text/csv", "text/html"
+
+
+def n_text(view: View) -> str:
+    """The selection's size as the page shows it (released: rounded or withheld at public)."""
+    return view.data.base_text(view.filters) or "too few to show"
+
+
+def image_caption(view: View) -> str:
+    """What an exported image says under its title: selection, base, as-of date, source."""
+    source = "Second Chance, synthetic sample data" if view.snapshot.info.manifest.get("synthetic") else "Second Chance"
+    return f"{view.description} · n = {n_text(view)} · as of {long_date(view.snapshot.as_of)} · {source}"
+
+
+def data_note(view: View, note: str = "") -> str:
+    """The note a downloaded table carries: selection and date, then `note` (e.g. disclosure
+    rules), then whether the data are synthetic."""
+    lines = [f"Second Chance · {view.description} · n = {n_text(view)} · as of {long_date(view.snapshot.as_of)}"]
+    if note:
+        lines.append(note)
+    if view.snapshot.info.manifest.get("synthetic"):
+        lines.append("Synthetic sample data: no real person is described.")
+    return "\n".join(lines)
+
+
+def chart_downloads(fig: Figure, table: pd.DataFrame, view: View, *, key: str, note: str = "") -> None:
+    """PNG (2x), SVG and CSV of one chart in a row of small buttons under it."""
+    as_of, selection = view.snapshot.as_of, view.description
+    caption = image_caption(view)
+    with st.container(horizontal=True, gap="small", key=f"{key}-exports"):
+        st.download_button(
+            "PNG",
+            data=lambda: chart_export.png(fig, caption=caption),
+            file_name=export.file_name(key, selection, as_of, "png"),
+            mime=PNG,
+            key=f"{key}-png",
+            icon=":material/image:",
+            type="tertiary",
+            on_click="ignore",
+            help="The chart as a PNG image at twice screen resolution (1920 px wide), for slides",
+        )
+        st.download_button(
+            "SVG",
+            data=lambda: chart_export.svg(fig, caption=caption),
+            file_name=export.file_name(key, selection, as_of, "svg"),
+            mime=SVG,
+            key=f"{key}-svg",
+            icon=":material/shape_line:",
+            type="tertiary",
+            on_click="ignore",
+            help="The chart as an SVG vector image, for print or editing",
+        )
+        st.download_button(
+            "CSV",
+            data=lambda: export.csv_bytes(table, data_note(view, note)),
+            file_name=export.file_name(key, selection, as_of, "csv"),
+            mime=CSV,
+            key=f"{key}-csv",
+            icon=":material/table:",
+            type="tertiary",
+            on_click="ignore",
+            help="The chart's own table, with the selection and date in the first lines",
+        )
+
+
+def current_link(page_url: str | None, params: dict[str, list[str]]) -> str:
+    """The full link to this view: the page's URL (from the browser) and its query string,
+    snapshot and filters first, then the page's own settings."""
+    first = [key for key in ("snapshot", *DIMENSIONS) if key in params]
+    ordered = {key: params[key] for key in [*first, *(key for key in params if key not in first)]}
+    query = urlencode({key: values for key, values in ordered.items() if values}, doseq=True)
+    return (page_url or "") + (f"?{query}" if query else "")
+
+
+def share(view: View) -> None:
+    """A popover with this view's link (page, snapshot, filters) ready to copy, and the
+    selection in words."""
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    link = current_link(st.context.url, params)
+    with st.popover("Share this view", icon=":material/share:", width="stretch", key="share"):
+        st.caption("This link opens this page with the same snapshot and filters:")
+        st.code(link, language=None, wrap_lines=True)
+        # Plain text: the description holds labels from data, which must not act as Markdown.
+        st.text(
+            f"{n_text(view)} {'person' if n_text(view) == '1' else 'people'} · {view.description} · "
+            f"as of {long_date(view.snapshot.as_of)}"
+        )
+        st.caption("Copy it with the button at the right of the link.")
+
+
+def csv_only_through_exports() -> None:
+    """Hide the CSV button of Streamlit's own table toolbar: it writes cells as they are (no
+    formula neutralisation) and without the note, so every CSV comes from `data_access.export`."""
+    st.html('<style>button[aria-label="Download as CSV"] { display: none; }</style>')
