@@ -68,7 +68,7 @@ def ids_in(root: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", [*PAGES, "pages/present.py"])
 def test_every_page_works_at_the_public_level_without_person_ids(page):
     at = open_app(page)
     assert not at.exception, [e.value for e in at.exception]
