@@ -6,8 +6,10 @@ page and kept in the URL), then the page the user chose.
 
 import streamlit as st
 
+from ui.boundary import configure_logging, error_boundary
 from ui.context import build_view
 
+configure_logging()
 st.set_page_config(page_title="Second Chance", page_icon="assets/icon.png", layout="wide")
 
 pages = st.navigation(
@@ -29,5 +31,6 @@ pages = st.navigation(
 st.logo("assets/logo.svg", size="large")
 with st.sidebar:
     st.caption("Programme data · restricted access")
-build_view()
-pages.run()
+with error_boundary():
+    build_view()
+    pages.run()

@@ -11,6 +11,7 @@ import streamlit as st
 from charts import Figure
 from data_access.narrative import long_date, share
 from ui.context import View
+from ui.text import escape
 
 
 def page_header(title: str, view: View, intro: str = "") -> None:
@@ -23,11 +24,6 @@ def page_header(title: str, view: View, intro: str = "") -> None:
         f"{escape(view.description)} · as of {as_of}",
         help="The filters in the sidebar apply to every page. Use **Reset filters** to see everyone.",
     )
-
-
-def escape(text: str) -> str:
-    """Labels come from data: never let them act as Markdown or HTML."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
 
 
 def require_people(view: View) -> None:
@@ -74,7 +70,7 @@ def chart(fig: Figure, *, key: str, view: View, table: pd.DataFrame | None = Non
     st.vega_lite_chart(fig.data, fig.spec, alt=fig.alt, width="stretch", key=key, **kwargs)
     shown = fig.data if table is None else table
     with st.expander("Show data", icon=":material/table:"):
-        st.caption(fig.alt)
+        st.caption(escape(fig.alt))
         st.dataframe(shown, hide_index=True, width="stretch")
         download(shown, f"{slug(fig.title)}", view, key=f"{key}-csv")
 
