@@ -7,7 +7,7 @@ page and kept in the URL), then the page the user chose.
 import streamlit as st
 
 from ui.boundary import configure_logging, error_boundary
-from ui.context import build_view
+from ui.context import build_view, report_ignored_link_values
 
 configure_logging()
 st.set_page_config(page_title="Second Chance", page_icon="assets/icon.png", layout="wide")
@@ -34,3 +34,4 @@ with st.sidebar:
 with error_boundary():
     build_view()
     pages.run()
+    report_ignored_link_values()

@@ -51,10 +51,12 @@ def schema_problems(table: c.Table, schema: pa.Schema) -> list[Problem]:
     """Missing columns and wrong types (errors), extra columns (a warning)."""
     problems = []
     names = set(schema.names)
+    extra = sorted(names - {col.name for col in table.columns})
+    # A renamed column shows up as one missing and one extra: name the extra ones as a hint.
+    hint = f" (the file has {', '.join(extra[:3])[:120]} instead: renamed?)" if extra else ""
     for col in table.columns:
         if col.name not in names:
-            problems.append(Problem("error", table.file_name, "required column is missing", column=col.name))
-    extra = sorted(names - {col.name for col in table.columns})
+            problems.append(Problem("error", table.file_name, "required column is missing" + hint, column=col.name))
     if extra:
         problems.append(Problem("warning", table.file_name, f"extra columns ignored: {', '.join(extra)[:200]}"))
     for col in table.columns:

@@ -161,6 +161,7 @@ def _reset_filters() -> None:
 
 
 _SEEDED_KEY = "_second_chance_seeded"
+_LINK_KEY = "_second_chance_link_values"
 
 
 def _seed_from_url(by_id: dict[str, SnapshotInfo], newest: str) -> list[str]:
@@ -170,6 +171,9 @@ def _seed_from_url(by_id: dict[str, SnapshotInfo], newest: str) -> list[str]:
     if st.session_state.get(_SEEDED_KEY):
         return []
     st.session_state[_SEEDED_KEY] = True
+    st.session_state[_LINK_KEY] = {
+        key: st.query_params.get(key, "") for key in st.query_params if key not in (*DIMENSIONS, "snapshot")
+    }
     notices = []
     wanted = st.query_params.get("snapshot")
     if wanted and wanted not in by_id:
@@ -280,6 +284,11 @@ def build_view() -> View:
         loaded = load(info)
         if isinstance(loaded, SnapshotError):
             _set_aside(info, loaded)
+        if loaded.warnings:
+            st.caption(
+                f":material/warning: Loaded with {len(loaded.warnings)} warning(s): some rows were left out. "
+                "**About the data** lists them."
+            )
         older = [i for i in usable if i.as_of < info.as_of]
         previous = load(older[0]) if older else None
         previous = previous if isinstance(previous, Snapshot) else None
@@ -307,6 +316,26 @@ def build_view() -> View:
     )
     st.session_state[_VIEW_KEY] = view
     return view
+
+
+def _same(shown: object, requested: str) -> bool:
+    try:
+        return float(str(shown)) == float(requested)
+    except ValueError:
+        return str(shown) == requested
+
+
+def report_ignored_link_values() -> None:
+    """After the page has run: a widget bound to the URL (rows, measure, ...) silently falls back
+    to its default when the link holds a value it cannot take. Say so, once per value."""
+    requested = st.session_state.get(_LINK_KEY) or {}
+    for key in [k for k in requested if k in st.session_state]:
+        value = requested.pop(key)
+        if not _same(st.session_state[key], value):
+            st.toast(
+                f"Ignored {escape(key[:40])}={escape(repr(value[:40]))} from the link: not a value this page offers.",
+                icon=":material/link_off:",
+            )
 
 
 def view() -> View:
