@@ -253,6 +253,15 @@ def _no_snapshots(infos: list[SnapshotInfo]) -> None:
     st.stop()
 
 
+def _picker_label(by_id: dict[str, SnapshotInfo], snapshot_id: str, latest: str) -> str:
+    """The as-of date; with the folder name too when two snapshots share a date, since the
+    picker tells options apart by their text."""
+    label = by_id[snapshot_id].label
+    if sum(info.label == label for info in by_id.values()) > 1:
+        label += f" ({snapshot_id})"
+    return label + (" — latest" if snapshot_id == latest else "")
+
+
 _NOTICES_KEY = "_second_chance_notices"
 
 
@@ -277,7 +286,7 @@ def build_view() -> View:
         snapshot_id = st.selectbox(
             "Snapshot (as of)",
             options=list(by_id),
-            format_func=lambda sid: by_id[sid].label + (" — latest" if sid == usable[0].id else ""),
+            format_func=lambda sid: _picker_label(by_id, sid, usable[0].id),
             key="snapshot",
         )
         info = by_id[snapshot_id]
