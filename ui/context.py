@@ -315,7 +315,7 @@ def build_view() -> View:
                     st.caption(f"**{escape(i.id)}**: {reasons(i.problems)}")
     _sync_url(snapshot_id, filters)
     for notice in notices:
-        st.toast(notice, icon=":material/link_off:")
+        st.toast(notice, icon=":material/link_off:", duration="long")
     view = View(
         snapshot=loaded,
         previous=previous,
@@ -344,6 +344,7 @@ def report_ignored_link_values() -> None:
             st.toast(
                 f"Ignored {escape(key[:40])}={escape(repr(value[:40]))} from the link: not a value this page offers.",
                 icon=":material/link_off:",
+                duration="long",
             )
 
 

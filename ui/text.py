@@ -8,6 +8,9 @@ import re
 # other than it is stored. Right-to-left letters themselves are kept.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+# Markdown turns bare addresses into links after escapes are resolved, so an escape cannot stop
+# it: an invisible zero-width space inside the address can.
+_AUTOLINK = re.compile(r"(?i)(://|www\.|@)")
 
 
 def escape(text: str) -> str:
@@ -15,4 +18,5 @@ def escape(text: str) -> str:
     reorder the text around them."""
     text = _BIDI_CONTROLS.sub("", str(text))
     text = " ".join(text.split())
+    text = _AUTOLINK.sub(lambda m: m[1][0] + "\u200b" + m[1][1:], text)
     return _MARKDOWN.sub(r"\\\1", text)

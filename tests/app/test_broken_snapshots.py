@@ -115,7 +115,7 @@ def test_a_survivable_case_loads_with_its_warnings_listed(root, case):
 
 LABEL_CASES = [c for c in broken.SURVIVABLE if c.labels]
 # Markup that would act if it reached Markdown unescaped, and a right-to-left override.
-RAW_MARKUP = re.compile(r"(?<!\\)<(script|img|b>)|(?<!\\)\]\(http|\u202e")
+RAW_MARKUP = re.compile(r"(?<!\\)<(script|img|b>)|(?<!\\)\]\(http|https?:/|www\.|\u202e")
 TEXT_ELEMENTS = ("markdown", "caption", "info", "warning", "error", "success", "toast", "title", "subheader")
 
 
