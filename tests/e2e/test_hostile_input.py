@@ -108,3 +108,10 @@ def test_the_unavailable_list_shows_reasons_as_text(browser, hostile_server):
     expect(page.locator('[data-testid="stSidebar"]')).to_contain_text(broken.MAGIC)
     assert_healthy(page)
     page.context.close()
+
+
+def test_the_health_endpoint_answers(server):
+    connection = http.client.HTTPConnection(server.removeprefix("http://"), timeout=10)
+    connection.request("GET", "/_stcore/health")
+    response = connection.getresponse()
+    assert (response.status, response.read()) == (200, b"ok")
