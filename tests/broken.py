@@ -331,7 +331,11 @@ CASES: tuple[Case, ...] = (
     ),
     Case("missing-table", missing_table, _missing_table_errors("stages.parquet")),
     Case("missing-column", missing_column, ("people.parquet.region_code: required column is missing",)),
-    Case("renamed-column", renamed_column, ("people.parquet.cohort_id: required column is missing (the file has cohort instead: renamed?)",)),
+    Case(
+        "renamed-column",
+        renamed_column,
+        ("people.parquet.cohort_id: required column is missing (the file has cohort instead: renamed?)",),
+    ),
     Case(
         "dates-as-text",
         dates_as_text,
