@@ -115,3 +115,25 @@ def test_the_health_endpoint_answers(server):
     connection.request("GET", "/_stcore/health")
     response = connection.getresponse()
     assert (response.status, response.read()) == (200, b"ok")
+
+
+def test_chart_tooltips_show_labels_as_text(browser, hostile_server):
+    case = next(c for c in broken.SURVIVABLE if c.name == "html-and-script")
+    page = open_page(browser, hostile_server.url)
+    page.goto(f"{hostile_server.url}/repatriations?snapshot={case.id}")
+    wait_idle(page)
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    tooltip = page.locator("#vg-tooltip-element")
+    for y in range(1, 12):
+        for x in range(1, 16):
+            page.mouse.move(box["x"] + x * box["width"] / 16, box["y"] + y * box["height"] / 12)
+            page.wait_for_timeout(50)
+            if tooltip.count() and tooltip.is_visible() and "script" in tooltip.inner_text():
+                assert f"{broken.SCRIPT} (4)" in tooltip.inner_text()
+                assert tooltip.locator("script").count() == 0
+                assert page.dialogs == []
+                page.context.close()
+                return
+    pytest.fail("no tooltip with the cohort's label appeared over the arrivals timeline")
