@@ -6,9 +6,11 @@ page and kept in the URL), then the page the user chose.
 
 import streamlit as st
 
-from ui.context import build_view
+from ui.boundary import configure_logging, error_boundary
+from ui.context import build_view, report_ignored_link_values
 from ui.exports import csv_only_through_exports, share
 
+configure_logging()
 st.set_page_config(page_title="Second Chance", page_icon="assets/icon.png", layout="wide")
 
 pages = st.navigation(
@@ -31,8 +33,10 @@ pages = st.navigation(
     }
 )
 st.logo("assets/logo.svg", size="large")
-view = build_view()
-with st.sidebar:
-    share(view)
 csv_only_through_exports()
-pages.run()
+with error_boundary():
+    view = build_view()
+    with st.sidebar:
+        share(view)
+    pages.run()
+    report_ignored_link_values()

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from data_access.contract import ACCESS_LEVELS, MANIFEST_FIELDS, MANIFEST_FILE, SCHEMA_VERSION
+from data_access.integrity import file_problems, footer_problems
 from data_access.problems import Problem
+
+log = logging.getLogger("second_chance.catalogue")
 
 ROOT_VARIABLE = "SECOND_CHANCE_SNAPSHOTS"
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "sample_data" / "snapshots"
@@ -58,7 +63,10 @@ def read_manifest(folder: Path) -> SnapshotInfo:
         return SnapshotInfo(folder.name, folder, None, problems=(Problem("error", MANIFEST_FILE, message),))
 
     if not path.is_file():
-        return broken("missing; a snapshot folder needs a manifest.json, written last")
+        return broken(
+            "missing: the folder is still being copied, or is not a snapshot "
+            "(a snapshot's manifest.json is written last)"
+        )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -136,6 +144,17 @@ def admit(infos: list[SnapshotInfo], access_level: str) -> list[SnapshotInfo]:
     return sorted(out, key=lambda i: not i.usable)
 
 
+def scan_folder(folder: Path) -> SnapshotInfo:
+    """The manifest, then the checks that read no rows: the files the manifest lists are there
+    with their sizes (a folder still being copied fails here), then every table's Parquet footer
+    (missing or unreadable tables, missing columns, wrong types, empty tables)."""
+    info = read_manifest(folder)
+    if not info.usable:
+        return info
+    problems = file_problems(info.path, info.manifest, checksums=False) or footer_problems(info.path)
+    return replace(info, problems=info.problems + tuple(problems))
+
+
 def find_snapshots(root: Path | None = None) -> list[SnapshotInfo]:
     """Every snapshot folder under `root`, newest as-of date first; broken ones last.
 
@@ -144,5 +163,27 @@ def find_snapshots(root: Path | None = None) -> list[SnapshotInfo]:
     root = Path(root) if root is not None else snapshot_root()
     if not root.is_dir():
         return []
-    infos = [read_manifest(p) for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(".")]
+    infos = [scan_folder(p) for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(".")]
+    _log_changes(root, infos)
     return sorted(infos, key=lambda i: (not i.usable, -(i.as_of.toordinal() if i.as_of else 0), i.id))
+
+
+_last_seen: dict[Path, dict[str, tuple[Problem, ...]]] = {}
+_last_seen_lock = threading.Lock()
+
+
+def _log_changes(root: Path, infos: list[SnapshotInfo]) -> None:
+    """Log a folder when it first appears or its problems change (re-scans are frequent)."""
+    now = {info.id: tuple(p for p in info.problems if p.severity == "error") for info in infos}
+    with _last_seen_lock:
+        before = _last_seen.get(root, {})
+        _last_seen[root] = now
+    for snapshot_id, errors in now.items():
+        if snapshot_id in before and before[snapshot_id] == errors:
+            continue
+        if errors:
+            log.warning("snapshot %s under %s is unavailable: %s", snapshot_id, root, "; ".join(map(str, errors)))
+        else:
+            log.info("snapshot %s under %s is available", snapshot_id, root)
+    for snapshot_id in before.keys() - now.keys():
+        log.info("snapshot %s under %s is gone", snapshot_id, root)

@@ -25,9 +25,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from data_access import contract as c
+from data_access import integrity
 from data_access.catalogue import SnapshotInfo, read_manifest
 from data_access.problems import Problem, SnapshotError
-from data_access.writer import file_digest
 
 GROUPS = ("man", "woman", "child")
 
@@ -114,54 +114,20 @@ def _example(frame: pd.DataFrame, mask: np.ndarray | pd.Series, columns: list[st
     return ", ".join(f"{col}={text(first[col])}" for col in columns)
 
 
-_KIND = {
-    "string": (pa.types.is_string, pa.types.is_large_string, pa.types.is_string_view),
-    "date32[day]": (pa.types.is_date, pa.types.is_timestamp),
-    "double": (pa.types.is_floating, pa.types.is_integer),
-    "int32": (pa.types.is_integer,),
-    "bool": (pa.types.is_boolean,),
-}
-_WORDS = {
-    "string": "text",
-    "date32[day]": "a date",
-    "double": "a number",
-    "int32": "a whole number",
-    "bool": "true/false",
-}
-
-
-def _words(actual: pa.DataType) -> str:
-    kind = next((k for k, tests in _KIND.items() if any(test(actual) for test in tests)), "")
-    return _WORDS.get(kind, "other values")
-
-
 def _conform(table: c.Table, data: pa.Table, check: _Checker) -> pa.Table | None:
     """Columns and types to the contract, or None with errors recorded."""
-    names = set(data.column_names)
-    missing = [col.name for col in table.columns if col.name not in names]
-    for name in missing:
-        check.error(table.file_name, "required column is missing", column=name)
-    extra = sorted(names - {col.name for col in table.columns})
-    if extra:
-        check.warn(table.file_name, f"extra columns ignored: {', '.join(extra)[:200]}")
-    if missing:
+    problems = integrity.schema_problems(table, data.schema)
+    check.problems.extend(problems)
+    wrong = {p.column for p in problems if p.severity == "error"}
+    if wrong - set(data.column_names):
         return None
     arrays = []
     for col in table.columns:
-        array = data.column(col.name)
-        actual = array.type
-        if pa.types.is_dictionary(actual):
-            actual = actual.value_type
-            if str(col.type) != "string":
-                array = array.cast(actual)
-        expected = str(col.type)
-        if not any(test(actual) for test in _KIND[expected]) and not pa.types.is_null(actual):
-            check.error(
-                table.file_name,
-                f"holds {_words(actual)} ({actual}), expected {_WORDS[expected]} ({col.type}); fix the export",
-                column=col.name,
-            )
+        if col.name in wrong:
             continue
+        array = data.column(col.name)
+        if pa.types.is_dictionary(array.type) and str(col.type) != "string":
+            array = array.cast(array.type.value_type)
         try:
             # Text stays dictionary-encoded (pandas categoricals): ids repeat across millions of
             # rows, and matching codes is far cheaper than matching strings.
@@ -193,48 +159,18 @@ def _read(folder: Path, table: c.Table, check: _Checker) -> pd.DataFrame | None:
     if not path.is_file():
         if table.optional:
             return pd.DataFrame({col.name: pd.Series(dtype=object) for col in table.columns})
-        check.error(table.file_name, "required table is missing from the snapshot folder")
+        check.problems.append(integrity.missing_table(table))
         return None
     try:
         text = [col.name for col in table.columns if str(col.type) == "string"]
         data = pq.read_table(path, read_dictionary=text)
     except (OSError, pa.ArrowException) as exc:
-        check.error(
-            table.file_name,
-            f"cannot be read as Parquet ({str(exc)[:160]}); the file is damaged or not Parquet: export it again",
-        )
+        check.problems.append(integrity.unreadable(table, exc))
         return None
     conformed = _conform(table, data, check)
     if conformed is None:
         return None
     return conformed.to_pandas(date_as_object=False)
-
-
-def _verify_files(info: SnapshotInfo, check: _Checker) -> None:
-    files = info.manifest.get("files")
-    if not isinstance(files, dict):
-        return
-    for name, expected in files.items():
-        path = info.path / str(name)
-        if not path.is_file():
-            check.error(
-                str(name),
-                "listed in the manifest but missing: the snapshot is incomplete (still being copied?)",
-            )
-            continue
-        if not isinstance(expected, dict):
-            continue
-        if expected.get("bytes") is not None and path.stat().st_size != expected.get("bytes"):
-            check.error(
-                str(name),
-                f"is {path.stat().st_size:,} bytes, the manifest says "
-                f"{expected.get('bytes'):,}: the copy is incomplete or the file changed",
-            )
-        elif expected.get("sha256") and file_digest(path)["sha256"] != expected["sha256"]:
-            check.error(
-                str(name),
-                "checksum differs from the manifest: the file changed after export or was damaged in transit",
-            )
 
 
 def _unique(frame: pd.DataFrame, table: c.Table, check: _Checker) -> None:
@@ -277,7 +213,7 @@ def load_snapshot(source: Path | SnapshotInfo) -> Snapshot:
     check.problems.extend(info.problems)
     if check.failed:
         raise SnapshotError(info.id, check.problems)
-    _verify_files(info, check)
+    check.problems.extend(integrity.file_problems(info.path, info.manifest, checksums=True))
     if check.failed:
         raise SnapshotError(info.id, check.problems)
 
@@ -285,9 +221,9 @@ def load_snapshot(source: Path | SnapshotInfo) -> Snapshot:
     if check.failed:
         raise SnapshotError(info.id, check.problems)
 
-    for name in ("cohorts", "regions", "stages", "people", "stage_events"):
+    for name in integrity.MUST_HAVE_ROWS:
         if raw[name].empty:
-            check.error(c.TABLES_BY_NAME[name].file_name, "is empty; the snapshot has nothing to show")
+            check.problems.append(integrity.empty_table(c.TABLES_BY_NAME[name]))
     for name in ("cohorts", "regions", "stages", "people"):
         _unique(raw[name], c.TABLES_BY_NAME[name], check)
     bad_track = ~raw["stages"]["track"].isin(c.TRACKS)

@@ -14,22 +14,23 @@ manifest = snapshot.info.manifest
 page_header("About the data", v)
 
 st.subheader("This snapshot")
+# st.table renders Markdown in its cells, so the manifest's values are escaped.
 st.table(
     {
-        "Snapshot": [snapshot.id],
+        "Snapshot": [escape(snapshot.id)],
         "As of": [long_date(snapshot.as_of)],
-        "Country": [manifest.get("country", "")],
-        "Access level": [manifest.get("access_level", "")],
-        "Schema version": [str(manifest.get("schema_version", ""))],
+        "Country": [escape(manifest.get("country", ""))],
+        "Access level": [escape(manifest.get("access_level", ""))],
+        "Schema version": [escape(manifest.get("schema_version", ""))],
         "Synthetic": ["yes" if manifest.get("synthetic") else "no"],
-        "Made by": [str(manifest.get("source", "not stated"))],
+        "Made by": [escape(manifest.get("source", "not stated"))],
         "People": [f"{len(snapshot.people):,}"],
         "Stage events": [f"{len(snapshot.events):,}"],
         "Assessments": [f"{len(snapshot.assessments):,}"],
         "Service records": [f"{len(snapshot.services):,}"],
     }
 )
-for note in manifest.get("notes", []):
+for note in manifest.get("notes") if isinstance(manifest.get("notes"), list) else []:
     st.markdown(f"- {escape(str(note))}")
 
 st.subheader("Validation")

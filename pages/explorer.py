@@ -7,7 +7,7 @@ import streamlit as st
 import charts
 from data_access import queries as q
 from ui.context import view
-from ui.widgets import chart, download, page_header, require_people
+from ui.widgets import chart, download, escape, page_header, require_people
 
 NONE = "—"
 # Bound widgets keep their option text in the URL, so the options are the readable titles.
@@ -78,5 +78,5 @@ download(people, "people", v, key="explorer-people-csv")
 selected = event.selection.rows if event else []
 if selected:
     person_id = people.iloc[selected[0]]["person_id"]
-    st.markdown(f"**Stage history of {person_id}**")
+    st.markdown(f"**Stage history of {escape(person_id)}**")
     st.dataframe(data.stage_history(person_id), hide_index=True, width="stretch")

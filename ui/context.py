@@ -7,7 +7,11 @@ Snapshots are loaded once per process with `st.cache_resource` and shared by eve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import os
+import time
+import uuid
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import streamlit as st
@@ -26,7 +30,12 @@ from data_access import (
 )
 from data_access import queries as q
 from data_access.catalogue import admit
+from data_access.contract import MANIFEST_FILE
+from data_access.problems import Problem
 from data_access.release import Access, Release, count_texts
+from ui.text import escape
+
+log = logging.getLogger("second_chance.load")
 
 FILTER_LABELS = {
     "cohort": "Cohort",
@@ -67,25 +76,102 @@ def access() -> Access:
     return Access.from_environment()
 
 
-@st.cache_resource(ttl=30, show_spinner=False)
-def catalogue(root: str, level: str) -> list[SnapshotInfo]:
-    """The snapshot folders under `root` this access level may open, re-scanned every 30 seconds."""
-    return admit(find_snapshots(Path(root)), level)
+RESCAN_VARIABLE = "SECOND_CHANCE_RESCAN_SECONDS"
+DEFAULT_RESCAN_SECONDS = 10.0
+
+
+def rescan_seconds() -> float:
+    """How often the snapshot folder is re-scanned (`SECOND_CHANCE_RESCAN_SECONDS`, default 10;
+    0 re-scans on every run)."""
+    try:
+        return max(0.0, float(os.environ.get(RESCAN_VARIABLE, DEFAULT_RESCAN_SECONDS)))
+    except ValueError:
+        return DEFAULT_RESCAN_SECONDS
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _catalogue(root: str, period: int) -> list[SnapshotInfo]:
+    return find_snapshots(Path(root))
+
+
+def catalogue(root: str) -> list[SnapshotInfo]:
+    """The snapshot folders under `root`, re-scanned every `rescan_seconds()`: a new folder
+    shows up without a restart. The period is part of the cache key, so the setting is read
+    on every run."""
+    seconds = rescan_seconds()
+    period = time.monotonic_ns() if seconds == 0 else int(time.monotonic() // seconds)
+    return _catalogue(root, period)
 
 
 @st.cache_resource(max_entries=6, show_spinner="Loading snapshot…")
 def _load(path: str, manifest_stamp: str) -> Snapshot | SnapshotError:
     """One loaded copy per snapshot per process. Errors are cached too, so a broken snapshot
     is not re-read on every rerun; a changed manifest (new stamp) is read again."""
+    started = time.perf_counter()
     try:
-        return load_snapshot(path)
+        snapshot = load_snapshot(path)
     except SnapshotError as error:
+        log.warning(
+            "snapshot %s rejected: %s", path, "; ".join(str(p) for p in error.problems if p.severity == "error")
+        )
         return error
+    except Exception:
+        # A loader bug on odd data must not take the dashboard down: the snapshot is set aside.
+        reference = uuid.uuid4().hex[:8]
+        log.exception("snapshot %s could not be loaded (reference %s)", path, reference)
+        message = f"could not be loaded because of an unexpected error (reference {reference} in the server log)"
+        return SnapshotError(Path(path).name, [Problem("error", "snapshot", message)])
+    log.info(
+        "snapshot %s loaded in %.2f s: %s people, %s warning(s)",
+        path,
+        time.perf_counter() - started,
+        f"{len(snapshot.people):,}",
+        len(snapshot.warnings),
+    )
+    return snapshot
+
+
+def _stamp(info: SnapshotInfo) -> str:
+    """Changes when the snapshot is re-exported, so a fixed or replaced folder is read again."""
+    try:
+        written = (info.path / MANIFEST_FILE).stat().st_mtime_ns
+    except OSError:
+        written = 0
+    return f"{written}:{info.manifest.get('files', '')}"
+
+
+@st.cache_resource(show_spinner=False)
+def _rejected() -> dict[tuple[str, str], SnapshotError]:
+    """Snapshots whose load failed, shared by every session, so they leave the picker for all."""
+    return {}
 
 
 def load(info: SnapshotInfo) -> Snapshot | SnapshotError:
-    stamp = str(info.manifest.get("files", "")) + str(info.manifest.get("as_of", ""))
-    return _load(str(info.path), stamp)
+    loaded = _load(str(info.path), _stamp(info))
+    if isinstance(loaded, SnapshotError):
+        _rejected()[(str(info.path), _stamp(info))] = loaded
+    return loaded
+
+
+def _sort_out(infos: list[SnapshotInfo]) -> tuple[list[SnapshotInfo], list[SnapshotInfo]]:
+    """Usable snapshots, newest first, and unavailable ones with their reasons. The newest
+    usable one is loaded here, since it is the default: a broken export never greets anyone."""
+    rejected = _rejected()
+    usable, unavailable = [], []
+    for info in infos:
+        error = rejected.get((str(info.path), _stamp(info)))
+        if not info.usable or error:
+            unavailable.append(replace(info, problems=error.problems) if error else info)
+        else:
+            usable.append(info)
+    while usable and isinstance(loaded := load(usable[0]), SnapshotError):
+        unavailable.append(replace(usable.pop(0), problems=loaded.problems))
+    return usable, unavailable
+
+
+def reasons(problems: tuple[Problem, ...]) -> str:
+    """The errors of a snapshot in one line, escaped for Markdown (they quote data)."""
+    return "; ".join(escape(str(p)) for p in problems if p.severity == "error")
 
 
 def _reset_filters() -> None:
@@ -94,6 +180,7 @@ def _reset_filters() -> None:
 
 
 _SEEDED_KEY = "_second_chance_seeded"
+_LINK_KEY = "_second_chance_link_values"
 
 
 def _seed_from_url(by_id: dict[str, SnapshotInfo], newest: str) -> list[str]:
@@ -103,12 +190,21 @@ def _seed_from_url(by_id: dict[str, SnapshotInfo], newest: str) -> list[str]:
     if st.session_state.get(_SEEDED_KEY):
         return []
     st.session_state[_SEEDED_KEY] = True
+    st.session_state[_LINK_KEY] = {
+        key: st.query_params.get(key, "") for key in st.query_params if key not in (*DIMENSIONS, "snapshot")
+    }
     notices = []
     wanted = st.query_params.get("snapshot")
     if wanted and wanted not in by_id:
-        notices.append(f"The link asks for a snapshot that is not available ({wanted[:40]!r}); showing the latest.")
-    st.session_state["snapshot"] = wanted if wanted in by_id else newest
-    loaded = load(by_id[st.session_state["snapshot"]])
+        notices.append(
+            f"The link asks for a snapshot that is not available ({escape(repr(wanted[:40]))}); showing the latest."
+        )
+    chosen = wanted if wanted in by_id else newest
+    loaded = load(by_id[chosen])
+    if isinstance(loaded, SnapshotError):
+        notices.append(f"Snapshot {escape(chosen)} cannot be shown: {reasons(loaded.problems)}. Showing the latest.")
+        chosen, loaded = newest, load(by_id[newest])
+    st.session_state["snapshot"] = chosen
     requested = Filters.from_query({dim: st.query_params.get_all(dim) for dim in DIMENSIONS})
     for dim in DIMENSIONS:
         values = getattr(requested, dim)
@@ -116,7 +212,7 @@ def _seed_from_url(by_id: dict[str, SnapshotInfo], newest: str) -> list[str]:
         st.session_state[dim] = [v for v in values if v in valid]
         unknown = [v for v in values if v not in valid]
         if unknown:
-            shown = ", ".join(repr(v[:40]) for v in unknown[:3])
+            shown = escape(", ".join(repr(v[:40]) for v in unknown[:3]))
             notices.append(
                 f"Ignored {FILTER_LABELS[dim].lower()} values from the link that this snapshot does not have: {shown}."
             )
@@ -177,12 +273,12 @@ def _no_snapshots(infos: list[SnapshotInfo], level: Access) -> None:
         else ""
     )
     st.error(
-        f"No usable snapshot was found in `{snapshot_root(level.level)}`.{public}\n\n"
+        f"No usable snapshot was found in {escape(str(snapshot_root(level.level)))}.{public}\n\n"
         "Point the environment variable `SECOND_CHANCE_SNAPSHOTS` at a folder of snapshot folders, "
         "or create the synthetic sample with `python -m data_access.generate`."
     )
     for info in infos:
-        st.warning(f"**{info.id}** is unavailable: " + "; ".join(str(p) for p in info.problems))
+        st.warning(f"**{escape(info.id)}** is unavailable: " + reasons(info.problems))
     st.stop()
 
 
@@ -199,35 +295,54 @@ def _access_help(level: Access) -> str:
     return text
 
 
+def _picker_label(by_id: dict[str, SnapshotInfo], snapshot_id: str, latest: str) -> str:
+    """The as-of date; with the folder name too when two snapshots share a date, since the
+    picker tells options apart by their text."""
+    label = by_id[snapshot_id].label
+    if sum(info.label == label for info in by_id.values()) > 1:
+        label += f" ({snapshot_id})"
+    return label + (" — latest" if snapshot_id == latest else "")
+
+
+_NOTICES_KEY = "_second_chance_notices"
+
+
+def _set_aside(info: SnapshotInfo, error: SnapshotError) -> None:
+    """The chosen snapshot turned out to be broken: say why, and run again without it."""
+    st.session_state.setdefault(_NOTICES_KEY, []).append(
+        f"Snapshot {escape(info.id)} cannot be shown: {reasons(error.problems)}. Showing the latest usable one."
+    )
+    st.rerun()
+
+
 def build_view() -> View:
     """Draw the sidebar (snapshot picker, filters, reset) and return this run's View."""
     level = access()
     with st.sidebar:
         st.caption(level.badge, help=_access_help(level))
-    infos = catalogue(str(snapshot_root(level.level)), level.level)
-    usable = [info for info in infos if info.usable]
+    usable, unavailable = _sort_out(admit(catalogue(str(snapshot_root(level.level))), level.level))
     if not usable:
-        _no_snapshots(infos, level)
+        _no_snapshots(unavailable, level)
     by_id = {info.id: info for info in usable}
-    notices = _seed_from_url(by_id, usable[0].id)
+    notices = st.session_state.pop(_NOTICES_KEY, []) + _seed_from_url(by_id, usable[0].id)
     if st.session_state.get("snapshot") not in by_id:
         st.session_state["snapshot"] = usable[0].id
     with st.sidebar:
         snapshot_id = st.selectbox(
             "Snapshot (as of)",
             options=list(by_id),
-            format_func=lambda sid: by_id[sid].label + (" — latest" if sid == usable[0].id else ""),
+            format_func=lambda sid: _picker_label(by_id, sid, usable[0].id),
             key="snapshot",
         )
         info = by_id[snapshot_id]
         loaded = load(info)
         if isinstance(loaded, SnapshotError):
-            st.error(
-                f"Snapshot {info.id} cannot be shown: "
-                + "; ".join(str(p) for p in loaded.problems if p.severity == "error")
-                + ". Pick another snapshot above."
+            _set_aside(info, loaded)
+        if loaded.warnings:
+            st.caption(
+                f":material/warning: Loaded with {len(loaded.warnings)} warning(s): some rows were left out. "
+                "**About the data** lists them."
             )
-            st.stop()
         older = [i for i in usable if i.as_of < info.as_of]
         previous = load(older[0]) if older else None
         previous = previous if isinstance(previous, Snapshot) else None
@@ -240,14 +355,13 @@ def build_view() -> View:
             disabled=filters.is_empty(),
             width="stretch",
         )
-        broken = [i for i in infos if not i.usable]
-        if broken:
-            with st.expander(f"{len(broken)} snapshot(s) unavailable"):
-                for i in broken:
-                    st.caption(f"**{i.id}**: " + "; ".join(str(p) for p in i.problems))
+        if unavailable:
+            with st.expander(f"{len(unavailable)} snapshot(s) unavailable"):
+                for i in unavailable:
+                    st.caption(f"**{escape(i.id)}**: {reasons(i.problems)}")
     _sync_url(snapshot_id, filters)
     for notice in notices:
-        st.toast(notice, icon=":material/link_off:")
+        st.toast(notice, icon=":material/link_off:", duration="long")
     view = View(
         snapshot=loaded,
         previous=previous,
@@ -258,6 +372,27 @@ def build_view() -> View:
     )
     st.session_state[_VIEW_KEY] = view
     return view
+
+
+def _same(shown: object, requested: str) -> bool:
+    try:
+        return float(str(shown)) == float(requested)
+    except ValueError:
+        return str(shown) == requested
+
+
+def report_ignored_link_values() -> None:
+    """After the page has run: a widget bound to the URL (rows, measure, ...) silently falls back
+    to its default when the link holds a value it cannot take. Say so, once per value."""
+    requested = st.session_state.get(_LINK_KEY) or {}
+    for key in [k for k in requested if k in st.session_state]:
+        value = requested.pop(key)
+        if not _same(st.session_state[key], value):
+            st.toast(
+                f"Ignored {escape(key[:40])}={escape(repr(value[:40]))} from the link: not a value this page offers.",
+                icon=":material/link_off:",
+                duration="long",
+            )
 
 
 def view() -> View:

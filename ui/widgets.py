@@ -15,6 +15,7 @@ from data_access.narrative import long_date
 from data_access.release import SelectionTooSmall, methodology
 from ui.context import View
 from ui.exports import chart_downloads
+from ui.text import escape
 
 
 def page_header(title: str, view: View, intro: str = "") -> None:
@@ -30,11 +31,6 @@ def page_header(title: str, view: View, intro: str = "") -> None:
     )
     icon = ":material/public:" if view.access.public else ":material/lock:"
     st.caption(f"{icon} {view.access.badge}")
-
-
-def escape(text: str) -> str:
-    """Labels come from data: never let them act as Markdown or HTML."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
 
 
 def too_small(error: SelectionTooSmall | None = None) -> None:
@@ -112,7 +108,7 @@ def chart(
     shown = fig.data if table is None else table
     chart_downloads(fig, shown, view, key=key, note=disclosure_note(view) if note is None else note)
     with st.expander("Show data", icon=":material/table:"):
-        st.caption(fig.alt)
+        st.caption(escape(fig.alt))
         st.dataframe(shown, hide_index=True, width="stretch")
 
 

@@ -4,12 +4,12 @@ SECOND_CHANCE_REQUIRE_BROWSER is set (CI), where that is a failure."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -53,12 +53,47 @@ def _missing_browser(reason: str) -> None:
     pytest.skip(message)
 
 
-@contextlib.contextmanager
-def _streamlit(**extra_env: str):
-    """Base URL of a dashboard served by `streamlit run` (with `extra_env` set) until the block ends."""
-    port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", **extra_env}
-    process = subprocess.Popen(
+class Server:
+    """A `streamlit run app.py` on a free localhost port. Its output is read all along (a full
+    pipe would stall the server) and kept in `log`."""
+
+    def __init__(self, **env: str) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log: list[str] = []
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
+
+    def __enter__(self) -> Server:
+        self.process = _start(self.port, self.env)
+        threading.Thread(target=self._read, daemon=True).start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail("streamlit exited early:\n" + "".join(self.log))
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        self.process.kill()
+        pytest.fail("streamlit did not answer on its health endpoint within 60 s")
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.log.append(line)
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _start(port: int, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -77,43 +112,20 @@ def _streamlit(**extra_env: str):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"streamlit exited early:\n{process.stdout.read()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("streamlit did not answer on its health endpoint within 60 s")
-    try:
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="session")
 def server():
     """The dashboard at the default (restricted) access level, for the whole session."""
-    with _streamlit(SECOND_CHANCE_ACCESS="restricted") as url:
-        yield url
+    with Server(SECOND_CHANCE_ACCESS="restricted") as running:
+        yield running.url
 
 
 @pytest.fixture(scope="session")
 def public_server():
     """The dashboard at the public access level on the public sample, for the whole session."""
-    with _streamlit(SECOND_CHANCE_ACCESS="public") as url:
-        yield url
+    with Server(SECOND_CHANCE_ACCESS="public") as running:
+        yield running.url
 
 
 @pytest.fixture(scope="session")

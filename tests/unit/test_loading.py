@@ -224,7 +224,11 @@ def test_checksum_mismatch(tmp_path):
 @pytest.mark.parametrize(
     ("manifest_text", "expected"),
     [
-        (None, "manifest.json: missing; a snapshot folder needs a manifest.json, written last"),
+        (
+            None,
+            "manifest.json: missing: the folder is still being copied, or is not a snapshot "
+            "(a snapshot's manifest.json is written last)",
+        ),
         ("{not json", "manifest.json: is not valid JSON"),
         ("[1, 2]", "manifest.json: must be a JSON object with the fields of the data contract"),
         (

@@ -1,0 +1,108 @@
+"""Untrusted links: whatever the query string holds (unknown, malformed, huge or path-like
+snapshot ids and filter values, values a bound widget cannot take), the dashboard shows the
+latest snapshot with a notice, and opens only snapshots from its catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from data_access import Filters, find_snapshots
+from data_access import queries as q
+from tests.app.test_pages import base_line, metrics, open_app, unescape
+from ui import context
+
+SAMPLE_IDS = {"2025-03-31", "2025-09-30", "2026-03-31", "2026-09-30"}
+PATHS = ["../../etc", "/etc/passwd", "..", ".", "2026-09-30/../../..", "~root", "%2e%2e%2f", "C:\\Windows"]
+HOSTILE = [*PATHS, "<script>alert(1)</script>", "**bold**", "[x](http://evil.example)", "\u202eevil", "x" * 100_000, ""]
+
+
+@pytest.fixture
+def opened(monkeypatch) -> list[str]:
+    """Every snapshot path the dashboard asks the loader for, cached or not."""
+    paths: list[str] = []
+    real = context._load
+
+    def recording(path: str, stamp: str):
+        paths.append(path)
+        return real(path, stamp)
+
+    monkeypatch.setattr(context, "_load", recording)
+    return paths
+
+
+def catalogue_paths() -> set[str]:
+    return {str(info.path) for info in find_snapshots()}
+
+
+def toasts(at) -> list[str]:
+    return [unescape(t.value) for t in at.toast]
+
+
+@pytest.mark.parametrize("wanted", [*PATHS, "<script>alert(1)</script>", "2026-09-31", "x" * 100000])
+def test_a_snapshot_the_catalogue_does_not_have_is_ignored_with_a_notice(opened, wanted):
+    at = open_app(snapshot=wanted)
+    assert not at.exception and not at.error
+    assert base_line(at).endswith("as of 30 Sep 2026")
+    assert toasts(at) == [f"The link asks for a snapshot that is not available ({wanted[:40]!r}); showing the latest."]
+    assert set(opened) <= catalogue_paths()
+
+
+def test_unknown_filter_values_are_dropped_and_known_ones_kept(latest):
+    at = open_app(cohort=["rusafa", "../../etc", "x" * 100_000], region=["<img src=x>", "KZ-47"])
+    assert not at.exception and not at.error
+    assert toasts(at) == [
+        "Ignored cohort values from the link that this snapshot does not have: '../../etc', '" + "x" * 40 + "'.",
+        "Ignored region values from the link that this snapshot does not have: '<img src=x>'.",
+    ]
+    n = q.base_n(latest, Filters(cohort=("rusafa",), region=("KZ-47",)))
+    assert base_line(at).startswith(f"**{n:,}** people · ")
+
+
+@pytest.mark.parametrize(
+    ("page", "key", "value"),
+    [
+        ("pages/explorer.py", "rows", "<script>"),
+        ("pages/explorer.py", "columns", "../../etc"),
+        ("pages/progress.py", "stuck_days", "99999999999"),
+        ("pages/progress.py", "stuck_days", "-1"),
+        ("pages/progress.py", "stuck_days", "nan"),
+        ("pages/regions.py", "measure", "x" * 10_000),
+    ],
+)
+def test_a_value_a_page_widget_cannot_take_is_ignored_with_a_notice(page, key, value):
+    at = open_app(page, **{key: value})
+    assert not at.exception and not at.error
+    assert toasts(at) == [f"Ignored {key}={value[:40]!r} from the link: not a value this page offers."]
+
+
+KEYS = st.sampled_from(
+    ["snapshot", "cohort", "region", "stage", "sex", "age_band", "origin", "rows", "measure", "stuck_days"]
+)
+VALUES = st.one_of(
+    st.sampled_from([*HOSTILE, "rusafa", "KZ-47", "female", "0-4", "IQ", "2025-03-31", "Cohort", "120"]),
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=300),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    params=st.dictionaries(
+        st.one_of(KEYS, st.text(min_size=1, max_size=20)), st.lists(VALUES, min_size=1, max_size=4), max_size=5
+    )
+)
+def test_any_query_string_gives_a_working_page_and_opens_only_catalogue_snapshots(opened, params):
+    at = open_app(**params)
+    assert not at.exception and not at.error
+    assert "People who returned" in metrics(at) or at.info
+    assert set(opened) <= catalogue_paths()
+    wanted = params.get("snapshot", [None])[-1]
+    if wanted not in SAMPLE_IDS:
+        assert base_line(at).endswith("as of 30 Sep 2026")
+
+
+def test_the_sample_ids_are_what_the_fuzzing_assumes():
+    assert {Path(p).name for p in catalogue_paths()} == SAMPLE_IDS
