@@ -13,6 +13,8 @@ What is derived once here, so each query is a cheap pass over one table:
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
@@ -311,7 +313,18 @@ def load_snapshot(source: Path | SnapshotInfo) -> Snapshot:
     assessments = _assessments(raw["assessments"], people, as_of, check)
     people = people.assign(latest_composite=_latest(assessments, "composite", len(people)))
     services = _services(raw["services"], people, as_of, check)
+    del raw
+    _release_memory()
     return Snapshot(info, people, events, assessments, services, cohorts, regions, stages, tuple(check.problems))
+
+
+def _release_memory() -> None:
+    """Hand the memory the raw tables used back to the system. Arrow's pool and the C allocator
+    keep freed blocks for reuse; after loading a large snapshot that is hundreds of MiB a
+    long-running server would hold for nothing."""
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def month_numbers(dates: np.ndarray) -> np.ndarray:
