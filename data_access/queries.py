@@ -89,7 +89,6 @@ def _cell_counts(
             column = people[COLUMN.get(dim, dim)]
             levels.append(pd.CategoricalIndex(column.cat.categories, dtype=column.dtype, name=dim))
             codes.append(cell.codes[dim])
-    grid = pd.MultiIndex.from_product(levels)
     shape = [len(level) for level in levels]
     counts = np.zeros(int(np.prod(shape)), dtype=np.int64)
     for k in range(4):
@@ -107,9 +106,14 @@ def _cell_counts(
                 valid &= code >= 0
             position = position * len(level) + index
         counts += np.bincount(position[valid], weights=flags[valid, k], minlength=len(counts)).astype(np.int64)
-    frame = grid.to_frame(index=False)
+    frame = {}
+    for dim, level, position in zip(dimensions, levels, np.indices(shape).reshape(len(shape), -1), strict=True):
+        if isinstance(level, pd.CategoricalIndex):
+            frame[dim] = pd.Categorical.from_codes(position, dtype=level.dtype)
+        else:
+            frame[dim] = np.asarray(level, dtype=bool)[position]
     frame["people"] = counts
-    return frame
+    return pd.DataFrame(frame)
 
 
 def _selected(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
@@ -282,7 +286,8 @@ def time_to_milestone(snapshot: Snapshot, filters: Filters, step_months: int = 1
     names = dict(zip(snapshot.cohorts["cohort_id"], snapshot.cohorts["name"], strict=True))
     arrivals = pd.to_datetime(snapshot.cohorts.set_index("cohort_id")["arrival_date"]).astype("datetime64[ms]")
     cohort_code = cell.codes["cohort"]
-    rows = []
+    columns = ["cohort", "cohort_name", "milestone", "milestone_label", "months", "reached", "base", "share"]
+    parts: dict[str, list] = {name: [] for name in columns}
     for code, cohort in enumerate(snapshot.people["cohort"].cat.categories):
         members = mask & (cohort_code == code)
         size = cell.count(members)
@@ -293,34 +298,20 @@ def time_to_milestone(snapshot: Snapshot, filters: Filters, step_months: int = 1
         for stage, column, label in MILESTONES:
             histogram = sum_rows(cell.milestones[column], members)
             reached = np.cumsum(histogram)[np.minimum(grid, len(histogram) - 1)]
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "cohort": str(cohort),
-                        "cohort_name": names[str(cohort)],
-                        "milestone": stage,
-                        "milestone_label": label,
-                        "months": grid,
-                        "reached": reached,
-                        "base": size,
-                        "share": reached / size,
-                    }
-                )
-            )
-    if not rows:
-        return pd.DataFrame(
-            columns=[
-                "cohort",
-                "cohort_name",
-                "milestone",
-                "milestone_label",
-                "months",
-                "reached",
-                "base",
-                "share",
-            ]
-        )
-    return pd.concat(rows, ignore_index=True)
+            for name, value in (
+                ("cohort", str(cohort)),
+                ("cohort_name", names[str(cohort)]),
+                ("milestone", stage),
+                ("milestone_label", label),
+            ):
+                parts[name].append(np.full(len(grid), value, dtype=object))
+            parts["months"].append(grid)
+            parts["reached"].append(reached)
+            parts["base"].append(np.full(len(grid), size, dtype=np.int64))
+            parts["share"].append(reached / size)
+    if not parts["months"]:
+        return pd.DataFrame(columns=columns)
+    return pd.DataFrame({name: np.concatenate(values) for name, values in parts.items()})
 
 
 def time_in_stage(snapshot: Snapshot, filters: Filters, threshold_days: int = 180) -> pd.DataFrame:
