@@ -80,6 +80,24 @@ def median(values: np.ndarray, counts: np.ndarray) -> float:
     return float((upper + lower) / 2)
 
 
+def sorted_quantile(values: np.ndarray, q: float) -> float:
+    """`quantile` of a sorted, non-empty sample."""
+    position = q * (len(values) - 1)
+    low = int(position)
+    frac = position % 1
+    if frac == 0.0:
+        return float(values[low])
+    return float(values[low] + (values[low + 1] - values[low]) * frac)
+
+
+def sorted_median(values: np.ndarray) -> float:
+    """`median` of a sorted, non-empty sample."""
+    n = len(values)
+    if n % 2:
+        return float(values[n // 2])
+    return float((values[n // 2] + values[n // 2 - 1]) / 2)
+
+
 @dataclass(frozen=True)
 class Histogram:
     """Counts per cell (rows) and bin (columns); `values` are the sorted distinct values, and a

@@ -14,7 +14,7 @@ import pandas as pd
 import scipy.sparse as sparse
 
 from data_access import contract as c
-from data_access.cells import cells, median, quantile, sum_rows
+from data_access.cells import cells, median, quantile, sorted_median, sorted_quantile, sum_rows
 from data_access.filters import DIMENSIONS, Filters
 from data_access.snapshot import GROUPS, ORIGIN_NAMES, Snapshot
 
@@ -327,13 +327,12 @@ def time_in_stage(snapshot: Snapshot, filters: Filters, threshold_days: int = 18
         values = days[starts[code] : starts[code + 1]][chosen[starts[code] : starts[code + 1]]]
         if len(values) == 0:
             continue
-        distinct, counts = np.unique(values, return_counts=True)
         rows.append(
             {
                 "stage": str(stage),
                 "people": len(values),
-                "median_days": median(distinct, counts),
-                "p75_days": quantile(distinct, counts, 0.75),
+                "median_days": sorted_median(values),
+                "p75_days": sorted_quantile(values, 0.75),
                 "over_threshold": len(values) - int(np.searchsorted(values, threshold_days, side="right")),
             }
         )
