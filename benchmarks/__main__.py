@@ -177,6 +177,73 @@ def print_table(report: dict) -> None:
             )
 
 
+TARGETS = {100_000: (80, 150, 3, 600), 1_000_000: (150, 300, 15, 2560)}  # p50, p95 ms, cold s, MiB
+
+
+def markdown(report: dict) -> str:
+    """The README's results table: per size, the worst page against the issue's targets."""
+
+    def worst(app: dict, key: str) -> tuple[float, str]:
+        return max((f[key], f"{page}, {sel}") for page, sels in app["pages"].items() for sel, f in sels.items())
+
+    lines = [
+        "| measure | " + " | ".join(f"{s['people']:,} people" for s in report["sizes"]) + " |",
+        "|---|" + "---|" * len(report["sizes"]),
+    ]
+
+    def row(label: str, cell) -> None:
+        lines.append(f"| {label} | " + " | ".join(cell(s) for s in report["sizes"]) + " |")
+
+    def target(size: dict, index: int, unit: str) -> str:
+        found = TARGETS.get(size["people"])
+        return f" (target ≤ {found[index]:,} {unit})" if found else ""
+
+    row(
+        "warm rerun p50, slowest page (wall)",
+        lambda s: "{:.0f} ms ({})".format(*worst(s["app"], "wall_ms_p50")) + target(s, 0, "ms"),
+    )
+    row(
+        "warm rerun p50, slowest page (script CPU)",
+        lambda s: "{:.0f} ms ({})".format(*worst(s["app"], "script_cpu_ms_p50")),
+    )
+    row(
+        "warm rerun p95, slowest page (wall)",
+        lambda s: "{:.0f} ms ({})".format(*worst(s["app"], "wall_ms_p95")) + target(s, 1, "ms"),
+    )
+    row(
+        "warm rerun p95, slowest page (script CPU)",
+        lambda s: "{:.0f} ms ({})".format(*worst(s["app"], "script_cpu_ms_p95")),
+    )
+    row("median page p50 (wall)", lambda s: f"{s['median_page_p50_ms']:.0f} ms")
+    row("cold start to first page", lambda s: f"{s['app']['cold_start_s']:.1f} s" + target(s, 2, "s"))
+    row("steady server memory", lambda s: f"{s['app']['steady_rss_mib']:,.0f} MiB" + target(s, 3, "MiB"))
+    row(
+        "memory with 5 sessions / peak",
+        lambda s: (
+            f"{s['app']['sessions_rss_mib']:,.0f} / {s['app']['peak_rss_mib']:,.0f} MiB, "
+            f"{s['app']['snapshot_loads']} load"
+        ),
+    )
+    row(
+        "data sent per rerun, largest page",
+        lambda s: "{:,.0f} kB ({})".format(worst(s["app"], "bytes_max")[0] / 1000, worst(s["app"], "bytes_max")[1]),
+    )
+    row("largest chart dataset", lambda s: f"{worst(s['app'], 'largest_chart_rows')[0]:,} rows")
+    row(
+        "speed-up over naive (p50, overview + progress)",
+        lambda s: (
+            ", ".join(f"{k} {v}×" for k, v in s["speed_up"].items())
+            if s.get("speed_up")
+            else s.get("naive", {}).get("stopped", "not run")
+        ),
+    )
+    row(
+        "snapshot rows (events / assessments / services)",
+        lambda s: "{stage_events:,} / {assessments:,} / {services:,}".format(**s["snapshot"]["rows"]),
+    )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -193,7 +260,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="2,000 people, 3 runs, 2 sessions: checks it works")
     parser.add_argument("--data", type=Path, default=Path("/tmp/bench_data"), help="where snapshots are cached")
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json")
+    parser.add_argument(
+        "--markdown", type=Path, metavar="JSON", help="print the README table of a results file and stop"
+    )
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads(args.markdown.read_text())))
+        return 0
     if args.quick:
         args.sizes, args.runs, args.warm_up, args.sessions, args.naive_runs = [2_000], 3, 1, 2, 1
 
