@@ -25,6 +25,7 @@ import scipy.sparse as sparse
 
 from data_access import contract as c
 from data_access.filters import DIMENSIONS, Filters
+from data_access.snapshot import release_memory
 
 # Person columns that place a person in a cell, and the filter dimensions they answer.
 CELL_COLUMNS = ("region", "cohort", "stage", "sex", "age_band")
@@ -251,7 +252,10 @@ class Cells:
         codes = events["stage"].cat.codes.to_numpy().astype(np.int64)
         pairs = distinct(events["person"].to_numpy().astype(np.int64) * n_stages + codes)
         key = self.person_cell[pairs // n_stages].astype(np.int64) * n_stages + pairs % n_stages
-        return np.bincount(key, minlength=self.n * n_stages).reshape(self.n, n_stages)
+        del pairs, codes
+        reached = np.bincount(key, minlength=self.n * n_stages).reshape(self.n, n_stages)
+        release_memory()
+        return reached
 
     @cached_property
     def occupancy(self) -> tuple[int, int, np.ndarray]:
@@ -278,6 +282,8 @@ class Cells:
         inside = leave < width
         delta = delta - np.bincount(cell[exits][inside] * width + leave[inside], minlength=self.n * width)
         balance = np.cumsum(delta.reshape(self.n, n_months, n_stages), axis=1).astype(np.int32)
+        del delta
+        release_memory()
         return first, n_months, balance.reshape(self.n, width)
 
     # -- assessments -----------------------------------------------------------------------
@@ -318,9 +324,13 @@ class Cells:
         key = self.person_cell[services["person"].to_numpy()].astype(np.int64) * (n_months * n_types)
         key += (month - first) * n_types + kind
         size = self.n * n_months * n_types
-        rows = np.bincount(key, minlength=size).reshape(self.n, -1)
+        # int32 halves the memory; no cell holds 2**31 rows or sessions in one month and type.
+        rows = np.bincount(key, minlength=size).astype(np.int32).reshape(self.n, -1)
         sessions = np.bincount(key, weights=services["sessions"].to_numpy(), minlength=size)
-        return first, n_months, rows, sessions.astype(np.int64).reshape(self.n, -1)
+        sessions = sessions.astype(np.int32).reshape(self.n, -1)
+        del key
+        release_memory()
+        return first, n_months, rows, sessions
 
     @cached_property
     def served_last_year(self) -> np.ndarray:

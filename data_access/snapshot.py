@@ -314,14 +314,14 @@ def load_snapshot(source: Path | SnapshotInfo) -> Snapshot:
     people = people.assign(latest_composite=_latest(assessments, "composite", len(people)))
     services = _services(raw["services"], people, as_of, check)
     del raw
-    _release_memory()
+    release_memory()
     return Snapshot(info, people, events, assessments, services, cohorts, regions, stages, tuple(check.problems))
 
 
-def _release_memory() -> None:
-    """Hand the memory the raw tables used back to the system. Arrow's pool and the C allocator
-    keep freed blocks for reuse; after loading a large snapshot that is hundreds of MiB a
-    long-running server would hold for nothing."""
+def release_memory() -> None:
+    """Hand memory freed after a large build back to the system. Arrow's pool and the C allocator
+    keep freed blocks for reuse; after loading a large snapshot (or summing it per cell) that is
+    hundreds of MiB a long-running server would hold for nothing."""
     pa.default_memory_pool().release_unused()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
