@@ -51,6 +51,13 @@ def distinct(values: np.ndarray) -> np.ndarray:
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
 
 
+def sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(each value's index among the sorted distinct values, those values): `np.unique` with
+    `return_inverse`, by hashing instead of sorting millions of rows."""
+    codes, levels = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), np.asarray(levels)
+
+
 def quantile(values: np.ndarray, counts: np.ndarray, q: float) -> float:
     """The `q` quantile (linear interpolation, as pandas' groupby quantile) of a sample given as
     sorted distinct `values` and how often each occurs."""
@@ -118,7 +125,7 @@ def _histogram(
     """Histogram of `values` (NaN left out) per cell and group, or None when there are too many
     distinct values for one to be worth it."""
     keep = ~np.isnan(values)
-    levels, index = np.unique(values[keep], return_inverse=True)
+    index, levels = sorted_codes(values[keep])
     if len(levels) > MAX_DISTINCT:
         return None
     width = n_groups * len(levels)
@@ -291,8 +298,8 @@ class Cells:
     @cached_property
     def half_years(self) -> tuple[np.ndarray, np.ndarray]:
         """(the distinct half-years, each assessment's index among them)."""
-        periods, index = np.unique(self.snapshot.assessments["half_year"].to_numpy(), return_inverse=True)
-        return periods, index.reshape(-1)
+        index, periods = sorted_codes(self.snapshot.assessments["half_year"].to_numpy())
+        return periods, index
 
     def scores(self, dimension: str) -> Histogram | None:
         """Histogram of one score dimension per cell and half-year (None: too many values)."""
