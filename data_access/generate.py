@@ -54,7 +54,9 @@ FEMALE, MALE = SEXES.index("female"), SEXES.index("male")
 EPOCH = np.datetime64("1970-01-01", "D")
 
 # Probability that a person receives a service type in a month, by stage (invented).
-# Rows follow STAGE_IDS, columns SERVICE_TYPES; adults and children differ.
+# Rows follow STAGE_IDS, columns SERVICE_TYPES; adults and children differ. Support is monthly
+# around arrival and placement; in the long community stages (school or work, follow-up, years
+# each) it is periodic, so a case history holds tens of service rows, not hundreds.
 _P_ADULT = np.array(
     [
         # psycho theol legal medic educ  vocat
@@ -63,9 +65,9 @@ _P_ADULT = np.array(
         [0.10, 0.20, 0.60, 0.05, 0.00, 0.00],  # investigation
         [0.05, 0.10, 0.20, 0.05, 0.00, 0.00],  # custody
         [0.60, 0.30, 0.30, 0.30, 0.00, 0.05],  # placement
-        [0.40, 0.20, 0.70, 0.15, 0.00, 0.10],  # documents
-        [0.30, 0.10, 0.05, 0.05, 0.05, 0.60],  # school_work
-        [0.25, 0.10, 0.05, 0.05, 0.00, 0.05],  # follow_up
+        [0.25, 0.10, 0.45, 0.10, 0.00, 0.05],  # documents
+        [0.08, 0.03, 0.02, 0.02, 0.02, 0.15],  # school_work
+        [0.06, 0.03, 0.02, 0.02, 0.00, 0.02],  # follow_up
         [0.00, 0.00, 0.00, 0.00, 0.00, 0.00],  # closed
         [0.00, 0.00, 0.00, 0.00, 0.00, 0.00],  # lost
     ]
@@ -77,9 +79,9 @@ _P_CHILD = np.array(
         [0.00, 0.00, 0.00, 0.00, 0.00, 0.00],
         [0.00, 0.00, 0.00, 0.00, 0.00, 0.00],
         [0.60, 0.05, 0.30, 0.40, 0.20, 0.00],
-        [0.40, 0.05, 0.60, 0.20, 0.30, 0.00],
-        [0.30, 0.05, 0.02, 0.10, 0.80, 0.00],
-        [0.20, 0.02, 0.02, 0.05, 0.30, 0.00],
+        [0.25, 0.03, 0.40, 0.10, 0.15, 0.00],
+        [0.05, 0.01, 0.01, 0.02, 0.10, 0.00],
+        [0.05, 0.01, 0.01, 0.02, 0.08, 0.00],
         [0.00, 0.00, 0.00, 0.00, 0.00, 0.00],
         [0.00, 0.00, 0.00, 0.00, 0.00, 0.00],
     ]

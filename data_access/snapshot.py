@@ -13,6 +13,8 @@ What is derived once here, so each query is a cheap pass over one table:
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
@@ -251,7 +253,18 @@ def load_snapshot(source: Path | SnapshotInfo) -> Snapshot:
     assessments = _assessments(raw["assessments"], people, as_of, check)
     people = people.assign(latest_composite=_latest(assessments, "composite", len(people)))
     services = _services(raw["services"], people, as_of, check)
+    del raw
+    release_memory()
     return Snapshot(info, people, events, assessments, services, cohorts, regions, stages, tuple(check.problems))
+
+
+def release_memory() -> None:
+    """Hand memory freed after a large build back to the system. Arrow's pool and the C allocator
+    keep freed blocks for reuse; after loading a large snapshot (or summing it per cell) that is
+    hundreds of MiB a long-running server would hold for nothing."""
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def month_numbers(dates: np.ndarray) -> np.ndarray:
@@ -363,7 +376,7 @@ def _events(
             "exited_on": exited.to_numpy(),
         }
     ).loc[~future.to_numpy()]
-    frame = frame.sort_values(["person", "entered_on"], kind="stable").reset_index(drop=True)
+    frame = _sorted_by_person(frame, "entered_on")
     frame["entered_month"] = month_numbers(frame["entered_on"].to_numpy())
     frame["exited_month"] = month_numbers(frame["exited_on"].to_numpy())
     same_person = frame["person"].to_numpy()[1:] == frame["person"].to_numpy()[:-1]
@@ -380,16 +393,27 @@ def _events(
     return frame
 
 
+def _sorted_by_person(frame: pd.DataFrame, date: str) -> pd.DataFrame:
+    """`frame` sorted by person, then `date` (stable); exports usually come in that order, which
+    is checked in one pass instead of sorting millions of rows again."""
+    key = frame["person"].to_numpy().astype(np.int64) << 32
+    key += frame[date].to_numpy().astype("datetime64[D]").astype(np.int64)
+    if len(key) > 1 and not (key[1:] >= key[:-1]).all():
+        frame = frame.iloc[np.argsort(key, kind="stable")]
+    return frame.reset_index(drop=True)
+
+
 def _derive_people(
     people: pd.DataFrame, events: pd.DataFrame, stages: pd.DataFrame, as_of: pd.Timestamp, check: _Checker
 ) -> pd.DataFrame:
     n = len(people)
     person = events["person"].to_numpy()
-    # Current stage: the open stage entered last; if none is open, the last entered.
-    open_first = events.assign(open=events["exited_on"].isna()).sort_values(
-        ["person", "open", "entered_on"], kind="stable"
-    )
-    last = open_first.drop_duplicates("person", keep="last")
+    # Current stage: the open stage entered last; if none is open, the last entered. Events are
+    # in person and entry order, so that is each person's row with the largest (open, position).
+    rank = events["exited_on"].isna().to_numpy().astype(np.int64) * len(events) + np.arange(len(events))
+    starts = np.flatnonzero(np.r_[True, person[1:] != person[:-1]]) if len(person) else np.array([], dtype=np.int64)
+    chosen = np.maximum.reduceat(rank, starts) % len(events) if len(person) else starts
+    last = events.iloc[chosen]
     stage = pd.Categorical.from_codes(np.full(n, -1), categories=stages["stage_id"])
     stage_codes = np.full(n, -1, dtype=np.int16)
     stage_codes[last["person"].to_numpy()] = last["stage"].cat.codes.to_numpy()
@@ -455,18 +479,20 @@ def _assessments(frame: pd.DataFrame, people: pd.DataFrame, as_of: pd.Timestamp,
     out["composite"] = out[list(c.SCORE_DIMENSIONS)].mean(axis=1, skipna=True)
     out = out.loc[~future].reset_index(drop=True)
     # The half-year an assessment falls in (its first day): the period score charts group by.
-    stamps = out["assessed_on"]
-    out["half_year"] = pd.to_datetime(
-        {"year": stamps.dt.year, "month": np.where(stamps.dt.month <= 6, 1, 7), "day": 1}
-    ).astype("datetime64[ms]")
+    months = out["assessed_on"].to_numpy().astype("datetime64[M]").astype(np.int64)
+    out["half_year"] = (months - months % 6).astype("datetime64[M]").astype("datetime64[ms]")
     return out
 
 
 def _latest(assessments: pd.DataFrame, column: str, n: int) -> np.ndarray:
     """Each person's most recent value of `column` (NaN where never assessed)."""
     out = np.full(n, np.nan)
-    last = assessments.sort_values(["person", "assessed_on"], kind="stable").drop_duplicates("person", keep="last")
-    out[last["person"].to_numpy()] = last[column].to_numpy()
+    if assessments.empty:
+        return out
+    ordered = _sorted_by_person(assessments, "assessed_on")
+    person = ordered["person"].to_numpy()
+    last = np.r_[person[1:] != person[:-1], True]
+    out[person[last]] = ordered[column].to_numpy()[last]
     return out
 
 

@@ -1,0 +1,301 @@
+"""Is the dashboard fast at national scale? Measured end to end, server side.
+
+    python -m benchmarks                                  # 10k, 100k and 1M people
+    python -m benchmarks --sizes 100000 --runs 30
+    python -m benchmarks --quick                          # a CI-sized run (2,000 people)
+
+For each size it generates a synthetic snapshot on demand (`python -m data_access.generate`,
+cached under --data and made again when the generator changes), then starts one fresh process
+for the dashboard and one for the naive baseline (`benchmarks/naive_app.py`), each driven by
+Streamlit's AppTest (`benchmarks/worker.py`), and measures:
+
+- cold start: process start to the first page rendered (imports, snapshot load, first run);
+- warm rerun after a filter change, per page and selection (no filter, broad, narrow), p50 and
+  p95 over --runs reruns: the whole AppTest run, the script run on the server (wall clock, and
+  the CPU time of the script thread, which other processes on a shared machine disturb less),
+  and within it the time in queries (`data_access.queries`) and in charts (`charts` builders and the chart
+  element with its data table);
+- bytes sent to the browser per rerun (every ForwardMsg of the run, serialized) and the rows
+  of the largest chart dataset;
+- resident memory of the server process: after the first page, steady (after every rerun),
+  with --sessions sessions open at once (the snapshot must be loaded once per process), peak.
+
+The naive baseline gets --naive-runs reruns per selection (at least one, at most
+--naive-budget seconds a selection); its ratio is taken against the dashboard's Overview plus
+Reintegration progress pages, the two pages whose charts it draws.
+
+Prints a table and writes everything as JSON (--json, default benchmarks/results/latest.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = "2026-09-30"
+GENERATOR = ROOT / "data_access" / "generate.py"
+COMPARED_PAGES = ("overview", "progress")
+
+
+def generator_version() -> str:
+    return hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:16]
+
+
+def ensure_snapshot(data: Path, people: int) -> dict:
+    """The snapshot for `people`, generated now unless a current one is cached."""
+    folder = data / str(people)
+    stamp = folder / "generator.json"
+    if stamp.is_file() and json.loads(stamp.read_text()).get("generator") == generator_version():
+        return {**json.loads(stamp.read_text()), "cached": True}
+    if folder.exists():
+        shutil.rmtree(folder)
+    start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    command = [sys.executable, "-m", "data_access.generate", "--out", str(folder), "--people", str(people)]
+    subprocess.run([*command, "--as-of", AS_OF], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    info = {
+        "generator": generator_version(),
+        "seconds": round(time.perf_counter() - start, 1),
+        # The largest child so far: exact for the first generation of a run, an upper bound after.
+        "peak_rss_mib": round(max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024, 1),
+        "rows": table_rows(folder / AS_OF),
+    }
+    stamp.write_text(json.dumps(info, indent=1))
+    return {**info, "cached": False}
+
+
+def table_rows(folder: Path) -> dict[str, int]:
+    import pyarrow.parquet as pq
+
+    return {p.stem: pq.ParquetFile(p).metadata.num_rows for p in sorted(folder.glob("*.parquet"))}
+
+
+def run_worker(variant: str, root: Path, args: argparse.Namespace) -> dict:
+    command = [sys.executable, "-m", "benchmarks.worker", variant, str(root), "--sessions", str(args.sessions)]
+    if variant == "app":
+        command += ["--runs", str(args.runs), "--warm-up", str(args.warm_up)]
+        if args.pages:
+            command += ["--pages", *args.pages]
+    else:
+        command += ["--runs", str(args.naive_runs), "--warm-up", "0", "--budget", str(args.naive_budget)]
+    limit = args.max_rss_gib * 2**30
+    started = time.time()
+    command += ["--started", repr(started)]
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        worker = subprocess.Popen(command, cwd=ROOT, stdout=stdout, stderr=stderr, text=True)
+        # A guard for a shared machine: the naive baseline's memory grows with the data.
+        while worker.poll() is None:
+            try:
+                resident = psutil.Process(worker.pid).memory_info().rss
+            except psutil.NoSuchProcess:
+                break
+            if resident > limit:
+                worker.kill()
+                worker.wait()
+                seconds = time.time() - started
+                return {"variant": variant, "stopped": f"over {args.max_rss_gib} GiB resident after {seconds:.0f} s"}
+            time.sleep(0.5)
+        stdout.seek(0)
+        stderr.seek(0)
+        if worker.returncode != 0:
+            raise RuntimeError(f"{variant} worker failed:\n{stderr.read()[-3000:]}")
+        return json.loads(stdout.read().strip().splitlines()[-1])
+
+
+def compare(app: dict, naive: dict) -> dict:
+    """Naive p50 over the dashboard's p50 (Overview + Reintegration progress), per selection."""
+    out = {}
+    for label, figures in naive["pages"]["naive"].items():
+        pages = [app["pages"][p][label]["wall_ms_p50"] for p in COMPARED_PAGES if p in app["pages"]]
+        if pages:
+            out[label] = round(figures["wall_ms_p50"] / sum(pages), 1)
+    return out
+
+
+def machine() -> dict:
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def code_version() -> dict:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
+
+    return {"head": git("rev-parse", "--short", "HEAD"), "dirty": bool(git("status", "--porcelain", "--", "."))}
+
+
+def print_table(report: dict) -> None:
+    for size in report["sizes"]:
+        app, naive = size["app"], size.get("naive")
+        if naive and "stopped" in naive:
+            print(f"\n{size['people']:,} people: naive baseline stopped, {naive['stopped']}")
+            naive = None
+        print(
+            f"\n{size['people']:,} people  (cold start {app['cold_start_s']:.1f} s; memory MiB: "
+            f"first page {app['rss_after_first_page_mib']:.0f}, steady {app['steady_rss_mib']:.0f}, "
+            f"{app['sessions']} sessions {app['sessions_rss_mib']:.0f}, peak {app['peak_rss_mib']:.0f}; "
+            f"snapshot loads {app['snapshot_loads']})"
+        )
+        print(
+            f"{'page':<14}{'selection':<9}{'p50 ms':>8}{'p95 ms':>8}{'script':>8}{'cpu':>8}{'query':>8}"
+            f"{'chart':>8}{'kB sent':>10}{'max rows':>11}"
+        )
+        rows = [(page, sel, figures) for page, sels in app["pages"].items() for sel, figures in sels.items()]
+        if naive:
+            rows += [("naive", sel, figures) for sel, figures in naive["pages"]["naive"].items()]
+        for page, selection, f in rows:
+            print(
+                f"{page:<14}{selection:<9}{f['wall_ms_p50']:>8.0f}{f['wall_ms_p95']:>8.0f}{f['script_ms_p50']:>8.0f}{f['script_cpu_ms_p50']:>8.0f}"
+                f"{f['query_ms_p50']:>8.0f}{f['chart_ms_p50']:>8.0f}{f['bytes_max'] / 1000:>10,.0f}"
+                f"{f['largest_chart_rows']:>11,}"
+            )
+        if naive:
+            print(
+                f"naive baseline: cold start {naive['cold_start_s']:.1f} s, steady {naive['steady_rss_mib']:.0f} MiB, "
+                f"peak {naive['peak_rss_mib']:.0f} MiB; speed-up (naive / overview + progress, p50): "
+                + ", ".join(f"{k} {v}x" for k, v in size["speed_up"].items())
+            )
+
+
+TARGETS = {100_000: (80, 150, 3, 600), 1_000_000: (150, 300, 15, 2560)}  # p50, p95 ms, cold s, MiB
+
+
+def markdown(report: dict) -> str:
+    """The README's results table: per size, the worst page against the issue's targets."""
+
+    def worst(app: dict, key: str) -> tuple[float, str]:
+        return max((f[key], f"{page}, {sel}") for page, sels in app["pages"].items() for sel, f in sels.items())
+
+    lines = [
+        "| measure | " + " | ".join(f"{s['people']:,} people" for s in report["sizes"]) + " |",
+        "|---|" + "---|" * len(report["sizes"]),
+    ]
+
+    def row(label: str, cell) -> None:
+        lines.append(f"| {label} | " + " | ".join(cell(s) for s in report["sizes"]) + " |")
+
+    def target(size: dict, index: int, unit: str) -> str:
+        found = TARGETS.get(size["people"])
+        return f" (target ≤ {found[index]:,} {unit})" if found else ""
+
+    row(
+        "warm rerun p50, slowest page (wall)",
+        lambda s: "{:.0f} ms ({})".format(*worst(s["app"], "wall_ms_p50")) + target(s, 0, "ms"),
+    )
+    row(
+        "warm rerun p50, slowest page (script CPU)",
+        lambda s: "{:.0f} ms ({})".format(*worst(s["app"], "script_cpu_ms_p50")),
+    )
+    row(
+        "warm rerun p95, slowest page (wall)",
+        lambda s: "{:.0f} ms ({})".format(*worst(s["app"], "wall_ms_p95")) + target(s, 1, "ms"),
+    )
+    row(
+        "warm rerun p95, slowest page (script CPU)",
+        lambda s: "{:.0f} ms ({})".format(*worst(s["app"], "script_cpu_ms_p95")),
+    )
+    row("median page p50 (wall)", lambda s: f"{s['median_page_p50_ms']:.0f} ms")
+    row("cold start to first page", lambda s: f"{s['app']['cold_start_s']:.1f} s" + target(s, 2, "s"))
+    row("steady server memory", lambda s: f"{s['app']['steady_rss_mib']:,.0f} MiB" + target(s, 3, "MiB"))
+    row(
+        "memory with 5 sessions / peak",
+        lambda s: (
+            f"{s['app']['sessions_rss_mib']:,.0f} / {s['app']['peak_rss_mib']:,.0f} MiB, "
+            f"{s['app']['snapshot_loads']} load"
+        ),
+    )
+    row(
+        "data sent per rerun, largest page",
+        lambda s: "{:,.0f} kB ({})".format(worst(s["app"], "bytes_max")[0] / 1000, worst(s["app"], "bytes_max")[1]),
+    )
+    row("largest chart dataset", lambda s: f"{worst(s['app'], 'largest_chart_rows')[0]:,} rows")
+    row(
+        "speed-up over naive (p50, overview + progress)",
+        lambda s: (
+            ", ".join(f"{k} {v}×" for k, v in s["speed_up"].items())
+            if s.get("speed_up")
+            else s.get("naive", {}).get("stopped", "not run")
+        ),
+    )
+    row(
+        "snapshot rows (events / assessments / services)",
+        lambda s: "{stage_events:,} / {assessments:,} / {services:,}".format(**s["snapshot"]["rows"]),
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--runs", type=int, default=20, help="measured reruns per page and selection")
+    parser.add_argument("--warm-up", type=int, default=2, help="reruns before measuring, per page and selection")
+    parser.add_argument("--sessions", type=int, default=5, help="sessions open at once for the memory figure")
+    parser.add_argument("--pages", nargs="+", help="dashboard pages to measure (default: all)")
+    parser.add_argument("--naive-runs", type=int, default=3, help="naive baseline reruns per selection")
+    parser.add_argument("--naive-budget", type=float, default=120, help="seconds per selection for the naive runs")
+    parser.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
+    parser.add_argument("--max-rss-gib", type=float, default=8, help="stop a worker above this resident memory")
+    parser.add_argument("--quick", action="store_true", help="2,000 people, 3 runs, 2 sessions: checks it works")
+    parser.add_argument("--data", type=Path, default=Path("/tmp/bench_data"), help="where snapshots are cached")
+    parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json")
+    parser.add_argument(
+        "--markdown", type=Path, metavar="JSON", help="print the README table of a results file and stop"
+    )
+    args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads(args.markdown.read_text())))
+        return 0
+    if args.quick:
+        args.sizes, args.runs, args.warm_up, args.sessions, args.naive_runs = [2_000], 3, 1, 2, 1
+
+    report = {
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "machine": machine(),
+        "code": code_version(),
+        "runs": args.runs,
+        "sizes": [],
+    }
+    for people in args.sizes:
+        snapshot = ensure_snapshot(args.data, people)
+        root = args.data / str(people)
+        entry = {"people": people, "snapshot": snapshot, "app": run_worker("app", root, args)}
+        if not args.no_naive:
+            entry["naive"] = run_worker("naive", root, args)
+            if "pages" in entry["naive"]:
+                entry["speed_up"] = compare(entry["app"], entry["naive"])
+        worst = [f["wall_ms_p50"] for sels in entry["app"]["pages"].values() for f in sels.values()]
+        entry["worst_page_p50_ms"] = max(worst)
+        entry["median_page_p50_ms"] = statistics.median(worst)
+        report["sizes"].append(entry)
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=1))
+    print_table(report)
+    print(f"\nJSON: {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,277 @@
+"""One measured server process: the dashboard (`app`) or the naive baseline (`naive`), driven
+through Streamlit's AppTest on one snapshot folder. Run by `python -m benchmarks`, one fresh
+process per size and variant, so cold start and memory are those of a new server.
+
+    python -m benchmarks.worker app /tmp/bench_data/100000 --runs 20 --started $(date +%s.%N)
+
+Prints one JSON object on the last line of stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pyarrow as pa
+from streamlit.runtime.scriptrunner import script_runner
+from streamlit.testing.v1 import AppTest, local_script_runner
+
+from data_access.catalogue import ROOT_VARIABLE
+from data_access.filters import DIMENSIONS, Filters
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_PAGES = ("overview", "repatriations", "progress", "regions", "explorer", "about")
+NAIVE_PAGES = ("naive",)
+# Nothing caches results per selection, so every measured rerun computes its figures afresh.
+SELECTIONS = {
+    "all": Filters(),
+    "broad": Filters(sex=("female",)),
+    "narrow": Filters(cohort=("jusan-2",), region=("KZ-61",), sex=("female",)),
+}
+MiB = 2**20
+
+
+class Probe:
+    """Time spent in queries and in charts during one script run, the script run itself, and
+    the messages it sent to the browser."""
+
+    def __init__(self) -> None:
+        self.query = 0.0
+        self.chart = 0.0
+        self.script = 0.0
+        self.script_cpu = 0.0
+        self.messages: list = []
+        self._depth = 0
+
+    def reset(self) -> None:
+        self.query = self.chart = self.script = self.script_cpu = 0.0
+        self.messages = []
+
+    def wrap(self, module, names, part: str) -> None:
+        for name in names:
+            original = getattr(module, name)
+            setattr(module, name, self._timed(original, part))
+
+    def _timed(self, function, part: str):
+        def timed(*args, **kwargs):
+            if self._depth:
+                return function(*args, **kwargs)
+            self._depth += 1
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                setattr(self, part, getattr(self, part) + time.perf_counter() - start)
+                self._depth -= 1
+
+        timed.__wrapped__ = function
+        return timed
+
+    def install(self) -> None:
+        run_script = script_runner.ScriptRunner._run_script
+
+        def timed_run(runner, rerun_data):
+            start, cpu = time.perf_counter(), time.thread_time()
+            try:
+                return run_script(runner, rerun_data)
+            finally:
+                self.script += time.perf_counter() - start
+                self.script_cpu += time.thread_time() - cpu
+
+        script_runner.ScriptRunner._run_script = timed_run
+        run = local_script_runner.LocalScriptRunner.run
+
+        def keep_messages(runner, *args, **kwargs):
+            try:
+                return run(runner, *args, **kwargs)
+            finally:
+                self.messages = list(runner.forward_msgs())
+
+        local_script_runner.LocalScriptRunner.run = keep_messages
+
+    def sent(self) -> tuple[int, int]:
+        """(bytes of every message of the run, rows of the largest chart dataset)."""
+        total = sum(msg.ByteSize() for msg in self.messages)
+        largest = 0
+        for msg in self.messages:
+            if not msg.HasField("delta") or not msg.delta.HasField("new_element"):
+                continue
+            element = msg.delta.new_element
+            if element.WhichOneof("type") != "vega_lite_chart":
+                continue
+            chart = element.vega_lite_chart
+            for data in [chart.data, *(d.data for d in chart.datasets)]:
+                if data.data:
+                    largest = max(largest, pa.ipc.open_stream(data.data).read_all().num_rows)
+        return total, largest
+
+
+def instrument_app(probe: Probe) -> None:
+    import charts
+    import ui.widgets
+    from data_access import narrative
+    from data_access import queries as q
+
+    probe.wrap(
+        q,
+        [
+            n
+            for n in dir(q)
+            if callable(getattr(q, n))
+            and getattr(getattr(q, n), "__module__", "") == q.__name__
+            and not n.startswith("_")
+        ],
+        "query",
+    )
+    probe.wrap(narrative, ["overview_summary"], "query")
+    probe.wrap(charts, [n for n in dir(charts) if n.endswith("_chart") or n.endswith("_heatmap")], "chart")
+    probe.wrap(ui.widgets, ["chart"], "chart")
+
+
+def rss() -> int:
+    return psutil.Process().memory_info().rss
+
+
+def peak_rss() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def choose(at: AppTest, filters: Filters) -> None:
+    for dim in DIMENSIONS:
+        at.multiselect(key=dim).set_value(list(getattr(filters, dim)))
+
+
+def check(at: AppTest, where: str) -> None:
+    if at.exception:
+        raise RuntimeError(f"{where}: {at.exception[0].value}")
+
+
+def measure_page(at: AppTest, probe: Probe, page: str, runs: int, warm_up: int, budget: float | None) -> dict:
+    """Cycle through the selections (all -> broad -> narrow -> all ...), so every rerun follows a
+    filter change; each rerun counts for the selection it changed to."""
+    measures = ("wall_ms", "script_ms", "script_cpu_ms", "query_ms", "chart_ms", "bytes", "largest_chart_rows")
+    samples = {label: {name: [] for name in measures} for label in SELECTIONS}
+    began = time.perf_counter()
+    for i in range(warm_up + runs):
+        if budget is not None and i > warm_up and time.perf_counter() - began > budget * len(SELECTIONS):
+            break
+        for label, filters in SELECTIONS.items():
+            choose(at, filters)
+            probe.reset()
+            start = time.perf_counter()
+            at.run()
+            wall = time.perf_counter() - start
+            check(at, f"{page}, {label}")
+            if i < warm_up:
+                continue
+            sent, largest = probe.sent()
+            figures = samples[label]
+            figures["wall_ms"].append(wall * 1000)
+            figures["script_ms"].append(probe.script * 1000)
+            figures["script_cpu_ms"].append(probe.script_cpu * 1000)
+            figures["query_ms"].append(probe.query * 1000)
+            figures["chart_ms"].append(probe.chart * 1000)
+            figures["bytes"].append(sent)
+            figures["largest_chart_rows"].append(largest)
+    return {label: summary(figures) for label, figures in samples.items()}
+
+
+def summary(figures: dict[str, list]) -> dict:
+    out = {"runs": len(figures["wall_ms"])}
+    for name, values in figures.items():
+        if name.endswith("_ms"):
+            out[f"{name}_p50"] = round(statistics.median(values), 2)
+            out[f"{name}_p95"] = round(percentile(values, 0.95), 2)
+    out["bytes_p50"] = statistics.median(figures["bytes"])
+    out["bytes_max"] = max(figures["bytes"])
+    out["largest_chart_rows"] = max(figures["largest_chart_rows"])
+    return out
+
+
+def open_page(at: AppTest, page: str, script: Path) -> None:
+    if script.name == "app.py" and page != "overview":
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+        check(at, page)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("variant", choices=("app", "naive"))
+    parser.add_argument("root", type=Path, help="folder of snapshot folders")
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--warm-up", type=int, default=2)
+    parser.add_argument("--sessions", type=int, default=5)
+    parser.add_argument("--pages", nargs="+", help="pages to measure (default: all)")
+    parser.add_argument("--budget", type=float, help="stop measuring a selection after this many seconds")
+    parser.add_argument("--started", type=float, help="time.time() when the parent started this process")
+    args = parser.parse_args(argv)
+    started = args.started or time.time()
+    os.environ[ROOT_VARIABLE] = str(args.root)
+    probe = Probe()
+    probe.install()
+    loads = []
+    if args.variant == "app":
+        import ui.context
+
+        load = ui.context.load_snapshot
+
+        def counted_load(path):
+            loads.append(str(path))
+            return load(path)
+
+        ui.context.load_snapshot = counted_load
+        instrument_app(probe)
+        script, pages = ROOT / "app.py", args.pages or list(APP_PAGES)
+    else:
+        script, pages = Path(__file__).resolve().parent / "naive_app.py", list(NAIVE_PAGES)
+
+    at = AppTest.from_file(str(script), default_timeout=900)
+    at.run()
+    check(at, "first page")
+    cold = time.time() - started
+    result = {
+        "variant": args.variant,
+        "cold_start_s": round(cold, 3),
+        "rss_after_first_page_mib": round(rss() / MiB, 1),
+        "pages": {},
+    }
+    for page in pages:
+        open_page(at, page, script)
+        result["pages"][page] = measure_page(at, probe, page, args.runs, args.warm_up, args.budget)
+    gc.collect()
+    result["steady_rss_mib"] = round(rss() / MiB, 1)
+    # More sessions open at once: each its own AppTest (session state), one process, one cache.
+    sessions = [at]
+    for _ in range(args.sessions - 1):
+        other = AppTest.from_file(str(script), default_timeout=900)
+        other.run()
+        open_page(other, pages[min(2, len(pages) - 1)], script)
+        choose(other, SELECTIONS["narrow"])
+        other.run()
+        check(other, "another session")
+        sessions.append(other)
+    gc.collect()
+    result["sessions"] = len(sessions)
+    result["sessions_rss_mib"] = round(rss() / MiB, 1)
+    result["snapshot_loads"] = len(loads) if args.variant == "app" else None
+    result["peak_rss_mib"] = round(peak_rss() / MiB, 1)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""The benchmark harness runs end to end on a tiny snapshot and reports every figure the README
+table is made from (timings are not asserted: they depend on the machine)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_benchmark_runs_and_writes_every_field(tmp_path):
+    out = tmp_path / "result.json"
+    command = [sys.executable, "-m", "benchmarks", "--sizes", "300", "--runs", "2", "--warm-up", "0"]
+    command += ["--sessions", "2", "--naive-runs", "1", "--pages", "overview"]
+    command += ["--data", str(tmp_path / "data"), "--json", str(out)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "overview" in done.stdout and "speed-up" in done.stdout
+
+    [size] = json.loads(out.read_text())["sizes"]
+    assert size["people"] == 300 and size["snapshot"]["rows"]["people"] == 300
+    app, naive = size["app"], size["naive"]
+    assert app["snapshot_loads"] == 1 and app["sessions"] == 2
+    for figure in ("cold_start_s", "rss_after_first_page_mib", "steady_rss_mib", "sessions_rss_mib", "peak_rss_mib"):
+        assert app[figure] > 0 and naive[figure] > 0, figure
+    assert set(app["pages"]) == {"overview"}
+    for page in (*app["pages"].values(), naive["pages"]["naive"]):
+        assert set(page) == {"all", "broad", "narrow"}
+        for figures in page.values():
+            for measure in ("wall_ms", "script_ms", "script_cpu_ms", "query_ms", "chart_ms"):
+                assert figures[f"{measure}_p50"] <= figures[f"{measure}_p95"], measure
+            assert figures["bytes_max"] > 0 and figures["largest_chart_rows"] >= 0
+    assert app["pages"]["overview"]["all"]["query_ms_p50"] > 0
+    assert app["pages"]["overview"]["all"]["chart_ms_p50"] > 0
+    assert app["pages"]["overview"]["all"]["largest_chart_rows"] > 0
+    assert set(size["speed_up"]) == {"all", "broad", "narrow"}
