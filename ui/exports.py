@@ -48,40 +48,42 @@ def chart_downloads(fig: Figure, table: pd.DataFrame, view: View, *, key: str, n
     """PNG (2x), SVG and CSV of one chart in a row of small buttons under it."""
     as_of, selection = view.snapshot.as_of, view.description
     caption = image_caption(view)
+    files = (
+        (
+            "png",
+            PNG,
+            lambda: chart_export.png(fig, caption=caption),
+            ":material/image:",
+            "The chart as a PNG image at twice screen resolution (1920 px wide), for slides",
+        ),
+        (
+            "svg",
+            SVG,
+            lambda: chart_export.svg(fig, caption=caption),
+            ":material/shape_line:",
+            "The chart as an SVG vector image, for print or editing",
+        ),
+        (
+            "csv",
+            CSV,
+            lambda: export.csv_bytes(table, data_note(view, note)),
+            ":material/table:",
+            "The chart's own table, with the selection, date and disclosure rules in the first lines",
+        ),
+    )
     with st.container(horizontal=True, gap="small", key=f"{key}-exports"):
-        st.download_button(
-            "PNG",
-            data=lambda: chart_export.png(fig, caption=caption),
-            file_name=export.file_name(key, selection, as_of, "png"),
-            mime=PNG,
-            key=f"{key}-png",
-            icon=":material/image:",
-            type="tertiary",
-            on_click="ignore",
-            help="The chart as a PNG image at twice screen resolution (1920 px wide), for slides",
-        )
-        st.download_button(
-            "SVG",
-            data=lambda: chart_export.svg(fig, caption=caption),
-            file_name=export.file_name(key, selection, as_of, "svg"),
-            mime=SVG,
-            key=f"{key}-svg",
-            icon=":material/shape_line:",
-            type="tertiary",
-            on_click="ignore",
-            help="The chart as an SVG vector image, for print or editing",
-        )
-        st.download_button(
-            "CSV",
-            data=lambda: export.csv_bytes(table, data_note(view, note)),
-            file_name=export.file_name(key, selection, as_of, "csv"),
-            mime=CSV,
-            key=f"{key}-csv",
-            icon=":material/table:",
-            type="tertiary",
-            on_click="ignore",
-            help="The chart's own table, with the selection and date in the first lines",
-        )
+        for extension, mime, data, icon, words in files:
+            st.download_button(
+                extension.upper(),
+                data=data,
+                file_name=export.file_name(key, selection, as_of, extension),
+                mime=mime,
+                key=f"{key}-{extension}",
+                icon=icon,
+                type="tertiary",
+                on_click="ignore",
+                help=words,
+            )
 
 
 def current_link(page_url: str | None, params: dict[str, list[str]]) -> str:

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access.catalogue import ROOT_VARIABLE
 from data_access.release import LEVEL_VARIABLE
-from tests.app.test_pages import PAGES, ROOT
+from tests.app.test_pages import PAGES, ROOT, open_app
 
 PUBLIC_ROOT = ROOT / "sample_data" / "public"
 RESTRICTED_ROOT = ROOT / "sample_data" / "snapshots"
@@ -25,16 +25,6 @@ RESTRICTED_ROOT = ROOT / "sample_data" / "snapshots"
 def public_level(monkeypatch):
     monkeypatch.setenv(LEVEL_VARIABLE, "public")
     monkeypatch.delenv(ROOT_VARIABLE, raising=False)
-
-
-def open_app(page: str | None = None, **params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    if page and page != PAGES[0]:
-        at.switch_page(page).run()
-    return at
 
 
 def everything_shown(at: AppTest) -> str:
