@@ -81,10 +81,10 @@ def test_explorer_csv_download_arrives_and_parses(page, server, latest):
         widget(page, "explorer-pivot-csv").get_by_role("button").click()
     download = download_info.value
     assert download.suggested_filename.endswith("_2026-09-30.csv")
-    lines = Path(download.path()).read_text(encoding="utf-8").splitlines()
-    notes = [line for line in lines if line.startswith("# ")]
-    assert notes[0] == "# Restricted · programme staff only"  # the access level and rules come first
-    rows = list(csv.reader(io.StringIO("\n".join(lines[len(notes) :]))))
+    cells = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    notes = [row[0] for row in cells if row and row[0].startswith("# ")]
+    assert "# Restricted · programme staff only" in notes  # the access level and rules come first
+    rows = cells[len(notes) :]
     assert rows[0] == ["Cohort", "Female", "Male"]
     assert len(rows) == 1 + len(latest.cohorts)
     rusafa = next(r for r in rows if r[0] == "Rusafa")
