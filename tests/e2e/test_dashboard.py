@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,8 @@ def test_a_copied_link_reopens_the_same_page_selection_and_numbers(page, browser
     goto(page, server, "regions")
     choose(page, "cohort", "Jusan-3")
     choose(page, "sex", "Female")
+    # The URL is written by the run the choice triggers; wait for it rather than read it at once.
+    expect(page).to_have_url(re.compile(r"sex=female"), timeout=15_000)
     link = page.url
     assert "cohort=jusan-3" in link and "sex=female" in link
     n = base_n(page)
