@@ -116,6 +116,7 @@ def test_screenshots_of_every_page(browser, server, label, size):
     watch(page)
     for name in PAGES:
         goto(page, server, name)
+        assert_healthy(page)  # also waits until every chart has drawn, so the picture is the finished page
         path = SCREENSHOTS / f"{name}-{label}.png"
         page.screenshot(path=str(path), full_page=True)
         assert path.stat().st_size > 10_000
