@@ -123,6 +123,7 @@ def test_chart_tooltips_show_labels_as_text(browser, hostile_server):
     page.goto(f"{hostile_server.url}/repatriations?snapshot={case.id}")
     wait_idle(page)
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.locator("canvas, svg").first.wait_for(timeout=15_000)  # drawn, not just placed
     chart.scroll_into_view_if_needed()
     box = chart.bounding_box()
     tooltip = page.locator("#vg-tooltip-element")
