@@ -22,7 +22,7 @@ from charts.figure import Figure
 from data_access import contract as c
 from data_access import queries as q
 from data_access.filters import Filters, describe
-from data_access.narrative import long_date
+from data_access.narrative import in_brackets, long_date
 from data_access.release import Release
 
 
@@ -43,10 +43,6 @@ def caption(description: str, figure_text: str, as_of, base_n: int | str) -> str
     """'Jusan-2: 88% of children in school, as of 30 Sep 2026 (n = 156)'."""
     n = f"{base_n:,}" if isinstance(base_n, int) else base_n
     return f"{description}: {figure_text}, as of {long_date(as_of)} (n = {n})"
-
-
-def _paren(text: str) -> str:
-    return f" ({text})" if text.endswith("%") else ""
 
 
 def _number(frame: pd.DataFrame, column: str, mask=None) -> int:
@@ -87,7 +83,7 @@ def _who_came_back(x: _Context) -> Slide:
         "Who came back",
         charts.arrivals_chart(arrivals, list(x.snapshot.cohorts["cohort_id"])),
         arrivals,
-        x.say(f"{children} of {x.n} were children{_paren(pct)}"),
+        x.say(f"{children} of {x.n} were children{in_brackets(pct)}"),
     )
 
 
@@ -99,7 +95,10 @@ def _where_in_programme(x: _Context) -> Slide:
         "Where they are in the programme",
         charts.stage_chart(stages, list(x.snapshot.stages["stage_id"])),
         stages,
-        x.say(f"{active}{_paren(active_pct)} in active support, {closed}{_paren(closed_pct)} with their case closed"),
+        x.say(
+            f"{active}{in_brackets(active_pct)} in active support, "
+            f"{closed}{in_brackets(closed_pct)} with their case closed"
+        ),
     )
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 
 from charts.figure import Figure
 from charts.theme import CONFIG
+from data_access.disclosure import withheld_count
 
 TEMPLATE_CACHE_SIZE = 64
 _COMPOSITIONS = ("layer", "hconcat", "vconcat", "concat")
@@ -69,15 +70,9 @@ def at(field: str) -> str:
     return f"isValid(datum.{field}) ? datum.{field} : 0"
 
 
-def withheld(data: pd.DataFrame) -> int:
-    """How many values of a chart's table disclosure control withheld."""
-    flags = [c for c in data.columns if str(c).endswith("_suppressed")]
-    return int(sum(data[c].fillna(False).astype(bool).sum() for c in flags))
-
-
 def figure(template: dict, data: pd.DataFrame, title: str, alt_text: str, subtitle: str = "") -> Figure:
     heading: dict = {"text": wrap(title)}
-    hidden = withheld(data)
+    hidden = withheld_count(data)
     if hidden:
         note = (
             f"{hidden} value{'s' if hidden != 1 else ''} withheld to protect small groups "

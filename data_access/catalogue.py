@@ -128,8 +128,7 @@ def read_manifest(folder: Path) -> SnapshotInfo:
 
 def admit(infos: list[SnapshotInfo], access_level: str) -> list[SnapshotInfo]:
     """`infos` as a server at `access_level` may open them: at the public level a snapshot
-    whose manifest does not say `public` becomes unavailable, with the reason (order kept,
-    refused ones moved last)."""
+    whose manifest does not say `public` becomes unavailable, with the reason (order kept)."""
     if access_level != "public":
         return infos
     refused = Problem(
@@ -138,10 +137,9 @@ def admit(infos: list[SnapshotInfo], access_level: str) -> list[SnapshotInfo]:
         "not a public snapshot (access_level is not 'public'): this server runs at the public access level, "
         "which opens only published snapshots; make one with python -m data_access.publish",
     )
-    out = [
+    return [
         i if i.access_level == "public" or not i.usable else replace(i, problems=(*i.problems, refused)) for i in infos
     ]
-    return sorted(out, key=lambda i: not i.usable)
 
 
 def scan_folder(folder: Path) -> SnapshotInfo:

@@ -466,7 +466,14 @@ def margin(
 # Rounding, bases, shares, statistics
 
 
-def _round(value: int, base: int) -> int:
+def withheld_count(table: pd.DataFrame) -> int:
+    """How many values of a released table are withheld (every `<count>_suppressed` flag)."""
+    flags = [column for column in table.columns if str(column).endswith("_suppressed")]
+    return int(sum(table[f].fillna(False).astype(bool).sum() for f in flags))
+
+
+def round_count(value: int, base: int) -> int:
+    """`value` to the nearest multiple of `base` (halves up); 0 stays 0 and nothing else becomes 0."""
     if value == 0:
         return 0
     return max(base, (value + base // 2) // base * base)
@@ -482,7 +489,7 @@ def round_counts(table: pd.DataFrame, count: str = "people", base: int = 5) -> p
     if base < 2:
         raise ValueError("base must be at least 2")
     values, withheld = _as_cells(table, count)
-    rounded = np.array([_round(int(v), base) for v in values], dtype=np.int64)
+    rounded = np.array([round_count(int(v), base) for v in values], dtype=np.int64)
     return _with_columns(table, count, rounded, withheld)
 
 
@@ -536,7 +543,7 @@ def share_text(part: int | None, base: int, policy: Policy = PUBLIC, *, k: int |
     if part == base:
         return "100%"
     if policy.rounding:
-        part, base = _round(part, policy.rounding), _round(base, policy.rounding)
+        part, base = round_count(part, policy.rounding), round_count(base, policy.rounding)
     percent = math.floor(Fraction(100 * part, base) + Fraction(1, 2))
     if percent < 1:
         return "under 1%"

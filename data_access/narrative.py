@@ -15,7 +15,7 @@ def count(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
-def _paren(text: str) -> str:
+def in_brackets(text: str) -> str:
     """A percentage in brackets; nothing for a blank, withheld or too-small share."""
     return f" ({text})" if text.endswith("%") else ""
 
@@ -51,8 +51,8 @@ def overview_summary(
     custody = str(stage_texts.get(c.STAGE_CUSTODY, "0"))
     active, closed = text("active_support"), text("case_closed")
     parts = [
-        f"As of {long_date(as_of)}, {active} of the {who}{_paren(pct('active_support'))} "
-        f"{'is' if active == '1' else 'are'} in active support and {closed}{_paren(pct('case_closed'))} "
+        f"As of {long_date(as_of)}, {active} of the {who}{in_brackets(pct('active_support'))} "
+        f"{'is' if active == '1' else 'are'} in active support and {closed}{in_brackets(pct('case_closed'))} "
         f"{'has' if closed == '1' else 'have'} had their case closed."
     ]
     detail = f"{school} are in school, training or work"

@@ -24,7 +24,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from data_access import contract as c
@@ -172,6 +171,21 @@ class Release:
                 )
         self.snapshot, self.access, self.previous = snapshot, access, previous
         self.total = len(snapshot.people)
+        # One Release serves one run: raw query results asked for twice in it (a selection's size by
+        # every method, the time-in-stage table by its chart and its sentence) are computed once.
+        self._sizes: dict[Filters, int] = {}
+        self._in_stage: dict[tuple[Filters, int], pd.DataFrame] = {}
+
+    def _n(self, filters: Filters) -> int:
+        if filters not in self._sizes:
+            self._sizes[filters] = q.base_n(self.snapshot, filters)
+        return self._sizes[filters]
+
+    def _time_in_stage(self, filters: Filters, threshold_days: int) -> pd.DataFrame:
+        key = (filters, threshold_days)
+        if key not in self._in_stage:
+            self._in_stage[key] = q.time_in_stage(self.snapshot, filters, threshold_days=threshold_days)
+        return self._in_stage[key]
 
     @property
     def public(self) -> bool:
@@ -187,11 +201,11 @@ class Release:
         """May figures be shown for this selection (always, at the restricted level)?"""
         if not self.public:
             return True
-        return d.base_ok(q.base_n(self.snapshot, filters), self.total, self.policy)
+        return d.base_ok(self._n(filters), self.total, self.policy)
 
     def check(self, filters: Filters) -> int:
         """The selection's size, after making sure figures may be shown for it."""
-        n = q.base_n(self.snapshot, filters)
+        n = self._n(filters)
         if self.public and not d.base_ok(n, self.total, self.policy):
             raise SelectionTooSmall(n, self.total, self.policy.min_base)
         return n
@@ -205,9 +219,9 @@ class Release:
         shown (a small selection, or one that leaves a small group outside it)."""
         if not self.shows(filters):
             return None
-        n = q.base_n(self.snapshot, filters)
+        n = self._n(filters)
         if self.public and self.policy.rounding:
-            n = int(d.round_counts(pd.DataFrame({"people": [n]}), "people", self.policy.rounding)["people"].iloc[0])
+            n = d.round_count(n, self.policy.rounding)
         return f"{n:,}"
 
     # -- helpers -----------------------------------------------------------------------------
@@ -229,17 +243,16 @@ class Release:
         return self._round(d.suppress(table, count, rows, cols, k=k, policy=self.policy, totals=totals), count)
 
     def _shares(self, table: pd.DataFrame, count: str, base) -> pd.DataFrame:
-        """`share` of `count` in `base`, blank where the count is withheld or the base too small,
-        with `share_text` in words."""
+        """Public: `share` of `count` in `base`, blank where the count is withheld or the base too
+        small, with `share_text` in words."""
         out = table.copy()
         bases = out[base] if isinstance(base, str) else pd.Series(base, index=out.index)
         parts = out[count]
-        ok = parts.notna() & (bases >= (self.policy.min_base if self.public else 1))
+        ok = parts.notna() & (bases >= self.policy.min_base)
         share = parts.astype("float64") / bases.where(bases > 0).astype("float64")
         out["share"] = share.where(ok.to_numpy())
         out["share_text"] = [
-            d.share_text(None if pd.isna(p) else int(p), int(b), self.policy) if self.public else q_share(p, b)
-            for p, b in zip(parts, bases, strict=True)
+            d.share_text(None if pd.isna(p) else int(p), int(b), self.policy) for p, b in zip(parts, bases, strict=True)
         ]
         return out
 
@@ -384,8 +397,7 @@ class Release:
         the threshold. Public: people per stage suppressed as one table, the number past the
         threshold protected with its rest, statistics only for groups of the minimum size."""
         self.check(filters)
-        table = q.time_in_stage(self.snapshot, filters, threshold_days=threshold_days)
-        table = self._stats(table, "people", ("median_days", "p75_days"))
+        table = self._stats(self._time_in_stage(filters, threshold_days), "people", ("median_days", "p75_days"))
         if not self.public:
             return table
         out = self._table(table, ("stage",))
@@ -402,12 +414,11 @@ class Release:
 
     def stuck_totals(self, filters: Filters, threshold_days: int) -> tuple[str, str]:
         """('how many past the threshold', 'of how many in an open stage') as text for a sentence."""
-        self.check(filters)
-        table = q.time_in_stage(self.snapshot, filters, threshold_days=threshold_days)
+        n = self.check(filters)
+        table = self._time_in_stage(filters, threshold_days)
         over, open_ = int(table["over_threshold"].sum()), int(table["people"].sum())
         if not self.public:
             return f"{over:,}", f"{open_:,}"
-        n = q.base_n(self.snapshot, filters)
         totals = d.primary(pd.DataFrame({"people": [open_], "base": [n]}), k=self.policy.k, base="base")
         past = d.primary(pd.DataFrame({"people": [over], "base": [open_]}), k=self.policy.k, base="base")
         if bool(totals["people_suppressed"].iloc[0]):
@@ -521,12 +532,6 @@ def count_texts(table: pd.DataFrame, count: str = "people") -> list[str]:
     return [d.count_text(None if pd.isna(v) else int(v)) for v in table[count]]
 
 
-def suppressed_cells(table: pd.DataFrame) -> int:
-    """How many values of a released table are withheld (for notes and the report)."""
-    flags = [col for col in table.columns if col.endswith("_suppressed")]
-    return int(np.sum([table[f].fillna(False).astype(bool).sum() for f in flags])) if flags else 0
-
-
 def page_tables(release: Release, filters: Filters) -> dict[str, dict[str, pd.DataFrame]]:
     """The released tables each page draws for `filters` (for reports and tests)."""
     f = filters
@@ -571,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Values withheld at the public level, everyone selected, snapshot {folder}:")
     total = 0
     for page, tables in page_tables(release, Filters()).items():
-        counts = {name: suppressed_cells(table) for name, table in tables.items()}
+        counts = {name: d.withheld_count(table) for name, table in tables.items()}
         total += sum(counts.values())
         detail = ", ".join(f"{name} {n}" for name, n in counts.items())
         print(f"  {page}: {sum(counts.values())} ({detail})")

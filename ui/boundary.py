@@ -17,6 +17,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from data_access.release import SelectionTooSmall
+from ui.widgets import too_small
 
 LOG_LEVEL_VARIABLE = "SECOND_CHANCE_LOG_LEVEL"
 log = logging.getLogger("second_chance.page")
@@ -44,7 +45,7 @@ def error_boundary() -> Iterator[None]:
     try:
         yield
     except SelectionTooSmall as error:  # a public page that did not guard a chart: fail closed, politely
-        st.info(str(error), icon=":material/shield_lock:")
+        too_small(error)
     except Exception:
         reference = uuid.uuid4().hex[:8]
         log.exception("page failed (reference %s)", reference)
