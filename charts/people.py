@@ -124,7 +124,7 @@ def arrivals_chart(arrivals: pd.DataFrame, cohort_ids: list[str] | tuple[str, ..
 
 @lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
 def _timeline_template(origins: tuple[str, ...]) -> dict:
-    per_cohort = ["cohort", "cohort_name", "arrival_date", "origin_name"]
+    per_cohort = ["cohort", "cohort_name", "arrival_date", "arrival_label", "origin_name"]
     x = alt.X(
         "arrival_date:T",
         title="Arrival date",

@@ -255,6 +255,37 @@ def test_spec_compiles_to_vega(name):
     assert vega["marks"]
 
 
+def _fields_read(spec: dict, available: set[str]) -> list[tuple[str, str]]:
+    """(channel, field) pairs that a view reads but its data, after its transforms, lacks."""
+    available = set(available)
+    for step in spec.get("transform", []):
+        if "aggregate" in step:
+            available = set(step.get("groupby", [])) | {a["as"] for a in step["aggregate"]}
+        for key in ("joinaggregate", "window"):
+            available |= {a["as"] for a in step.get(key, [])}
+        if "as" in step and isinstance(step["as"], str):
+            available.add(step["as"])
+    missing = []
+    for key in ("layer", "hconcat", "vconcat", "concat"):
+        for child in spec.get(key, []):
+            missing += _fields_read(child, available)
+    if "spec" in spec:
+        missing += _fields_read(spec["spec"], available)
+    for channel, definition in spec.get("encoding", {}).items():
+        for item in definition if isinstance(definition, list) else [definition]:
+            field = item.get("field") if isinstance(item, dict) else None
+            if isinstance(field, str) and field not in available:
+                missing.append((channel, field))
+    return missing
+
+
+@pytest.mark.parametrize("name", list(all_figures()))
+def test_every_field_a_chart_reads_exists_after_its_transforms(name):
+    """A tooltip or encoding naming a column that an aggregate dropped shows 'undefined'."""
+    fig = all_figures()[name]
+    assert _fields_read(fig.spec, set(fig.data.columns)) == []
+
+
 def test_labels_with_quotes_reach_the_legend_intact():
     vlc = pytest.importorskip("vl_convert")
     table = milestone_table(["rusafa"]).assign(cohort_name='Women\'s "second" flight')
