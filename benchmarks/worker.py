@@ -202,7 +202,7 @@ def summary(figures: dict[str, list]) -> dict:
 
 
 def open_page(at: AppTest, page: str, script: Path) -> None:
-    if script.name == "app.py" and page != "overview":
+    if script.name == "app.py":
         at.switch_page(f"pages/{page}.py")
         at.run()
         check(at, page)

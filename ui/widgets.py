@@ -102,14 +102,17 @@ def chart(
     fig: Figure, *, key: str, view: View, table: pd.DataFrame | None = None, on_select=None, note: str | None = None
 ) -> None:
     """Draw a figure with PNG, SVG and CSV downloads under it (the CSV carries `note`, by default
-    the access level and disclosure rules in force), then its data as a table."""
+    the access level and disclosure rules in force), then its data as a table on demand."""
     kwargs = {"on_select": on_select, "selection_mode": None} if on_select else {}
     st.vega_lite_chart(fig.data, fig.spec, alt=fig.alt, width="stretch", key=key, **kwargs)
     shown = fig.data if table is None else table
     chart_downloads(fig, shown, view, key=key, note=disclosure_note(view) if note is None else note)
-    with st.expander("Show data", icon=":material/table:"):
-        st.caption(escape(fig.alt))
-        st.dataframe(shown, hide_index=True, width="stretch")
+    # The table is built only while its expander is open (opening it reruns the page): a closed
+    # table would cost a second Arrow conversion of the chart's data on every filter change.
+    with st.expander("Show data", icon=":material/table:", key=f"{key}-data", on_change="rerun") as box:
+        if box.open:
+            st.caption(escape(fig.alt))
+            st.dataframe(shown, hide_index=True, width="stretch")
 
 
 def disclosure_note(view: View) -> str:

@@ -7,6 +7,7 @@ import random
 import re
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -34,6 +35,13 @@ def open_app(page: str | None = None, **params) -> AppTest:
     if page and page != PAGES[0]:
         at.switch_page(page).run()
     return at
+
+
+def open_tables(at: AppTest) -> AppTest:
+    """Open every chart's "Show data" expander (their tables are built only while open) and rerun."""
+    for key in [k for k in at.session_state if str(k).endswith("-data")]:
+        at.session_state[key] = True
+    return at.run()
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -165,6 +173,18 @@ def test_explorer_pivot_and_person_table(latest):
     assert (pivot.loc["Rusafa", "Female"], pivot.loc["Rusafa", "Male"]) == (8, 6)
     people = next(df.value for df in at.dataframe if "person_id" in df.value.columns)
     assert len(people) == 626 and people["person_id"].is_unique
+
+
+def test_a_charts_table_is_built_only_while_its_expander_is_open():
+    at = open_app("pages/progress.py")
+    assert not at.dataframe and [e.label for e in at.expander].count("Show data") == len(charts(at))
+    at.session_state["prog-funnel-data"] = True
+    at.run()
+    funnel = charts(at)[0]
+    assert len(at.dataframe) == 1
+    drawn = pa.ipc.open_stream(funnel.proto.data.data).read_all().to_pandas()
+    assert at.dataframe[0].value.reset_index(drop=True).equals(drawn.reset_index(drop=True))
+    assert any(unescape(c.value) == funnel.proto.alt for c in at.caption)
 
 
 def test_about_page_shows_manifest_dictionary_and_a_clean_bill():

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access.catalogue import ROOT_VARIABLE
 from data_access.release import LEVEL_VARIABLE
-from tests.app.test_pages import PAGES, ROOT, open_app
+from tests.app.test_pages import PAGES, ROOT, open_app, open_tables
 
 PUBLIC_ROOT = ROOT / "sample_data" / "public"
 RESTRICTED_ROOT = ROOT / "sample_data" / "snapshots"
@@ -60,7 +60,7 @@ def ids_in(root: Path) -> set[str]:
 
 @pytest.mark.parametrize("page", [*PAGES, "pages/present.py"])
 def test_every_page_works_at_the_public_level_without_person_ids(page):
-    at = open_app(page)
+    at = open_tables(open_app(page))
     assert not at.exception, [e.value for e in at.exception]
     shown = everything_shown(at)
     assert "Public · disclosure-controlled aggregates" in shown
@@ -72,7 +72,7 @@ def test_every_page_works_at_the_public_level_without_person_ids(page):
 
 
 def test_the_explorer_has_pivots_but_no_person_table():
-    at = open_app("pages/explorer.py")
+    at = open_tables(open_app("pages/explorer.py"))
     assert not at.exception
     assert any("Person-level rows are not available at the public access level" in i.value for i in at.info)
     assert not any(s.value == "People" for s in at.subheader)
@@ -84,7 +84,7 @@ def test_the_explorer_has_pivots_but_no_person_table():
 def test_small_groups_are_shown_as_withheld_and_a_small_selection_shows_no_figures():
     # The public sample is k-anonymous on the filter dimensions, so its small counts are in what
     # is not a quasi-identifier: months, milestones, services. They show as "<5"/"<10"/"withheld".
-    at = open_app("pages/progress.py")
+    at = open_tables(open_app("pages/progress.py"))
     assert not at.exception
     shown = everything_shown(at)
     assert re.search(r"\d+ values withheld to protect small groups", shown)

@@ -94,6 +94,17 @@ def test_explorer_csv_download_arrives_and_parses(page, server, latest):
     assert rusafa[1:] == ["8", "6"]
 
 
+def test_show_data_opens_the_charts_table(page, server):
+    goto(page, server, "progress")
+    expander = widget(page, "prog-funnel-data")
+    expect(expander.locator('[data-testid="stDataFrame"]')).to_have_count(0)
+    expander.get_by_text("Show data").click()
+    wait_idle(page)
+    expect(expander.locator('[data-testid="stDataFrame"]')).to_be_visible()
+    expect(expander).to_contain_text("Funnel")
+    assert_healthy(page)
+
+
 def test_clicking_a_cohort_bar_filters_every_chart(page, server):
     goto(page, server)
     chart = page.locator(".st-key-overview-arrivals")
