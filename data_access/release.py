@@ -16,11 +16,17 @@ A selection (or its complement in the snapshot) under the minimum base raises
 loudly is the point: a page that forgets to handle them shows an error, never a number.
 
 The access level is chosen by whoever runs the server, from the environment (see `Access`).
+
+Released tables are remembered per snapshot (`RESULTS_VARIABLE`, a bounded LRU shared by every
+session): a selection asked for before, by anyone at the same level, is not computed again.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -46,6 +52,70 @@ MIN_BASE_FOR_SHARE = 20
 """No percentage of a base under 20 at either level: a percentage of a handful misleads."""
 RESTRICTED_MIN_STATS_GROUP = 10
 """Even programme staff see no median or quartile of fewer than 10 people: it is noise."""
+RESULTS_VARIABLE = "SECOND_CHANCE_RESULT_CACHE"
+"""Environment variable: how many released tables to remember per snapshot (default 512; 0: none)."""
+
+
+def _result_cache_size(environ: Mapping[str, str] | None = None) -> int:
+    text = (os.environ if environ is None else environ).get(RESULTS_VARIABLE, "").strip()
+    return int(text) if text.isdigit() else 512
+
+
+RESULT_CACHE_SIZE = _result_cache_size()
+"""Entries kept per snapshot; the benchmark sets it to 0 to measure selections never seen before."""
+_MISSING = object()
+
+
+class _Results:
+    """Released tables of one snapshot, least recently used dropped first. Tables are small
+    (at most a few thousand rows: months x cohorts), so 512 of them stay within tens of MiB."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key, _MISSING)
+            if value is not _MISSING:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > RESULT_CACHE_SIZE:
+                self._items.popitem(last=False)
+
+
+def _results(snapshot: Snapshot) -> _Results:
+    # Kept on the snapshot (like its cells), so it is dropped with it.
+    return snapshot.__dict__.setdefault("_results", _Results())
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def remembered(method):
+    """Compute a released table once per run (a page asks for a selection's size many times)
+    and once per snapshot, access level and previous snapshot while it stays in `_Results`.
+    Callers get their own copy of a table, so none can change what another session sees."""
+
+    @functools.wraps(method)
+    def wrapper(self: Release, *args, **kwargs):
+        key = (method.__name__, *map(_hashable, args), *sorted((k, _hashable(v)) for k, v in kwargs.items()))
+        value = self._memo.get(key, _MISSING)
+        if value is _MISSING and RESULT_CACHE_SIZE:
+            value = _results(self.snapshot).get((self.access, self._previous_key, key))
+        if value is _MISSING:
+            value = method(self, *args, **kwargs)
+            if RESULT_CACHE_SIZE:
+                _results(self.snapshot).put((self.access, self._previous_key, key), value)
+        self._memo[key] = value
+        return value.copy() if isinstance(value, pd.DataFrame) else value
+
+    return wrapper
 
 
 class SelectionTooSmall(Exception):
@@ -171,21 +241,16 @@ class Release:
                 )
         self.snapshot, self.access, self.previous = snapshot, access, previous
         self.total = len(snapshot.people)
-        # One Release serves one run: raw query results asked for twice in it (a selection's size by
-        # every method, the time-in-stage table by its chart and its sentence) are computed once.
-        self._sizes: dict[Filters, int] = {}
-        self._in_stage: dict[tuple[Filters, int], pd.DataFrame] = {}
+        self._memo: dict = {}
+        self._previous_key = None if previous is None else previous.info.path
 
+    @remembered
     def _n(self, filters: Filters) -> int:
-        if filters not in self._sizes:
-            self._sizes[filters] = q.base_n(self.snapshot, filters)
-        return self._sizes[filters]
+        return q.base_n(self.snapshot, filters)
 
+    @remembered
     def _time_in_stage(self, filters: Filters, threshold_days: int) -> pd.DataFrame:
-        key = (filters, threshold_days)
-        if key not in self._in_stage:
-            self._in_stage[key] = q.time_in_stage(self.snapshot, filters, threshold_days=threshold_days)
-        return self._in_stage[key]
+        return q.time_in_stage(self.snapshot, filters, threshold_days=threshold_days)
 
     @property
     def public(self) -> bool:
@@ -265,6 +330,7 @@ class Release:
 
     # -- key figures ---------------------------------------------------------------------------
 
+    @remembered
     def headline(self, filters: Filters) -> pd.DataFrame:
         """Key figures with the previous snapshot's and the change (see `queries.headline`).
 
@@ -334,18 +400,22 @@ class Release:
 
     # -- who returned ------------------------------------------------------------------------------
 
+    @remembered
     def arrivals(self, filters: Filters) -> pd.DataFrame:
         self.check(filters)
         return self._table(q.arrivals(self.snapshot, filters), ("cohort",), ("group",))
 
+    @remembered
     def unaccompanied_children(self, filters: Filters) -> pd.DataFrame:
         self.check(filters)
         return self._table(q.unaccompanied_children(self.snapshot, filters), ("cohort",), ("unaccompanied",))
 
+    @remembered
     def age_sex_pyramid(self, filters: Filters) -> pd.DataFrame:
         self.check(filters)
         return self._table(q.age_sex_pyramid(self.snapshot, filters), ("age_band",), ("sex",))
 
+    @remembered
     def counts_by(self, filters: Filters, dimensions) -> pd.DataFrame:
         """The explorer's pivot: one or two dimensions; the justice track counts as sensitive."""
         self.check(filters)
@@ -356,6 +426,7 @@ class Release:
 
     # -- where they are in the programme -----------------------------------------------------------
 
+    @remembered
     def stage_distribution(self, filters: Filters) -> pd.DataFrame:
         n = self.check(filters)
         table = q.stage_distribution(self.snapshot, filters)
@@ -363,6 +434,7 @@ class Release:
             return table
         return self._shares(self._table(table.drop(columns="share"), ("stage",)), "people", n)
 
+    @remembered
     def stage_reached(self, filters: Filters) -> pd.DataFrame:
         """The funnel. Stages reached are not parts of one total (a person reaches several), so
         each count is protected on its own, together with the people who did not reach it."""
@@ -373,11 +445,13 @@ class Release:
         out = self._round(d.primary(table.drop(columns="share"), k=self.policy.k, base=n))
         return self._shares(out, "people", n)
 
+    @remembered
     def stage_occupancy(self, filters: Filters) -> pd.DataFrame:
         self.check(filters)
         # Only each month's total means something (a stage's sum over months counts no one).
         return self._table(q.stage_occupancy(self.snapshot, filters), ("month",), ("stage",), totals="rows")
 
+    @remembered
     def time_to_milestone(self, filters: Filters) -> pd.DataFrame:
         """Cumulative shares per cohort. Public: every third month (monthly steps would give the
         handful who reached a milestone in one month by difference), a count withheld when it
@@ -392,6 +466,7 @@ class Release:
         out["base"] = out["base"].astype("Int64").mask(out["base"].between(1, self.policy.k - 1))
         return out
 
+    @remembered
     def time_in_stage(self, filters: Filters, threshold_days: int) -> pd.DataFrame:
         """People per open stage, days there (median, 75th percentile) and how many are past
         the threshold. Public: people per stage suppressed as one table, the number past the
@@ -412,6 +487,7 @@ class Release:
             out[column] = out[column].mask(stats_hidden)
         return self._round(out)
 
+    @remembered
     def stuck_totals(self, filters: Filters, threshold_days: int) -> tuple[str, str]:
         """('how many past the threshold', 'of how many in an open stage') as text for a sentence."""
         n = self.check(filters)
@@ -428,6 +504,7 @@ class Release:
 
     # -- how they are doing ----------------------------------------------------------------------------
 
+    @remembered
     def assessment_scores(self, filters: Filters) -> pd.DataFrame:
         self.check(filters)
         table = self._stats(q.assessment_scores(self.snapshot, filters), "n", ("median", "q1", "q3"))
@@ -435,6 +512,7 @@ class Release:
             return table
         return self._round(d.primary(table, "n", k=self.policy.k), "n")
 
+    @remembered
     def services_by_month(self, filters: Filters) -> pd.DataFrame:
         """Sensitive: people served per month and type under the higher k; sessions of a
         withheld cell are withheld with it."""
@@ -450,6 +528,7 @@ class Release:
         out["sessions"] = out["sessions"].astype("Int64").mask(out["people_suppressed"].to_numpy())
         return out
 
+    @remembered
     def services_by_type(self, filters: Filters, months: int = 12) -> pd.DataFrame:
         self.check(filters)
         table = q.services_by_type(self.snapshot, filters, months=months)
@@ -459,6 +538,7 @@ class Release:
 
     # -- by region ---------------------------------------------------------------------------------------
 
+    @remembered
     def region_summary(self, filters: Filters) -> pd.DataFrame:
         n = self.check(filters)
         table = self._stats(q.region_summary(self.snapshot, filters), "scored", ("median_composite",))
@@ -483,12 +563,14 @@ class Release:
         del n
         return self._round(out)
 
+    @remembered
     def region_stage(self, filters: Filters) -> pd.DataFrame:
         self.check(filters)
         return self._table(q.region_stage(self.snapshot, filters), ("region",), ("stage",))
 
     # -- filters and people --------------------------------------------------------------------------
 
+    @remembered
     def option_counts(self, filters: Filters, dimension: str) -> pd.DataFrame:
         """Facet counts beside the filter options. Public: the counts of the options, as one
         table whose total is the selection without this filter; none at all when that

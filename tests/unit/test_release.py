@@ -210,3 +210,50 @@ def test_methodology_states_the_rules_in_force():
     for words in ('shown as "<5"', '"<10"', "fewer than 20 people", "at least 20", "k-anonymity"):
         assert words in text
     assert "exact" in " ".join(methodology(Access("restricted")))
+
+
+# --- remembered tables ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def counted(monkeypatch, latest):
+    """Count the query calls behind `stage_reached`, starting with no remembered tables."""
+    latest.__dict__.pop("_results", None)
+    calls = []
+    real = q.stage_reached
+    monkeypatch.setattr(q, "stage_reached", lambda *args, **kwargs: calls.append(args[1]) or real(*args, **kwargs))
+    yield calls
+    latest.__dict__.pop("_results", None)
+
+
+def test_a_selection_asked_before_is_not_computed_again(latest, counted):
+    restricted = Access("restricted")
+    women = Filters(sex=("female",))
+    first = Release(latest, restricted).stage_reached(women)
+    again = Release(latest, restricted).stage_reached(women)  # another run, another session
+    pd.testing.assert_frame_equal(first, again)
+    assert counted == [women]
+    Release(latest, restricted).stage_reached(Filters(sex=("male",)))
+    Release(latest, PUBLIC, any_snapshot=True).stage_reached(women)  # another level: its own tables
+    assert counted == [women, Filters(sex=("male",)), women]
+
+
+def test_a_caller_changing_its_table_does_not_change_the_next_callers(latest, counted):
+    girls = Filters(sex=("female",), age_band=("5-11",))
+    table = Release(latest, Access("restricted")).stage_reached(girls)
+    expected = table.copy()
+    table.loc[:, "people"] = -1
+    pd.testing.assert_frame_equal(Release(latest, Access("restricted")).stage_reached(girls), expected)
+    assert counted == [girls]
+
+
+def test_remembered_tables_are_bounded_and_can_be_turned_off(latest, counted, monkeypatch):
+    monkeypatch.setattr("data_access.release.RESULT_CACHE_SIZE", 2)
+    selections = [Filters(age_band=(band,)) for band in ("0-4", "5-11", "12-17")]
+    for filters in [*selections, selections[0]]:
+        Release(latest, Access("restricted")).stage_reached(filters)
+    assert counted == [*selections, selections[0]]  # the oldest was dropped to keep two
+    assert len(latest.__dict__["_results"]._items) == 2
+    monkeypatch.setattr("data_access.release.RESULT_CACHE_SIZE", 0)
+    Release(latest, Access("restricted")).stage_reached(selections[2])
+    assert counted[-1] == selections[2] and len(counted) == 5
