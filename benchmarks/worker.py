@@ -221,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", nargs="+", help="pages to measure (default: all)")
     parser.add_argument("--budget", type=float, help="stop measuring a selection after this many seconds")
     parser.add_argument("--started", type=float, help="time.time() when the parent started this process")
+    parser.add_argument("--cold-only", action="store_true", help="stop after the first page (a restart)")
     args = parser.parse_args(argv)
     started = args.started or time.time()
     os.environ[ROOT_VARIABLE] = str(args.root)
@@ -254,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.variant == "app":
         result["pages_revisit"] = {}
+    if args.cold_only:
+        print(json.dumps(result))
+        return 0
     for page in pages:
         open_page(at, page, script)
         if args.variant == "app":

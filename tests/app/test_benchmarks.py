@@ -37,3 +37,13 @@ def test_benchmark_runs_and_writes_every_field(tmp_path):
     assert app["pages"]["overview"]["all"]["chart_ms_p50"] > 0
     assert app["pages"]["overview"]["all"]["largest_chart_rows"] > 0
     assert set(size["speed_up"]) == {"all", "broad", "narrow"}
+    assert size["restart"]["cold_start_s"] > 0 and not size["restart"]["pages"]
+    revisit = app["pages_revisit"]["overview"]
+    assert set(revisit) == {"all", "broad", "narrow"}
+    assert revisit["all"]["query_ms_p50"] < app["pages"]["overview"]["all"]["query_ms_p50"]  # tables remembered
+    assert "cold start to first page (restart: prepared copy)" in markdown_of(out)
+
+
+def markdown_of(results: Path) -> str:
+    command = [sys.executable, "-m", "benchmarks", "--markdown", str(results)]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=True).stdout

@@ -1,0 +1,138 @@
+"""Loaded snapshots kept ready on disk, so a restarted server does not check and convert them again.
+
+Loading a snapshot reads its Parquet files, holds every row to the contract and derives what the
+queries need; for a million people that is tens of seconds. The result depends only on the
+snapshot's files (named with their checksums in its manifest) and on the loader's code, so the
+loaded tables are written once, as Arrow IPC files (LZ4), to a folder of their own keyed on both,
+and a later process reads them back in a few seconds instead.
+
+- The folder is `SECOND_CHANCE_PREPARED` (default `~/.cache/second-chance/prepared`, or under
+  `XDG_CACHE_HOME`); `off` turns this off. It is never inside a snapshot folder: the snapshot
+  folders are only ever read.
+- The key is the SHA-256 of the manifest (which lists every file's checksum; the loader verifies
+  the files against it before it looks here) and of the loader's source files, so a changed
+  snapshot or a new version of the loader never meets an old copy.
+- A copy is written to a temporary folder and renamed into place, so a reader sees all of it or
+  nothing; any copy that cannot be read is ignored and the snapshot is loaded from its files.
+- Only snapshots that loaded (with or without warnings) are kept; their warnings are kept too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.feather as feather
+
+from data_access.problems import Problem
+
+PREPARED_VARIABLE = "SECOND_CHANCE_PREPARED"
+"""Environment variable: the folder for prepared snapshots, or `off`."""
+TABLES = ("people", "events", "assessments", "services", "cohorts", "regions", "stages")
+LOADER_FILES = ("snapshot.py", "contract.py", "integrity.py", "catalogue.py", "problems.py", "prepared.py")
+FORMAT = 1
+
+log = logging.getLogger("second_chance.load")
+
+
+def folder(environ: dict[str, str] | None = None) -> Path | None:
+    """Where prepared snapshots live, or None when switched off."""
+    env = os.environ if environ is None else environ
+    setting = env.get(PREPARED_VARIABLE, "").strip()
+    if setting.lower() == "off":
+        return None
+    if setting:
+        return Path(setting)
+    cache = Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "second-chance" / "prepared"
+
+
+def _loader_version() -> str:
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256(str(FORMAT).encode())
+    for name in LOADER_FILES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
+
+
+LOADER_VERSION = _loader_version()
+
+
+def key(manifest: dict) -> str:
+    text = json.dumps(manifest, sort_keys=True, default=str)
+    return hashlib.sha256((LOADER_VERSION + text).encode()).hexdigest()[:32]
+
+
+def read(manifest: dict, environ: dict[str, str] | None = None) -> tuple[dict[str, pd.DataFrame], list[Problem]] | None:
+    """The loaded tables and warnings of the snapshot with this manifest, if a copy is ready."""
+    base = folder(environ)
+    if base is None:
+        return None
+    where = base / key(manifest)
+    try:
+        meta = json.loads((where / "prepared.json").read_text(encoding="utf-8"))
+        tables = {name: _read_table(where / f"{name}.arrow", meta["object_columns"][name]) for name in TABLES}
+        problems = [Problem(**p) for p in meta["problems"]]
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
+        log.warning("prepared copy %s could not be read (%s); loading from the snapshot's files", where, exc)
+        return None
+    log.info("snapshot %s read from its prepared copy %s", manifest.get("as_of", "?"), where)
+    return tables, problems
+
+
+def _read_table(path: Path, object_columns: list[str]) -> pd.DataFrame:
+    table = feather.read_table(path, memory_map=False)
+    frame = table.drop_columns(object_columns).to_pandas()
+    if not object_columns:
+        return frame
+    # Text columns come back as Python objects (None for missing), as the loader made them.
+    extra = {
+        name: pd.Series(table.column(name).to_numpy(zero_copy_only=False), index=frame.index, dtype=object)
+        for name in object_columns
+    }
+    return frame.assign(**extra)[table.column_names]
+
+
+def write(manifest: dict, tables: dict[str, pd.DataFrame], problems: list[Problem]) -> Path | None:
+    """Keep a loaded snapshot ready for the next process. Never raises: a cache that cannot be
+    written (read-only home, full disk) only means the next start loads from the files again."""
+    base = folder()
+    if base is None:
+        return None
+    where = base / key(manifest)
+    if (where / "prepared.json").exists():
+        return where
+    temporary = None
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        temporary = Path(tempfile.mkdtemp(prefix=".writing-", dir=base))
+        objects = {}
+        for name in TABLES:
+            frame = tables[name]
+            objects[name] = [col for col in frame.columns if frame[col].dtype == object]
+            feather.write_feather(frame, temporary / f"{name}.arrow", compression="lz4")
+        meta = {"format": FORMAT, "object_columns": objects, "problems": [asdict(p) for p in problems]}
+        (temporary / "prepared.json").write_text(json.dumps(meta), encoding="utf-8")
+        os.replace(temporary, where)
+        temporary = None
+        log.info("kept a prepared copy of snapshot %s under %s", manifest.get("as_of", "?"), where)
+        return where
+    except OSError as exc:
+        if not (where / "prepared.json").exists():  # another process may have won the race
+            log.warning("could not keep a prepared copy under %s: %s", base, exc)
+        return None
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                shutil.rmtree(temporary)
