@@ -582,12 +582,13 @@ def option_counts(snapshot: Snapshot, filters: Filters, dimension: str) -> pd.Da
     )
 
 
-def person_table(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
-    """Pseudonymous person rows (restricted access only): who, where, which stage, how long."""
+def person_table(snapshot: Snapshot, filters: Filters, limit: int | None = None) -> pd.DataFrame:
+    """Pseudonymous person rows (restricted access only): who, where, which stage, how long.
+    With `limit`, only the first rows: a page shows a screenful, not half a million rows."""
     everyone = cells(snapshot).person_rows(lambda snap: _person_rows(snap, snap.people))
     if filters.is_empty():
-        return everyone.copy(deep=False)
-    chosen = np.flatnonzero(select(snapshot, filters))
+        return everyone.iloc[:limit].copy(deep=False)
+    chosen = np.flatnonzero(select(snapshot, filters))[:limit]
     if len(chosen) == 0:
         return _person_rows(snapshot, snapshot.people.iloc[:0])
     return everyone.take(chosen).reset_index(drop=True)

@@ -584,10 +584,10 @@ class Release:
             )
         return self._table(table, ("code",))
 
-    def person_table(self, filters: Filters) -> pd.DataFrame:
+    def person_table(self, filters: Filters, limit: int | None = None) -> pd.DataFrame:
         if self.public:
             raise NotAllowed("Person-level rows are not available at the public access level.")
-        return q.person_table(self.snapshot, filters)
+        return q.person_table(self.snapshot, filters, limit=limit)
 
     def stage_history(self, person_id: str) -> pd.DataFrame:
         if self.public:

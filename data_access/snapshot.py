@@ -224,6 +224,7 @@ def load_snapshot(source: Path | SnapshotInfo) -> Snapshot:
     ready = prepared.read(info.manifest)  # loaded before by an earlier process: same files, same code
     if ready is not None:
         tables, problems = ready
+        release_memory()  # the Arrow buffers the tables were converted from
         return Snapshot(info, *(tables[name] for name in prepared.TABLES), tuple(problems))
 
     raw = {t.name: _read(info.path, t, check) for t in c.TABLES}
@@ -265,6 +266,7 @@ def load_snapshot(source: Path | SnapshotInfo) -> Snapshot:
     snapshot = Snapshot(info, people, events, assessments, services, cohorts, regions, stages, tuple(check.problems))
     if len(people) >= PREPARE_FROM_PEOPLE:
         prepared.write(info.manifest, {name: getattr(snapshot, name) for name in prepared.TABLES}, check.problems)
+        release_memory()  # the Arrow copies written out
     return snapshot
 
 

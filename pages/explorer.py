@@ -58,11 +58,11 @@ st.caption(
     "Pseudonymous rows: ids are not names and the table holds nothing that locates a person. "
     "Restricted access only. Select a row to see that person's stage history."
 )
-people = data.person_table(filters)
 SHOWN_ROWS = 2_000
-if len(people) > SHOWN_ROWS:
+people = data.person_table(filters, limit=SHOWN_ROWS)  # the CSV below takes every row, when asked
+if v.base_n > SHOWN_ROWS:
     st.caption(
-        f"Showing the first {SHOWN_ROWS:,} of {len(people):,} people: narrow the filters to find someone, "
+        f"Showing the first {SHOWN_ROWS:,} of {v.base_n:,} people: narrow the filters to find someone, "
         "or download the CSV for all of them."
     )
 event = st.dataframe(
@@ -74,7 +74,7 @@ event = st.dataframe(
     key="explorer-people",
     column_config={"days_in_stage": st.column_config.NumberColumn("Days in stage", format="localized")},
 )
-download(people, "people", v, key="explorer-people-csv")
+download(lambda: data.person_table(filters), "people", v, key="explorer-people-csv")
 selected = event.selection.rows if event else []
 if selected:
     person_id = people.iloc[selected[0]]["person_id"]

@@ -4,6 +4,7 @@ tiles, and a chart with its data table and CSV download beside it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from contextlib import contextmanager
 
 import pandas as pd
@@ -14,7 +15,7 @@ from data_access.export import csv_bytes
 from data_access.narrative import long_date
 from data_access.release import SelectionTooSmall, methodology
 from ui.context import View
-from ui.exports import chart_downloads
+from ui.exports import chart_downloads, data_note
 from ui.text import escape
 
 
@@ -120,13 +121,17 @@ def disclosure_note(view: View) -> str:
     return "\n".join([view.access.badge, *methodology(view.access)])
 
 
-def download(table: pd.DataFrame, name: str, view: View, *, key: str, note: str | None = None) -> None:
-    """A CSV of exactly `table`, formulas neutralised, the disclosure note (or `note`) first."""
+def download(
+    table: pd.DataFrame | Callable[[], pd.DataFrame], name: str, view: View, *, key: str, note: str | None = None
+) -> None:
+    """A CSV of exactly `table`, formulas neutralised, with the note every chart CSV carries
+    first: selection, n and as-of date, then the disclosure rules (or `note`). `table` may be a
+    function that makes it: then it is built only when someone downloads it."""
     file_name = f"second-chance_{name}_{slug(view.description)}_{view.snapshot.as_of.isoformat()}.csv"
-    text = disclosure_note(view) if note is None else note
+    text = data_note(view, disclosure_note(view) if note is None else note)
     st.download_button(
         "Download CSV",
-        data=lambda: csv_bytes(table, text),
+        data=lambda: csv_bytes(table() if callable(table) else table, text),
         file_name=file_name,
         mime="text/csv",
         key=key,

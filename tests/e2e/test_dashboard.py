@@ -86,12 +86,17 @@ def test_explorer_csv_download_arrives_and_parses(page, server, latest):
     assert download.suggested_filename.endswith("_2026-09-30.csv")
     cells = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
     notes = [row[0] for row in cells if row and row[0].startswith("# ")]
+    assert notes[0] == "# Second Chance · Everyone who returned · n = 626 · as of 30 Sep 2026"  # as chart CSVs
     assert "# Restricted · programme staff only" in notes  # the access level and rules come first
     rows = cells[len(notes) :]
     assert rows[0] == ["Cohort", "Female", "Male"]
     assert len(rows) == 1 + len(latest.cohorts)
     rusafa = next(r for r in rows if r[0] == "Rusafa")
     assert rusafa[1:] == ["8", "6"]
+    with page.expect_download() as download_info:  # every person, built only when asked for
+        widget(page, "explorer-people-csv").get_by_role("button").click()
+    cells = list(csv.reader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8"))))
+    assert len([row for row in cells if row and not row[0].startswith("# ")]) == 1 + len(latest.people)
 
 
 def test_show_data_opens_the_charts_table(page, server):

@@ -274,6 +274,13 @@ def test_person_table_and_history(tiny_snapshot):
     assert q.stage_history(tiny_snapshot, "nobody").empty
 
 
+def test_person_table_limit_takes_the_first_rows(tiny_snapshot):
+    women = Filters(sex="female")
+    assert list(q.person_table(tiny_snapshot, women, limit=2)["person_id"]) == ["p1", "p4"]
+    assert list(q.person_table(tiny_snapshot, Filters(), limit=3)["person_id"]) == ["p1", "p2", "p3"]
+    assert len(q.person_table(tiny_snapshot, women, limit=None)) == 4
+
+
 def test_queries_on_an_empty_selection_return_empty_or_zero_tables(tiny_snapshot):
     nobody = Filters(cohort="c2", sex="male")
     assert q.stage_distribution(tiny_snapshot, nobody)["people"].sum() == 0
