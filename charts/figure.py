@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 
 @dataclass(frozen=True, eq=False)
@@ -21,6 +23,15 @@ class Figure:
     data: pd.DataFrame
     alt: str
     title: str
+
+    @cached_property
+    def arrow(self) -> pa.Table | pd.DataFrame:
+        """`data` as Arrow, converted once: a remembered figure is drawn again without converting.
+        `data` itself where Arrow refuses it (Streamlit then applies its own fixes)."""
+        try:
+            return pa.Table.from_pandas(self.data)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            return self.data
 
     def to_dict(self, width: int | None = None) -> dict:
         """The full spec with the data inlined, for exports and tests.

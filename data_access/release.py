@@ -94,7 +94,7 @@ def _results(snapshot: Snapshot) -> _Results:
 
 
 def _hashable(value):
-    return tuple(value) if isinstance(value, list) else value
+    return tuple(_hashable(item) for item in value) if isinstance(value, list | tuple) else value
 
 
 def remembered(method):
@@ -243,6 +243,13 @@ class Release:
         self.total = len(snapshot.people)
         self._memo: dict = {}
         self._previous_key = None if previous is None else previous.info.path
+
+    @remembered
+    def figure(self, build, table: str, *args, options: tuple = (), **settings):
+        """`build(self.<table>(*args), *options, **settings)`: a chart of a released table,
+        remembered with it. Building a figure (titles, alt text, its template) costs more than
+        adding up the table, so a selection seen before skips both."""
+        return build(getattr(self, table)(*args), *options, **settings)
 
     @remembered
     def _n(self, filters: Filters) -> int:

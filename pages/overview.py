@@ -31,14 +31,18 @@ stage_ids = list(snapshot.stages["stage_id"])
 left, right = st.columns(2)
 with left, guarded():
     chart(
-        charts.arrivals_chart(data.arrivals(filters.without("cohort")), cohort_ids, selectable=True),
+        data.figure(
+            charts.arrivals_chart, "arrivals", filters.without("cohort"), options=(cohort_ids,), selectable=True
+        ),
         key="overview-arrivals",
         view=v,
         on_select=to_filter("overview-arrivals", "cohort", "cohort"),
     )
 with right, guarded():
     chart(
-        charts.stage_chart(data.stage_distribution(filters.without("stage")), stage_ids, selectable=True),
+        data.figure(
+            charts.stage_chart, "stage_distribution", filters.without("stage"), options=(stage_ids,), selectable=True
+        ),
         key="overview-stages",
         view=v,
         on_select=to_filter("overview-stages", "stage", "stage"),

@@ -17,11 +17,13 @@ cohort_ids = list(snapshot.cohorts["cohort_id"])
 
 left, right = st.columns(2)
 with left:
-    chart(charts.funnel_chart(data.stage_reached(filters), stage_ids), key="prog-funnel", view=v)
+    chart(data.figure(charts.funnel_chart, "stage_reached", filters, options=(stage_ids,)), key="prog-funnel", view=v)
 with right:
-    chart(charts.occupancy_chart(data.stage_occupancy(filters), stage_ids), key="prog-occupancy", view=v)
+    occupancy = data.figure(charts.occupancy_chart, "stage_occupancy", filters, options=(stage_ids,))
+    chart(occupancy, key="prog-occupancy", view=v)
 
-chart(charts.milestone_chart(data.time_to_milestone(filters), cohort_ids), key="prog-milestones", view=v)
+milestones = data.figure(charts.milestone_chart, "time_to_milestone", filters, options=(cohort_ids,))
+chart(milestones, key="prog-milestones", view=v)
 
 st.subheader("Who is stuck")
 threshold = st.slider(
@@ -33,12 +35,11 @@ threshold = st.slider(
     key="stuck_days",
     bind="query-params",
 )
-stuck = data.time_in_stage(filters, threshold_days=threshold)
 over, open_cases = data.stuck_totals(filters, threshold_days=threshold)
 st.markdown(f"**{over}** of the {open_cases} people in an open stage have been there for more than {threshold:,} days.")
-chart(charts.time_in_stage_chart(stuck), key="prog-stuck", view=v)
+chart(data.figure(charts.time_in_stage_chart, "time_in_stage", filters, threshold), key="prog-stuck", view=v)
 
-chart(charts.scores_chart(data.assessment_scores(filters)), key="prog-scores", view=v)
+chart(data.figure(charts.scores_chart, "assessment_scores", filters), key="prog-scores", view=v)
 st.caption(
     "Scores from 0 (worst) to 1 (best) on IOM's three dimensions of reintegration sustainability. The composite "
     "here is the plain mean of the dimensions a person was scored on: our convention, not IOM's weighting."
@@ -46,6 +47,6 @@ st.caption(
 
 left, right = st.columns(2)
 with left:
-    chart(charts.services_type_chart(data.services_by_type(filters)), key="prog-services-type", view=v)
+    chart(data.figure(charts.services_type_chart, "services_by_type", filters), key="prog-services-type", view=v)
 with right:
-    chart(charts.services_chart(data.services_by_month(filters)), key="prog-services-month", view=v)
+    chart(data.figure(charts.services_chart, "services_by_month", filters), key="prog-services-month", view=v)

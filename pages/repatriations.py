@@ -11,14 +11,15 @@ filters, data = v.filters, v.data
 page_header("Repatriations", v, "Who came back, when and from where; age and sex at return; where people were placed.")
 require_people(v)
 
-chart(charts.arrivals_timeline_chart(data.arrivals(filters)), key="rep-timeline", view=v)
+chart(data.figure(charts.arrivals_timeline_chart, "arrivals", filters), key="rep-timeline", view=v)
 left, right = st.columns(2)
 with left:
-    chart(charts.pyramid_chart(data.age_sex_pyramid(filters)), key="rep-pyramid", view=v)
+    chart(data.figure(charts.pyramid_chart, "age_sex_pyramid", filters), key="rep-pyramid", view=v)
 with right:
     chart(
-        charts.unaccompanied_chart(data.unaccompanied_children(filters)),
+        data.figure(charts.unaccompanied_chart, "unaccompanied_children", filters),
         key="rep-unaccompanied",
         view=v,
     )
-chart(charts.pivot_chart(data.counts_by(filters, ["region"]), ["region"]), key="rep-regions", view=v)
+regions = data.figure(charts.pivot_chart, "counts_by", filters, ["region"], options=(["region"],))
+chart(regions, key="rep-regions", view=v)

@@ -105,7 +105,7 @@ def chart(
     """Draw a figure with PNG, SVG and CSV downloads under it (the CSV carries `note`, by default
     the access level and disclosure rules in force), then its data as a table on demand."""
     kwargs = {"on_select": on_select, "selection_mode": None} if on_select else {}
-    st.vega_lite_chart(fig.data, fig.spec, alt=fig.alt, width="stretch", key=key, **kwargs)
+    st.vega_lite_chart(fig.arrow, fig.spec, alt=fig.alt, width="stretch", key=key, **kwargs)
     shown = fig.data if table is None else table
     chart_downloads(fig, shown, view, key=key, note=disclosure_note(view) if note is None else note)
     # The table is built only while its expander is open (opening it reruns the page): a closed

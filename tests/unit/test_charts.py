@@ -7,6 +7,7 @@ import json
 import re
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import charts
@@ -284,6 +285,13 @@ def test_every_field_a_chart_reads_exists_after_its_transforms(name):
     """A tooltip or encoding naming a column that an aggregate dropped shows 'undefined'."""
     fig = all_figures()[name]
     assert _fields_read(fig.spec, set(fig.data.columns)) == []
+
+
+def test_arrow_data_is_converted_once_and_falls_back_to_the_frame():
+    fig = all_figures()["stage"]
+    assert fig.arrow is fig.arrow and fig.arrow.equals(pa.Table.from_pandas(fig.data))
+    mixed = charts.Figure(fig.spec, pd.DataFrame({"label": ["a", 1]}), fig.alt, fig.title)
+    assert mixed.arrow is mixed.data  # Arrow refuses mixed types: Streamlit's own fixes apply
 
 
 def test_labels_with_quotes_reach_the_legend_intact():

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import charts
 from data_access import Filters
 from data_access import disclosure as d
 from data_access import queries as q
@@ -257,3 +258,19 @@ def test_remembered_tables_are_bounded_and_can_be_turned_off(latest, counted, mo
     monkeypatch.setattr("data_access.release.RESULT_CACHE_SIZE", 0)
     Release(latest, Access("restricted")).stage_reached(selections[2])
     assert counted[-1] == selections[2] and len(counted) == 5
+
+
+def test_a_figure_is_built_once_from_its_released_table(latest, counted):
+    built = []
+
+    def build(table, stage_ids):
+        built.append(len(table))
+        return charts.funnel_chart(table, stage_ids)
+
+    stage_ids = list(latest.stages["stage_id"])
+    first = Release(latest, Access("restricted")).figure(build, "stage_reached", Filters(), options=(stage_ids,))
+    again = Release(latest, Access("restricted")).figure(build, "stage_reached", Filters(), options=(stage_ids,))
+    assert again is first and len(built) == 1 and counted == [Filters()]
+    direct = charts.funnel_chart(Release(latest, Access("restricted")).stage_reached(Filters()), stage_ids)
+    pd.testing.assert_frame_equal(first.data, direct.data)
+    assert (first.title, first.alt) == (direct.title, direct.alt)
