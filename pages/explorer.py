@@ -43,7 +43,7 @@ else:
     )
 st.dataframe(pivot, hide_index=True, width="stretch")
 download(pivot, "pivot-" + "-by-".join(dims), v, key="explorer-pivot-csv")
-chart(charts.pivot_chart(counts, dims), key="explorer-chart", view=v)
+chart(data.figure(charts.pivot_chart, "counts_by", filters, dims, options=(dims,)), key="explorer-chart", view=v)
 
 if v.access.public:
     st.info(

@@ -28,7 +28,10 @@ measure_name = st.segmented_control(
     bind="query-params",
     required=True,
 )
-chart(charts.region_tiles_chart(summary, by_name.get(measure_name, "people")), key="regions-map", view=v)
+tiles = data.figure(
+    charts.region_tiles_chart, "region_summary", filters, options=(by_name.get(measure_name, "people"),)
+)
+chart(tiles, key="regions-map", view=v)
 
 st.subheader("Region comparison")
 comparison = summary.loc[
@@ -71,7 +74,7 @@ st.dataframe(
     },
 )
 chart(
-    charts.region_stage_heatmap(data.region_stage(filters)),
+    data.figure(charts.region_stage_heatmap, "region_stage", filters),
     key="regions-heatmap",
     view=v,
 )
