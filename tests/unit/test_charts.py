@@ -9,6 +9,8 @@ import re
 import pandas as pd
 import pyarrow as pa
 import pytest
+from altair.utils.schemapi import validate_jsonschema
+from altair.vegalite.v6.schema.core import load_schema
 
 import charts
 from charts import theme
@@ -247,6 +249,12 @@ def test_to_dict_inlines_exactly_the_aggregate_table(name):
     values = fig.to_dict()["data"]["values"]
     assert len(values) == len(fig.data)
     assert set(values[0]) == set(fig.data.columns)
+
+
+@pytest.mark.parametrize("name", list(all_figures()))
+def test_spec_is_valid_vega_lite(name):
+    """freeze() skips Altair's schema check for speed; this is where it happens."""
+    validate_jsonschema(all_figures()[name].to_dict(width=800), load_schema())
 
 
 @pytest.mark.parametrize("name", list(all_figures()))
