@@ -6,6 +6,7 @@ page and kept in the URL), then the page the user chose.
 
 import streamlit as st
 
+from data_access.cells import warm_up
 from ui.boundary import configure_logging, error_boundary
 from ui.context import build_view, report_ignored_link_values
 from ui.exports import csv_only_through_exports, share
@@ -38,5 +39,8 @@ with error_boundary():
     view = build_view()
     with st.sidebar:
         share(view)
-    pages.run()
+    try:
+        pages.run()
+    finally:
+        warm_up(view.snapshot)  # after the page, so that a server's first page is not slowed by it
     report_ignored_link_values()

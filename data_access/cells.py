@@ -15,7 +15,9 @@ Everything here is derived from a loaded `Snapshot`, read-only, and shared by ev
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -33,6 +35,11 @@ CELL_COLUMNS = ("region", "cohort", "stage", "sex", "age_band")
 MAX_DISTINCT = 4096
 
 _lock = threading.RLock()
+WARM_FROM_PEOPLE = 20_000
+"""Snapshots this large get every per-cell table built in the background after their first page
+(see `warm_up`); a smaller one builds any of them on demand in a fraction of a second."""
+_warming: list[threading.Thread] = []
+log = logging.getLogger("second_chance.load")
 
 
 def sum_rows(matrix: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -366,3 +373,57 @@ def cells(snapshot) -> Cells:
                 found = Cells(snapshot)
                 snapshot.__dict__["_cells"] = found
     return found
+
+
+def warm_up(snapshot) -> threading.Thread | None:
+    """Build every per-cell table of a large snapshot in a background thread, once per snapshot.
+
+    Each table is otherwise built by the first page that needs it: for a million people the
+    first visit to Reintegration progress would wait about ten seconds. The app calls this after
+    a page has been drawn, so a server's first page is not slowed down by it.
+    """
+    if len(snapshot.people) < WARM_FROM_PEOPLE:
+        return None
+    with _lock:
+        thread = snapshot.__dict__.get("_warming")
+        if thread is None:
+            thread = threading.Thread(target=_warm, args=(snapshot,), name=f"warm-up {snapshot.id}", daemon=True)
+            snapshot.__dict__["_warming"] = thread
+            _warming.append(thread)
+            thread.start()
+    return thread
+
+
+def wait_for_warm_up(timeout: float | None = None) -> None:
+    """Wait until every warm-up started so far has finished (the benchmark measures after it)."""
+    for thread in list(_warming):
+        thread.join(timeout)
+
+
+WARMED = (
+    "flags",
+    "reached_school_work",
+    "latest_composite",
+    "days_sorted",
+    "milestones",
+    "stages_reached",
+    "occupancy",
+    "half_years",
+    "services",
+    "served_last_year",
+)
+
+
+def _warm(snapshot) -> None:
+    started = time.perf_counter()
+    try:
+        cell = cells(snapshot)
+        for name in WARMED:
+            getattr(cell, name)
+        for dimension in (*c.SCORE_DIMENSIONS, "composite"):
+            cell.scores(dimension)
+        release_memory()
+    except Exception:  # a page that needs the table builds it again and reports what went wrong
+        log.exception("warming up snapshot %s failed", snapshot.id)
+        return
+    log.info("snapshot %s warmed up in %.1f s", snapshot.id, time.perf_counter() - started)

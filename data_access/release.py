@@ -53,7 +53,8 @@ MIN_BASE_FOR_SHARE = 20
 RESTRICTED_MIN_STATS_GROUP = 10
 """Even programme staff see no median or quartile of fewer than 10 people: it is noise."""
 RESULTS_VARIABLE = "SECOND_CHANCE_RESULT_CACHE"
-"""Environment variable: how many released tables to remember per snapshot (default 512; 0: none)."""
+"""Environment variable: how many released tables and figures to remember per snapshot (default
+512; 0: none)."""
 
 
 def _result_cache_size(environ: Mapping[str, str] | None = None) -> int:
