@@ -49,11 +49,16 @@ def choose(page: Page, key: str, option_text: str) -> None:
     wait_idle(page)
 
 
-def metric(page: Page, label: str) -> str:
+def metric_value(page: Page, label: str):
+    """The value element of the metric tile labelled `label`."""
     tile = page.locator('[data-testid="stMetric"]').filter(
         has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(rf"^{re.escape(label)}$"))
     )
-    return tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    return tile.locator('[data-testid="stMetricValue"]')
+
+
+def metric(page: Page, label: str) -> str:
+    return metric_value(page, label).inner_text().strip()
 
 
 def base_n(page: Page) -> int:

@@ -14,7 +14,18 @@ from playwright.sync_api import expect
 from data_access import Filters
 from data_access import queries as q
 from tests.e2e.conftest import watch
-from tests.e2e.helpers import PAGES, SCREENSHOTS, assert_healthy, base_n, choose, goto, metric, wait_idle, widget
+from tests.e2e.helpers import (
+    PAGES,
+    SCREENSHOTS,
+    assert_healthy,
+    base_n,
+    choose,
+    goto,
+    metric,
+    metric_value,
+    wait_idle,
+    widget,
+)
 
 FILTER_CASES = [
     ("cohort", "Jusan-2", Filters(cohort=("jusan-2",))),
@@ -40,8 +51,9 @@ def test_each_filter_changes_the_numbers_to_what_the_data_layer_says(page, serve
     assert metric(page, "People who returned") == "626"
     choose(page, key, option)
     expected = q.headline(latest, filters).set_index("measure")["value"]
-    assert metric(page, "People who returned") == f"{expected['people']:,}"
-    assert metric(page, "Children") == f"{expected['children']:,}"
+    # Wait for the new figures: the filter's rerun may start just after choose() saw the app idle.
+    expect(metric_value(page, "People who returned")).to_have_text(f"{expected['people']:,}")
+    expect(metric_value(page, "Children")).to_have_text(f"{expected['children']:,}")
     assert base_n(page) == expected["people"]
     assert_healthy(page)
 
