@@ -214,31 +214,24 @@ def markdown(report: dict) -> str:
         found = TARGETS.get(size["people"])
         return f" (target ≤ {found[index]:,} {unit})" if found else ""
 
-    row(
-        "warm rerun p50, slowest page (wall)",
-        lambda s: "{:.0f} ms ({})".format(*worst(s["app"], "wall_ms_p50")) + target(s, 0, "ms"),
-    )
-    row(
-        "warm rerun p50, slowest page (script CPU)",
-        lambda s: "{:.0f} ms ({})".format(*worst(s["app"], "script_cpu_ms_p50")),
-    )
-    row(
-        "warm rerun p95, slowest page (wall)",
-        lambda s: "{:.0f} ms ({})".format(*worst(s["app"], "wall_ms_p95")) + target(s, 1, "ms"),
-    )
-    row(
-        "warm rerun p95, slowest page (script CPU)",
-        lambda s: "{:.0f} ms ({})".format(*worst(s["app"], "script_cpu_ms_p95")),
-    )
+    def slowest(label: str, key: str, index: int | None = None, pages: str = "pages") -> None:
+        """The slowest page and selection for `key`, against target `index` where there is one."""
+        row(
+            label,
+            lambda s: (
+                "{:.0f} ms ({})".format(*worst(s["app"], key, pages))
+                + (target(s, index, "ms") if index is not None else "")
+            ),
+        )
+
+    for stat, index in (("p50", 0), ("p95", 1)):
+        slowest(f"warm rerun {stat}, slowest page (wall)", f"wall_ms_{stat}", index)
+        slowest(f"warm rerun {stat}, slowest page (script CPU)", f"script_cpu_ms_{stat}")
     row("median page p50 (wall)", lambda s: f"{s['median_page_p50_ms']:.0f} ms")
     if all("pages_revisit" in s["app"] for s in report["sizes"]):
-        for label, key, index in (("p50", "wall_ms_p50", 0), ("p95", "wall_ms_p95", 1)):
-            row(
-                f"rerun {label} to a selection seen before (result cache), slowest page (wall)",
-                lambda s, key=key, index=index: (
-                    "{:.0f} ms ({})".format(*worst(s["app"], key, "pages_revisit")) + target(s, index, "ms")
-                ),
-            )
+        for stat, index in (("p50", 0), ("p95", 1)):
+            label = f"rerun {stat} to a selection seen before (result cache), slowest page (wall)"
+            slowest(label, f"wall_ms_{stat}", index, "pages_revisit")
     row("cold start to first page (first start)", lambda s: f"{s['app']['cold_start_s']:.1f} s" + target(s, 2, "s"))
     row(
         "cold start to first page (restart: prepared copy)",

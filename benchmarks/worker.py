@@ -31,7 +31,7 @@ from data_access.filters import DIMENSIONS, Filters
 ROOT = Path(__file__).resolve().parent.parent
 APP_PAGES = ("overview", "repatriations", "progress", "regions", "explorer", "about")
 NAIVE_PAGES = ("naive",)
-REMEMBERED = release.RESULT_CACHE_SIZE or 512
+REMEMBERED = release.RESULT_CACHE_SIZE or release.DEFAULT_RESULT_CACHE_SIZE
 """Each page is measured twice: with the release layer's result cache off (every rerun computes
 its tables afresh: a selection nobody asked for) and on (a selection asked for before)."""
 SELECTIONS = {

@@ -400,18 +400,8 @@ def wait_for_warm_up(timeout: float | None = None) -> None:
         thread.join(timeout)
 
 
-WARMED = (
-    "flags",
-    "reached_school_work",
-    "latest_composite",
-    "days_sorted",
-    "milestones",
-    "stages_reached",
-    "occupancy",
-    "half_years",
-    "services",
-    "served_last_year",
-)
+WARMED = tuple(name for name, value in vars(Cells).items() if isinstance(value, cached_property))
+"""Every per-cell table built on first use (score histograms aside: `Cells.scores`)."""
 
 
 def _warm(snapshot) -> None:

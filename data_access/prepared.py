@@ -44,15 +44,14 @@ FORMAT = 1
 log = logging.getLogger("second_chance.load")
 
 
-def folder(environ: dict[str, str] | None = None) -> Path | None:
+def folder() -> Path | None:
     """Where prepared snapshots live, or None when switched off."""
-    env = os.environ if environ is None else environ
-    setting = env.get(PREPARED_VARIABLE, "").strip()
+    setting = os.environ.get(PREPARED_VARIABLE, "").strip()
     if setting.lower() == "off":
         return None
     if setting:
         return Path(setting)
-    cache = Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return cache / "second-chance" / "prepared"
 
 
@@ -72,9 +71,9 @@ def key(manifest: dict) -> str:
     return hashlib.sha256((LOADER_VERSION + text).encode()).hexdigest()[:32]
 
 
-def read(manifest: dict, environ: dict[str, str] | None = None) -> tuple[dict[str, pd.DataFrame], list[Problem]] | None:
+def read(manifest: dict) -> tuple[dict[str, pd.DataFrame], list[Problem]] | None:
     """The loaded tables and warnings of the snapshot with this manifest, if a copy is ready."""
-    base = folder(environ)
+    base = folder()
     if base is None:
         return None
     where = base / key(manifest)

@@ -57,9 +57,12 @@ RESULTS_VARIABLE = "SECOND_CHANCE_RESULT_CACHE"
 512; 0: none)."""
 
 
+DEFAULT_RESULT_CACHE_SIZE = 512
+
+
 def _result_cache_size(environ: Mapping[str, str] | None = None) -> int:
     text = (os.environ if environ is None else environ).get(RESULTS_VARIABLE, "").strip()
-    return int(text) if text.isdigit() else 512
+    return int(text) if text.isdigit() else DEFAULT_RESULT_CACHE_SIZE
 
 
 RESULT_CACHE_SIZE = _result_cache_size()
@@ -107,12 +110,13 @@ def remembered(method):
     def wrapper(self: Release, *args, **kwargs):
         key = (method.__name__, *map(_hashable, args), *sorted((k, _hashable(v)) for k, v in kwargs.items()))
         value = self._memo.get(key, _MISSING)
+        shared = (self.access, self._previous_key, key)
         if value is _MISSING and RESULT_CACHE_SIZE:
-            value = _results(self.snapshot).get((self.access, self._previous_key, key))
+            value = _results(self.snapshot).get(shared)
         if value is _MISSING:
             value = method(self, *args, **kwargs)
             if RESULT_CACHE_SIZE:
-                _results(self.snapshot).put((self.access, self._previous_key, key), value)
+                _results(self.snapshot).put(shared, value)
         self._memo[key] = value
         return value.copy() if isinstance(value, pd.DataFrame) else value
 

@@ -563,8 +563,7 @@ def _services(frame: pd.DataFrame, people: pd.DataFrame, as_of: pd.Timestamp, ch
         .loc[~bad.to_numpy()]
         .reset_index(drop=True)
     )
-    out = _one_row_per_key(out.assign(month_number=month_numbers(out["month"].to_numpy())), check)
-    return out
+    return _one_row_per_key(out.assign(month_number=month_numbers(out["month"].to_numpy())), check)
 
 
 def _one_row_per_key(services: pd.DataFrame, check: _Checker) -> pd.DataFrame:
