@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from data_access.catalogue import ROOT_VARIABLE
 from data_access.problems import Problem
 from tests import broken
-from tests.app.test_pages import PAGES, metrics, open_app, unescape
+from tests.app.helpers import PAGES, assert_page_ok, metrics, open_app, unescape
 from ui import context
 from ui.context import RESCAN_VARIABLE
 from ui.text import escape
@@ -73,7 +73,7 @@ def unavailable(at: AppTest) -> dict[str, str]:
 
 
 def test_the_good_snapshot_opens_and_works(app):
-    assert not app.exception and not app.error
+    assert_page_ok(app)
     assert metrics(app)["People who returned"] == "6"
     picker = next(s for s in app.sidebar.selectbox if s.key == "snapshot")
     assert picker.value == broken.GOOD
@@ -105,7 +105,7 @@ def shown_warnings(at: AppTest) -> tuple[str, ...]:
 @pytest.mark.parametrize("case", [c for c in broken.SURVIVABLE if c.warnings], ids=lambda c: c.name)
 def test_a_survivable_case_loads_with_its_warnings_listed(root, case):
     at = open_app("pages/about.py", snapshot=case.id)
-    assert not at.exception and not at.error
+    assert_page_ok(at, "pages/about.py")
     assert next(s for s in at.sidebar.selectbox if s.key == "snapshot").value == case.id
     count = len(case.warnings)
     assert at.warning[0].value == f"{count} warning(s) while loading; the figures leave out what is listed here."
@@ -131,7 +131,7 @@ def test_hostile_labels_are_shown_as_text_on_every_page(root, case):
     assert cohort.format_func("c1") == f"{label} (4)"
     for page in PAGES:
         at.switch_page(page).run()
-        assert not at.exception and not at.error, page
+        assert_page_ok(at, page)
         for text in texts(at):
             assert not RAW_MARKUP.search(text), (page, text[:200])
         base = next(m.value for m in at.markdown if " people · " in m.value)
@@ -160,7 +160,7 @@ def test_an_unexpected_error_while_loading_sets_the_snapshot_aside(monkeypatch, 
     monkeypatch.setattr("ui.context.load_snapshot", flaky)
     with caplog.at_level(logging.INFO, logger="second_chance"):
         at = open_app()
-    assert not at.exception and not at.error
+    assert_page_ok(at)
     assert metrics(at)["People who returned"] == "6"
     reason = unavailable(at)["2022-12-31"]
     reference = re.fullmatch(

@@ -12,8 +12,8 @@ import pytest
 
 from data_access.catalogue import ROOT_VARIABLE
 from tests import tiny
+from tests.app.helpers import assert_page_ok, base_line, metrics, open_app
 from tests.app.test_broken_snapshots import unavailable
-from tests.app.test_pages import base_line, metrics, open_app
 from ui.context import RESCAN_VARIABLE
 
 
@@ -47,7 +47,7 @@ def test_a_snapshot_copied_in_halfway_is_listed_as_incomplete_then_appears(root,
     for table in tables[:3]:
         shutil.copy2(table, target)
     at.run()
-    assert not at.exception and not at.error
+    assert_page_ok(at)
     assert picker_options(at) == ["30 Jun 2022 — latest"]
     assert metrics(at)["People who returned"] == "6"
     assert unavailable(at) == {
@@ -60,7 +60,7 @@ def test_a_snapshot_copied_in_halfway_is_listed_as_incomplete_then_appears(root,
     half = tables[3]
     (target / half.name).write_bytes(half.read_bytes()[: half.stat().st_size // 2])
     at.run()
-    assert not at.exception and not at.error
+    assert_page_ok(at)
     assert picker_options(at) == ["30 Jun 2022 — latest"]
     listed = json.loads((export / "manifest.json").read_text())["files"][half.name]["bytes"]
     missing = [
@@ -79,7 +79,7 @@ def test_a_snapshot_copied_in_halfway_is_listed_as_incomplete_then_appears(root,
     for table in tables[3:]:
         shutil.copy2(table, target)
     at.run()
-    assert not at.exception and not at.error
+    assert_page_ok(at)
     assert picker_options(at) == ["31 Dec 2022 — latest", "30 Jun 2022"]
     assert unavailable(at) == {}
     assert base_line(at).endswith("as of 30 Jun 2022")
@@ -105,5 +105,5 @@ def test_a_snapshot_exported_again_in_place_is_read_again(root):
     tables["people"] = tables["people"].iloc[:5]
     tiny.write(root / "2022-06-30", tables)
     at.run()
-    assert not at.exception
+    assert_page_ok(at)
     assert metrics(at)["People who returned"] == "5"

@@ -4,68 +4,20 @@ equal what data_access computes for the same filters."""
 from __future__ import annotations
 
 import random
-import re
-from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from data_access import Filters, describe
 from data_access import queries as q
 from data_access.catalogue import ROOT_VARIABLE
 from tests import tiny
-
-ROOT = Path(__file__).resolve().parents[2]
-PAGES = [
-    "pages/overview.py",
-    "pages/repatriations.py",
-    "pages/progress.py",
-    "pages/regions.py",
-    "pages/explorer.py",
-    "pages/about.py",
-]
-
-
-def open_app(page: str | None = None, **params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    if page and page != PAGES[0]:
-        at.switch_page(page).run()
-    return at
-
-
-def open_tables(at: AppTest) -> AppTest:
-    """Open every chart's "Show data" expander (their tables are built only while open) and rerun."""
-    for key in [k for k in at.session_state if str(k).endswith("-data")]:
-        at.session_state[key] = True
-    return at.run()
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def charts(at: AppTest) -> list:
-    return at.get("vega_lite_chart")
-
-
-def unescape(markdown: str) -> str:
-    """Text as a person reads it: Markdown backslash escapes removed."""
-    return re.sub(r"\\(.)", r"\1", markdown)
-
-
-def base_line(at: AppTest) -> str:
-    """The line under each page title with n and the selection, Markdown escapes removed."""
-    line = next(m.value for m in at.markdown if re.match(r"^\*\*[\d,]+\*\* (people|person) · ", m.value))
-    return unescape(line)
+from tests.app.helpers import PAGES, assert_page_ok, base_line, charts, metrics, open_app, unescape
 
 
 def test_overview_shows_626_people_and_the_brief_split():
     at = open_app()
-    assert not at.exception
+    assert_page_ok(at)
     shown = metrics(at)
     assert shown["People who returned"] == "626"
     assert (shown["Men"], shown["Women"], shown["Children"]) == ("37", "158", "431")
@@ -74,6 +26,7 @@ def test_overview_shows_626_people_and_the_brief_split():
 
 def test_overview_numbers_equal_the_data_layer(latest):
     at = open_app()
+    assert_page_ok(at)
     figures = q.headline(latest, Filters()).set_index("label")
     for label, value in metrics(at).items():
         assert value == f"{int(figures.loc[label, 'value']):,}"
@@ -83,6 +36,7 @@ def test_overview_numbers_equal_the_data_layer(latest):
 
 def test_rusafa_is_14_children():
     at = open_app(cohort="rusafa")
+    assert_page_ok(at)
     shown = metrics(at)
     assert (shown["People who returned"], shown["Children"], shown["Men"], shown["Women"]) == (
         "14",
@@ -96,8 +50,7 @@ def test_rusafa_is_14_children():
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_with_charts_that_have_alt_text(page):
     at = open_app(page)
-    assert not at.exception
-    assert not at.error
+    assert_page_ok(at, page)
     if page != "pages/about.py":
         assert charts(at), f"{page} draws no chart"
         for chart in charts(at):
@@ -117,6 +70,7 @@ def test_every_page_renders_with_charts_that_have_alt_text(page):
 )
 def test_each_filter_sets_the_base_n_and_description(latest, dimension, value):
     at = open_app(**{dimension: value})
+    assert_page_ok(at)
     filters = Filters(**{dimension: (value,)})
     n = q.base_n(latest, filters)
     assert 0 < n < 626
@@ -133,7 +87,7 @@ def test_filter_options_show_their_counts(latest):
 
 def test_an_empty_selection_says_what_to_change():
     at = open_app(cohort="rusafa", sex="female", age_band="60+")
-    assert not at.exception
+    assert_page_ok(at)
     assert "No one matches this selection" in at.info[0].value
     assert charts(at) == []
 
@@ -149,12 +103,14 @@ def test_reset_clears_every_filter():
 def test_switching_pages_keeps_the_selection():
     at = open_app(cohort="rusafa")
     at.switch_page("pages/regions.py").run()
+    assert_page_ok(at, "pages/regions.py")
     assert base_line(at).startswith("**14** people · Rusafa")
 
 
 def test_an_older_snapshot_can_be_picked(sample_snapshots):
     oldest = sample_snapshots[-1]
     at = open_app(snapshot=oldest.id)
+    assert_page_ok(at)
     closed = q.headline(oldest, Filters()).set_index("measure").loc["case_closed", "value"]
     assert metrics(at)["Case closed"] == f"{closed:,}"
     assert base_line(at).endswith("as of 31 Mar 2025")
@@ -162,6 +118,7 @@ def test_an_older_snapshot_can_be_picked(sample_snapshots):
 
 def test_regions_page_numbers(latest):
     at = open_app("pages/regions.py", cohort="jusan-3")
+    assert_page_ok(at, "pages/regions.py")
     table = at.dataframe[0].value
     expected = q.region_summary(latest, Filters(cohort=("jusan-3",))).set_index("region")["people"]
     assert table.set_index("region")["people"].to_dict() == expected.to_dict()
@@ -169,6 +126,7 @@ def test_regions_page_numbers(latest):
 
 def test_explorer_pivot_and_person_table(latest):
     at = open_app("pages/explorer.py", rows="Cohort", columns="Sex")
+    assert_page_ok(at, "pages/explorer.py")
     pivot = at.dataframe[0].value.set_index("Cohort")
     assert (pivot.loc["Rusafa", "Female"], pivot.loc["Rusafa", "Male"]) == (8, 6)
     people = next(df.value for df in at.dataframe if "person_id" in df.value.columns)
@@ -180,6 +138,7 @@ def test_a_charts_table_is_built_only_while_its_expander_is_open():
     assert not at.dataframe and [e.label for e in at.expander].count("Show data") == len(charts(at))
     at.session_state["prog-funnel-data"] = True
     at.run()
+    assert_page_ok(at, "pages/progress.py")
     funnel = charts(at)[0]
     assert len(at.dataframe) == 1
     drawn = pa.ipc.open_stream(funnel.proto.data.data).read_all().to_pandas()
@@ -189,7 +148,7 @@ def test_a_charts_table_is_built_only_while_its_expander_is_open():
 
 def test_about_page_shows_manifest_dictionary_and_a_clean_bill():
     at = open_app("pages/about.py")
-    assert not at.exception
+    assert_page_ok(at, "pages/about.py")
     assert "The snapshot passed every check" in at.success[0].value
     assert any("person_id" in df.value["column"].tolist() for df in at.dataframe if "column" in df.value)
 
@@ -210,7 +169,10 @@ def test_thirty_random_selections_render_on_every_page(latest):
         for page in PAGES:
             if page != PAGES[0]:
                 at.switch_page(page).run()
-            assert not at.exception, (page, params, at.exception)
+            try:
+                assert_page_ok(at, page)
+            except AssertionError as failure:
+                raise AssertionError(f"{page} with {params}: {failure}") from None
 
 
 def test_no_snapshots_gives_a_message_not_a_traceback(monkeypatch, tmp_path):
@@ -225,6 +187,6 @@ def test_a_broken_snapshot_is_listed_and_the_good_one_still_works(monkeypatch, t
     (tmp_path / "2023-01-01").mkdir()
     monkeypatch.setenv(ROOT_VARIABLE, str(tmp_path))
     at = open_app()
-    assert not at.exception
+    assert_page_ok(at)
     assert metrics(at)["People who returned"] == "6"
     assert any("2023-01-01" in unescape(c.value) and "manifest.json: missing" in unescape(c.value) for c in at.caption)

@@ -7,9 +7,7 @@ import pytest
 from briefing.slides import slides
 from data_access import Filters
 from data_access.release import Access, Release
-from tests.app.test_pages import charts, open_app
-
-PRESENT = "pages/present.py"
+from tests.app.helpers import PRESENT, assert_page_ok, charts, open_app
 
 
 def present(**params):
@@ -27,7 +25,7 @@ def test_every_slide_renders_with_its_message_chart_and_caption(deck):
     for number, slide in enumerate(deck, start=1):
         at.query_params["slide"] = str(number)
         at.run()
-        assert not at.exception, f"slide {number}: {at.exception}"
+        assert_page_ok(at, PRESENT)
         assert [t.value for t in at.title] == [slide.title]
         (chart,) = charts(at)
         assert chart.proto.alt == slide.figure.alt
@@ -50,14 +48,14 @@ def test_next_and_previous_move_through_the_slides_and_the_url(deck):
 @pytest.mark.parametrize("raw", ["99", "0", "abc", "-3"])
 def test_a_slide_number_out_of_range_opens_a_real_slide(raw, deck):
     at = present(slide=raw)
-    assert not at.exception
+    assert_page_ok(at, PRESENT)
     expected = deck[-1] if raw == "99" else deck[0]
     assert at.title[0].value == expected.title
 
 
 def test_the_slides_follow_the_filters():
     at = present(cohort="rusafa")
-    assert not at.exception
+    assert_page_ok(at, PRESENT)
     assert any("Rusafa: 14 of 14 were children" in h.proto.body for h in at.get("html"))
 
 

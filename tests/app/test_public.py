@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access.catalogue import ROOT_VARIABLE
 from data_access.release import LEVEL_VARIABLE
-from tests.app.test_pages import PAGES, ROOT, open_app, open_tables
+from tests.app.helpers import PAGES, PRESENT, ROOT, assert_page_ok, open_app, open_tables
 
 PUBLIC_ROOT = ROOT / "sample_data" / "public"
 RESTRICTED_ROOT = ROOT / "sample_data" / "snapshots"
@@ -58,10 +58,10 @@ def ids_in(root: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("page", [*PAGES, "pages/present.py"])
+@pytest.mark.parametrize("page", [*PAGES, PRESENT])
 def test_every_page_works_at_the_public_level_without_person_ids(page):
     at = open_tables(open_app(page))
-    assert not at.exception, [e.value for e in at.exception]
+    assert_page_ok(at, page)
     shown = everything_shown(at)
     assert "Public · disclosure-controlled aggregates" in shown
     ids = ids_in(PUBLIC_ROOT) | ids_in(RESTRICTED_ROOT)
@@ -73,7 +73,7 @@ def test_every_page_works_at_the_public_level_without_person_ids(page):
 
 def test_the_explorer_has_pivots_but_no_person_table():
     at = open_tables(open_app("pages/explorer.py"))
-    assert not at.exception
+    assert_page_ok(at, "pages/explorer.py")
     assert any("Person-level rows are not available at the public access level" in i.value for i in at.info)
     assert not any(s.value == "People" for s in at.subheader)
     assert len(at.dataframe) == 2  # the pivot and the chart's own table
@@ -85,13 +85,13 @@ def test_small_groups_are_shown_as_withheld_and_a_small_selection_shows_no_figur
     # The public sample is k-anonymous on the filter dimensions, so its small counts are in what
     # is not a quasi-identifier: months, milestones, services. They show as "<5"/"<10"/"withheld".
     at = open_tables(open_app("pages/progress.py"))
-    assert not at.exception
+    assert_page_ok(at, "pages/progress.py")
     shown = everything_shown(at)
     assert re.search(r"\d+ values withheld to protect small groups", shown)
     assert "<5" in shown and "<10" in shown and "withheld" in shown
     # A selection under 20 people (the merged small cohorts: 5 people): no tiles, no charts.
     at = open_app("pages/overview.py", cohort="from-iq+sy")
-    assert not at.exception
+    assert_page_ok(at, "pages/overview.py")
     assert not at.metric and not at.get("vega_lite_chart")
     assert any("Selection too small to show" in i.value for i in at.info)
     assert any(m.value.startswith("**Selection too small to show**") for m in at.markdown)
@@ -99,7 +99,7 @@ def test_small_groups_are_shown_as_withheld_and_a_small_selection_shows_no_figur
 
 def test_the_access_level_cannot_be_changed_from_the_link():
     at = open_app("pages/explorer.py", access="restricted", access_level="restricted", level="restricted")
-    assert not at.exception
+    assert_page_ok(at, "pages/explorer.py")
     assert "Public · disclosure-controlled aggregates" in everything_shown(at)
     assert not any(s.value == "People" for s in at.subheader)
 
@@ -109,7 +109,7 @@ def test_a_restricted_snapshot_is_refused_with_a_clear_message(monkeypatch, tmp_
     shutil.copytree(RESTRICTED_ROOT / "2026-03-31", tmp_path / "2026-03-31")
     monkeypatch.setenv(ROOT_VARIABLE, str(tmp_path))
     at = open_app(snapshot="2026-03-31")
-    assert not at.exception
+    assert_page_ok(at)
     assert at.selectbox(key="snapshot").options == ["30 Sep 2026 — latest"]
     captions = [re.sub(r"\\(.)", r"\1", c.value) for c in at.caption]  # Markdown escapes removed
     refused = [c for c in captions if "2026-03-31" in c]

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import broken
-from tests.app.test_pages import unescape
+from tests.app.helpers import unescape
 from tests.e2e.conftest import Server, watch
 from tests.e2e.helpers import assert_healthy, metric, wait_idle
 from ui.text import escape

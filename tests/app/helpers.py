@@ -1,0 +1,77 @@
+"""What every AppTest shares: opening the app on a page with a link's parameters, and the one
+check that a page really worked (`assert_page_ok`).
+
+A page failure never reaches `at.exception`: the error boundary turns it into an error box, and a
+too-small or empty selection into an info box. So "no exception" alone passes on a broken page;
+`assert_page_ok` also asks for no error box and for what the page must show."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE_TITLES = {
+    "pages/overview.py": "Overview",
+    "pages/repatriations.py": "Repatriations",
+    "pages/progress.py": "Reintegration progress",
+    "pages/regions.py": "Regions",
+    "pages/explorer.py": "Data explorer",
+    "pages/about.py": "About the data",
+}
+PAGES = list(PAGE_TITLES)
+PRESENT = "pages/present.py"
+BASE_LINE = re.compile(r"^\*\*([\d,]+\*\* (people|person)|Selection too small to show\*\*) · ")
+
+
+def open_app(page: str | None = None, **params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page and page != PAGES[0]:
+        at.switch_page(page).run()
+    return at
+
+
+def open_tables(at: AppTest) -> AppTest:
+    """Open every chart's "Show data" expander (their tables are built only while open) and rerun."""
+    for key in [k for k in at.session_state if str(k).endswith("-data")]:
+        at.session_state[key] = True
+    return at.run()
+
+
+def assert_page_ok(at: AppTest, page: str = PAGES[0]) -> None:
+    """`page` ran to its end: no exception, no error box (the error boundary's message included),
+    its title, and under it the line with the base n (or "Selection too small to show").
+    A slide of the Present page has no base line: its title and its chart instead."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    titles = [t.value for t in at.title]
+    if page == PRESENT:
+        assert titles, "the slide has no title"
+        assert charts(at), "the slide draws no chart"
+        return
+    assert PAGE_TITLES[page] in titles, f"{page}: title {PAGE_TITLES[page]!r} not among {titles}"
+    assert any(BASE_LINE.match(m.value) for m in at.markdown), f"{page}: no line with the base n"
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def charts(at: AppTest) -> list:
+    return at.get("vega_lite_chart")
+
+
+def unescape(markdown: str) -> str:
+    """Text as a person reads it: Markdown backslash escapes removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def base_line(at: AppTest) -> str:
+    """The line under each page title with n and the selection, Markdown escapes removed."""
+    line = next(m.value for m in at.markdown if re.match(r"^\*\*[\d,]+\*\* (people|person) · ", m.value))
+    return unescape(line)
