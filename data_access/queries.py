@@ -18,15 +18,6 @@ from data_access.cells import cells, median, quantile, sorted_median, sorted_qua
 from data_access.filters import DIMENSIONS, Filters
 from data_access.snapshot import GROUPS, ORIGIN_NAMES, Snapshot
 
-# Columns of `people` behind each filter dimension.
-COLUMN = {
-    "cohort": "cohort",
-    "region": "region",
-    "stage": "stage",
-    "sex": "sex",
-    "age_band": "age_band",
-    "origin": "origin",
-}
 # Dimensions a pivot may use, in addition to the filter dimensions.
 PIVOT_DIMENSIONS = (*DIMENSIONS, "group", "unaccompanied", "justice")
 PIVOT_TITLES = {
@@ -86,7 +77,7 @@ def _cell_counts(
             levels.append(pd.Index(present, dtype=bool, name=dim))
             codes.append(None)
         else:
-            column = people[COLUMN.get(dim, dim)]
+            column = people[dim]
             levels.append(pd.CategoricalIndex(column.cat.categories, dtype=column.dtype, name=dim))
             codes.append(cell.codes[dim])
     shape = [len(level) for level in levels]
@@ -570,7 +561,7 @@ def option_counts(snapshot: Snapshot, filters: Filters, dimension: str) -> pd.Da
     cell = cells(snapshot)
     weights = cell.size * cell.mask(filters.without(dimension))
     valid = cell.codes[dimension] >= 0
-    categories = snapshot.people[COLUMN[dimension]].cat.categories
+    categories = snapshot.people[dimension].cat.categories
     counts = np.bincount(cell.codes[dimension][valid], weights=weights[valid], minlength=len(categories))
     codes = [str(code) for code in categories]
     return pd.DataFrame(

@@ -163,10 +163,6 @@ class Access:
     def min_stats_group(self) -> int:
         return self.policy.min_stats_group if self.public else RESTRICTED_MIN_STATS_GROUP
 
-    def allows(self, snapshot_level: str) -> bool:
-        """May a snapshot whose manifest says `snapshot_level` be opened at this level?"""
-        return not self.public or snapshot_level == "public"
-
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Access:
         """The level and rules from the environment. Anything unreadable means public: a typo
@@ -552,7 +548,7 @@ class Release:
 
     @remembered
     def region_summary(self, filters: Filters) -> pd.DataFrame:
-        n = self.check(filters)
+        self.check(filters)
         table = self._stats(q.region_summary(self.snapshot, filters), "scored", ("median_composite",))
         if not self.public:
             return table
@@ -572,7 +568,6 @@ class Release:
         ok = ~hidden & (people >= self.policy.min_base).to_numpy()
         out["share_school_work"] = (table["reached_school_work"] / people.clip(lower=1)).where(ok)
         out["median_composite"] = out["median_composite"].mask(out["people_suppressed"].to_numpy())
-        del n
         return self._round(out)
 
     @remembered

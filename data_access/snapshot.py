@@ -257,7 +257,7 @@ def load_snapshot(source: Path | SnapshotInfo) -> Snapshot:
         check.error(c.PEOPLE.file_name, "no usable people are left after the checks above")
         raise SnapshotError(info.id, check.problems)
     events = _events(raw["stage_events"], people, stages, as_of, check)
-    people = _derive_people(people, events, stages, as_of, check)
+    people = _derive_people(people, events, stages, check)
     assessments = _assessments(raw["assessments"], people, as_of, check)
     people = people.assign(latest_composite=_latest(assessments, "composite", len(people)))
     services = _services(raw["services"], people, as_of, check)
@@ -440,9 +440,7 @@ def _sorted_by_person(frame: pd.DataFrame, date: str) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _derive_people(
-    people: pd.DataFrame, events: pd.DataFrame, stages: pd.DataFrame, as_of: pd.Timestamp, check: _Checker
-) -> pd.DataFrame:
+def _derive_people(people: pd.DataFrame, events: pd.DataFrame, stages: pd.DataFrame, check: _Checker) -> pd.DataFrame:
     n = len(people)
     person = events["person"].to_numpy()
     # Current stage: the open stage entered last; if none is open, the last entered. Events are

@@ -91,7 +91,7 @@ if isinstance(report, dict):
         hide_index=True,
         width="stretch",
     )
-st.caption("Every CSV download ends with these notes, after the data.")
+st.caption("Every CSV download starts with these notes, as `#` lines before the data.")
 
 st.subheader("Data dictionary")
 st.dataframe(data_dictionary(), hide_index=True, width="stretch")

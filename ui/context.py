@@ -233,7 +233,7 @@ def _sync_url(snapshot_id: str, filters: Filters) -> None:
 def _options(snapshot: Snapshot, dim: str) -> list[str]:
     if dim == "region":
         return sorted(snapshot.labels("region"), key=snapshot.labels("region").get)
-    column = snapshot.people[q.COLUMN[dim]]
+    column = snapshot.people[dim]
     return [str(code) for code in column.cat.categories]
 
 

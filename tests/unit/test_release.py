@@ -49,7 +49,7 @@ def public(latest):
 
 
 def values_of(snapshot, dim):
-    column = snapshot.people[q.COLUMN[dim]]
+    column = snapshot.people[dim]
     return [str(v) for v in column.cat.categories]
 
 

@@ -55,14 +55,18 @@ def undeclared() -> list[str]:
         relative = path.relative_to(ROOT)
         if SKIPPED & set(relative.parts):
             continue
-        allowed, where = (dev, "requirements-dev.txt") if relative.parts[0] in DEV_ONLY else (runtime, "requirements.txt")
+        allowed, where = (
+            (dev, "requirements-dev.txt") if relative.parts[0] in DEV_ONLY else (runtime, "requirements.txt")
+        )
         for module in sorted(imported(path)):
             if module in sys.stdlib_module_names or module in local or module == "__future__":
                 continue
             owners = {normal(name) for name in owners_of.get(module, [])}
             if not owners & allowed:
-                problems.append(f"{relative}: imports {module} ({', '.join(sorted(owners)) or 'not installed'}), "
-                                f"not declared in {where}")
+                problems.append(
+                    f"{relative}: imports {module} ({', '.join(sorted(owners)) or 'not installed'}), "
+                    f"not declared in {where}"
+                )
     return problems
 
 
