@@ -24,14 +24,14 @@ import pyarrow as pa
 from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest, local_script_runner
 
-from data_access import cells, release
+from data_access import cells, results
 from data_access.catalogue import ROOT_VARIABLE
 from data_access.filters import DIMENSIONS, Filters
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_PAGES = ("overview", "repatriations", "progress", "regions", "explorer", "about")
 NAIVE_PAGES = ("naive",)
-REMEMBERED = release.RESULT_CACHE_SIZE or release.DEFAULT_RESULT_CACHE_SIZE
+REMEMBERED = results.RESULT_CACHE_SIZE or results.DEFAULT_RESULT_CACHE_SIZE
 """Each page is measured twice: with the release layer's result cache off (every rerun computes
 its tables afresh: a selection nobody asked for) and on (a selection asked for before)."""
 SELECTIONS = {
@@ -267,10 +267,10 @@ def main(argv: list[str] | None = None) -> int:
         open_page(at, page, script)
         if args.variant == "app":
             # A selection nobody has asked for: every released table is computed afresh ...
-            release.RESULT_CACHE_SIZE = 0
+            results.RESULT_CACHE_SIZE = 0
             result["pages"][page] = measure_page(at, probe, page, args.runs, args.warm_up, args.budget)
             # ... and one asked for before (the warm-up asks for each): tables come from the cache.
-            release.RESULT_CACHE_SIZE = REMEMBERED
+            results.RESULT_CACHE_SIZE = REMEMBERED
             result["pages_revisit"][page] = measure_page(at, probe, page, args.runs, args.warm_up, args.budget)
         else:
             result["pages"][page] = measure_page(at, probe, page, args.runs, args.warm_up, args.budget)

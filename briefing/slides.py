@@ -20,7 +20,6 @@ import charts
 from charts.change import stage_change_chart
 from charts.figure import Figure
 from data_access import contract as c
-from data_access import queries as q
 from data_access.filters import Filters, describe
 from data_access.narrative import in_brackets, long_date
 from data_access.release import Release
@@ -105,11 +104,8 @@ def _where_in_programme(x: _Context) -> Slide:
 def _how_far(x: _Context) -> Slide:
     reached = x.data.stage_reached(x.filters)
     row = reached.loc[reached["stage"] == c.STAGE_SCHOOL_WORK].iloc[0]
-    if "people_text" in reached:
-        school, pct = str(row["people_text"]), str(row["share_text"])
-    else:
-        school = f"{int(row['people']):,}"
-        pct = f"{row['share']:.0%}" if x.data.base_n(x.filters) >= 20 else ""
+    school = str(row["people_text"]) if "people_text" in reached else f"{int(row['people']):,}"
+    pct = str(row["share_text"])
     return Slide(
         "how-far",
         "How they are doing",
@@ -149,10 +145,10 @@ def _by_region(x: _Context) -> Slide:
 
 def _what_changed(x: _Context) -> Slide:
     since = long_date(x.previous.as_of)
-    change = q.stage_change(x.snapshot, x.previous, x.filters)  # restricted only: see `story`
+    change = x.data.stage_change(x.filters)  # restricted only: see `story`
     closed_change = _number(change, "change", change["stage"] == c.STAGE_CLOSED)
-    previous_n = q.base_n(x.previous, x.filters)
-    n = q.base_n(x.snapshot, x.filters)
+    previous_n = x.data.previous_size(x.filters)
+    n = x.data.base_n(x.filters)
     if closed_change > 0:
         closures = f"{closed_change:,} more {'case' if closed_change == 1 else 'cases'} closed since {since}"
     elif closed_change < 0:
@@ -176,7 +172,8 @@ STORY = (_who_came_back, _where_in_programme, _how_far, _scores, _by_region, _wh
 
 def story(data: Release) -> tuple:
     """The slide builders that apply: what changed needs a previous snapshot, and is not shown
-    at the public level (each public snapshot is anonymised on its own, see `release.headline`)."""
+    at the public level (a change of a handful of people is itself a small count, see
+    `release.headline`)."""
     return STORY if data.previous is not None and not data.public else STORY[:-1]
 
 

@@ -64,12 +64,12 @@ def wrap(text: str, width: int = TITLE_LINE) -> str | list[str]:
 
 def shown(field: str) -> str:
     """A Vega expression for a count as the page shows it: the number, or the released text
-    ("<5", "withheld") where disclosure control withheld it (`<field>_text`)."""
-    return f"isValid(datum.{field}) ? format(datum.{field}, ',') : (datum.{field}_text || 'withheld')"
+    ("<5", "<10") where the display rules hid it (`<field>_text`)."""
+    return f"isValid(datum.{field}) ? format(datum.{field}, ',') : (datum.{field}_text || '—')"
 
 
 def at(field: str) -> str:
-    """A Vega expression placing a withheld count's label at zero instead of dropping it."""
+    """A Vega expression placing a hidden count's label at zero instead of dropping it."""
     return f"isValid(datum.{field}) ? datum.{field} : 0"
 
 
@@ -77,12 +77,10 @@ def figure(template: dict, data: pd.DataFrame, title: str, alt_text: str, subtit
     heading: dict = {"text": wrap(title)}
     hidden = withheld_count(data)
     if hidden:
-        note = (
-            f"{hidden} value{'s' if hidden != 1 else ''} withheld to protect small groups "
-            "(labelled <5 or withheld; totals count shown values only)"
-        )
+        counts = f"{hidden} small count{'s' if hidden != 1 else ''}"
+        note = f"{counts} shown as <5 or <10 to protect people (totals count shown values only)"
         subtitle = f"{subtitle} · {note}" if subtitle else note
-        alt_text = f"{alt_text} {hidden} values are withheld to protect small groups."
+        alt_text = f"{alt_text} {counts} {'are' if hidden != 1 else 'is'} shown as <5 or <10 to protect people."
     if subtitle:
         heading["subtitle"] = subtitle
     return Figure(spec={**template, "title": heading}, data=data, alt=alt_text, title=title)

@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from data_access.contract import ACCESS_LEVELS, MANIFEST_FIELDS, MANIFEST_FILE, SCHEMA_VERSION
+from data_access.contract import ACCESS_LEVELS, KINDS, MANIFEST_FIELDS, MANIFEST_FILE, SCHEMA_VERSION
 from data_access.integrity import file_problems, footer_problems
 from data_access.problems import Problem
 
@@ -42,6 +42,7 @@ class SnapshotInfo:
     as_of: dt.date | None
     country: str = ""
     access_level: str = ""
+    kind: str = "records"
     manifest: dict = field(default_factory=dict, compare=False, repr=False)
     problems: tuple[Problem, ...] = ()
 
@@ -115,31 +116,44 @@ def read_manifest(folder: Path) -> SnapshotInfo:
                 f"access_level must be one of {', '.join(ACCESS_LEVELS)}, found {str(level)[:40]!r}",
             )
         )
+    kind = manifest.get("kind", "records")
+    if kind not in KINDS:
+        problems.append(
+            Problem("error", MANIFEST_FILE, f"kind must be one of {', '.join(KINDS)}, found {str(kind)[:40]!r}")
+        )
+    elif kind == "aggregates" and level != "public":
+        problems.append(Problem("error", MANIFEST_FILE, "a snapshot of aggregates must have access_level 'public'"))
     return SnapshotInfo(
         id=folder.name,
         path=folder,
         as_of=as_of,
         country=str(manifest.get("country", ""))[:8],
         access_level=level if level in ACCESS_LEVELS else "",
+        kind=kind if kind in KINDS else "records",
         manifest=manifest,
         problems=tuple(problems),
     )
 
 
 def admit(infos: list[SnapshotInfo], access_level: str) -> list[SnapshotInfo]:
-    """`infos` as a server at `access_level` may open them: at the public level a snapshot
-    whose manifest does not say `public` becomes unavailable, with the reason (order kept)."""
-    if access_level != "public":
-        return infos
+    """`infos` as a server at `access_level` may open them (order kept): the public level opens
+    only public snapshots of aggregates, the restricted level only snapshots of person records.
+    Any other becomes unavailable, with the reason."""
+    public = access_level == "public"
     refused = Problem(
         "error",
         MANIFEST_FILE,
-        "not a public snapshot (access_level is not 'public'): this server runs at the public access level, "
-        "which opens only published snapshots; make one with python -m data_access.publish",
+        "not a public snapshot of aggregates: this server runs at the public access level, which opens only "
+        "snapshots made by python -m data_access.publish"
+        if public
+        else "a public snapshot of aggregates: this server runs at the restricted level, which opens snapshots "
+        "of person records; open it with SECOND_CHANCE_ACCESS=public",
     )
-    return [
-        i if i.access_level == "public" or not i.usable else replace(i, problems=(*i.problems, refused)) for i in infos
-    ]
+
+    def allowed(info: SnapshotInfo) -> bool:
+        return info.kind == "aggregates" if public else info.kind == "records"
+
+    return [i if allowed(i) or not i.usable else replace(i, problems=(*i.problems, refused)) for i in infos]
 
 
 def scan_folder(folder: Path) -> SnapshotInfo:
@@ -149,7 +163,7 @@ def scan_folder(folder: Path) -> SnapshotInfo:
     info = read_manifest(folder)
     if not info.usable:
         return info
-    problems = file_problems(info.path, info.manifest, checksums=False) or footer_problems(info.path)
+    problems = file_problems(info.path, info.manifest, checksums=False) or footer_problems(info.path, info.kind)
     return replace(info, problems=info.problems + tuple(problems))
 
 

@@ -1,16 +1,29 @@
 """Counting per selection without scanning every row: figures summed once per *cell*.
 
-A selection (`Filters`) is "is one of" on six person dimensions. Five of them (cohort, region,
+A selection (`Filters`) is "is one of" on six person dimensions. Five of them (region, cohort,
 current stage, sex, age band) place every person in one cell; origin follows from the cohort.
 A snapshot of a million people has a few thousand occupied cells, so a selection is a mask over
-cells, and any figure that adds up over people (counts, sessions, stage entries and exits,
-histograms of scores or of days) is summed per cell once, the first time a query needs it.
-A query then adds up the selected cells instead of millions of rows, and gives exactly the
-result a pass over the rows would: quantiles come from histograms over the distinct values,
-not from approximations. Where the distinct values are too many for a histogram (real scores
-with many decimals), the query goes back to the rows.
+cells, and every figure that adds up over people (counts, stage entries and exits, histograms of
+scores or of days) is kept per cell (`Counts`) and added up over the selected cells
+(`Selection.sum`). Quantiles come from histograms over the distinct values, exactly.
 
-Everything here is derived from a loaded `Snapshot`, read-only, and shared by every session.
+The per-cell tables come from one of two places:
+
+- a **restricted** snapshot's rows (people, stage events, assessments, services), built on first
+  use. Where scores have too many distinct values for a histogram, the queries read the rows;
+- a **public** snapshot, which holds nothing but these tables (`contract.AGGREGATE_TABLES`),
+  written by `python -m data_access.publish` with the sum of the record keys of the people in
+  every count (the cell-key material of `data_access.perturbation`).
+
+At the public level every count is perturbed here, in `Selection.sum`: there is no other way to
+get a number out of a public snapshot. A selection is cut into **pieces**, one per combination of
+the single values chosen in each filter (a filter with no value, or every value, is one piece),
+each count of each piece is perturbed by its own cell key, and the published pieces are added up.
+So a figure for "regions A and B" is the figure for A plus the figure for B, and two selections
+that differ by a small group give that group's published count, never its true one, however many
+ways the difference is taken.
+
+Everything here is derived from a loaded snapshot, read-only, and shared by every session.
 """
 
 from __future__ import annotations
@@ -18,6 +31,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -26,13 +40,14 @@ import pandas as pd
 import scipy.sparse as sparse
 
 from data_access import contract as c
+from data_access import programme
 from data_access.filters import DIMENSIONS, Filters
-from data_access.snapshot import release_memory
+from data_access.perturbation import KEY_MASK, Perturbation, key_sums
+from data_access.snapshot import Snapshot, month_numbers, release_memory
 
-# Person columns that place a person in a cell, and the filter dimensions they answer.
 CELL_COLUMNS = ("region", "cohort", "stage", "sex", "age_band")
-# A histogram is used for quantiles when a column has at most this many distinct values.
 MAX_DISTINCT = 4096
+"""A histogram is used for quantiles when a column has at most this many distinct values."""
 
 _lock = threading.RLock()
 WARM_FROM_PEOPLE = 20_000
@@ -42,14 +57,11 @@ _warming: list[threading.Thread] = []
 log = logging.getLogger("second_chance.load")
 
 
-def sum_rows(matrix: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Column sums of the rows of `matrix` where `mask` is set (int64), reading the smaller side."""
-    chosen = int(mask.sum())
-    if chosen == len(mask):
-        return matrix.sum(axis=0, dtype=np.int64)
-    if chosen * 2 > len(mask):
-        return matrix.sum(axis=0, dtype=np.int64) - matrix[~mask].sum(axis=0, dtype=np.int64)
-    return matrix[mask].sum(axis=0, dtype=np.int64)
+def sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(each value's index among the sorted distinct values, those values): `np.unique` with
+    `return_inverse`, by hashing instead of sorting millions of rows."""
+    codes, levels = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), np.asarray(levels)
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -58,16 +70,9 @@ def distinct(values: np.ndarray) -> np.ndarray:
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
 
 
-def sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(each value's index among the sorted distinct values, those values): `np.unique` with
-    `return_inverse`, by hashing instead of sorting millions of rows."""
-    codes, levels = pd.factorize(values, sort=True)
-    return codes.astype(np.int64), np.asarray(levels)
-
-
 def quantile(values: np.ndarray, counts: np.ndarray, q: float) -> float:
-    """The `q` quantile (linear interpolation, as pandas' groupby quantile) of a sample given as
-    sorted distinct `values` and how often each occurs."""
+    """The `q` quantile (linear interpolation, as pandas' quantile) of a sample given as sorted
+    distinct `values` and how often each occurs."""
     total = int(counts.sum())
     if total == 0:
         return np.nan
@@ -83,72 +88,118 @@ def quantile(values: np.ndarray, counts: np.ndarray, q: float) -> float:
 
 
 def median(values: np.ndarray, counts: np.ndarray) -> float:
-    """The median as pandas' groupby median computes it (mean of the two middle values)."""
-    total = int(counts.sum())
-    if total == 0:
-        return np.nan
-    ends = np.cumsum(counts)
-    upper = values[np.searchsorted(ends, total // 2, side="right")]
-    if total % 2:
-        return float(upper)
-    lower = values[np.searchsorted(ends, total // 2 - 1, side="right")]
-    return float((upper + lower) / 2)
+    """The median as pandas computes it (mean of the two middle values)."""
+    return quantile(values, counts, 0.5)
 
 
-def sorted_quantile(values: np.ndarray, q: float) -> float:
-    """`quantile` of a sorted, non-empty sample."""
-    position = q * (len(values) - 1)
-    low = int(position)
-    frac = position % 1
-    if frac == 0.0:
-        return float(values[low])
-    return float(values[low] + (values[low + 1] - values[low]) * frac)
+def _dense(matrix) -> np.ndarray:
+    return matrix.toarray() if sparse.issparse(matrix) else np.asarray(matrix)
 
 
-def sorted_median(values: np.ndarray) -> float:
-    """`median` of a sorted, non-empty sample."""
-    n = len(values)
-    if n % 2:
-        return float(values[n // 2])
-    return float((values[n // 2] + values[n // 2 - 1]) / 2)
+@dataclass(frozen=True)
+class Counts:
+    """People per cell (rows) and column, and the sums of their record keys modulo 2**32 (the
+    same shape; None for a restricted snapshot served as it is: its counts are never perturbed)."""
+
+    people: np.ndarray | sparse.csr_array
+    keys: np.ndarray | sparse.csr_array | None = None
+
+    @property
+    def width(self) -> int:
+        return self.people.shape[1]
+
+    def merge(self, groups: list[list[int]]) -> Counts:
+        """One column per group of columns: the people of disjoint columns counted as one set
+        (one count, one cell key), not as a sum of separately perturbed counts."""
+        matrix = np.zeros((self.width, len(groups)), dtype=np.int64)
+        for g, columns in enumerate(groups):
+            matrix[list(columns), g] = 1
+        keys = None if self.keys is None else _dense(self.keys @ matrix) & KEY_MASK
+        return Counts(_dense(self.people @ matrix), keys)
+
+    def cumulative(self) -> Counts:
+        """Running totals along the columns: people up to and including each column."""
+        people = np.cumsum(_dense(self.people), axis=1, dtype=np.int64)
+        keys = None if self.keys is None else np.cumsum(_dense(self.keys), axis=1, dtype=np.int64) & KEY_MASK
+        return Counts(people, keys)
+
+
+def _counts(cell: np.ndarray, column: np.ndarray, n_cells: int, width: int, keys: np.ndarray | None) -> Counts:
+    """Counts of the records at (`cell`, `column`), with their keys when given."""
+    flat = cell.astype(np.int64) * width + column
+    people = np.bincount(flat, minlength=n_cells * width).reshape(n_cells, width)
+    summed = None if keys is None else key_sums(flat, keys, n_cells * width).reshape(n_cells, width)
+    return Counts(people, summed)
+
+
+def _sparse_counts(cell: np.ndarray, column: np.ndarray, n_cells: int, width: int, keys, weights=None) -> Counts:
+    """`_counts` kept sparse, for histograms with many columns few of which a cell uses."""
+    ones = np.ones(len(cell), dtype=np.int64) if weights is None else weights.astype(np.int64)
+    people = sparse.csr_array((ones, (cell, column)), shape=(n_cells, width))
+    people.sum_duplicates()
+    summed = None
+    if keys is not None:
+        summed = sparse.csr_array((keys.astype(np.int64), (cell, column)), shape=(n_cells, width))
+        summed.sum_duplicates()
+    return Counts(people, summed)
+
+
+def _stored_counts(frame: pd.DataFrame, n_cells: int, width: int, column: np.ndarray, count="people") -> Counts:
+    """Counts from a public snapshot's long table (cell, ..., people, people_key)."""
+    flat = frame["cell"].to_numpy().astype(np.int64) * width + column
+    people = np.bincount(flat, weights=frame[count].to_numpy(), minlength=n_cells * width)
+    keys = key_sums(flat, frame[f"{count}_key"].to_numpy().astype(np.int64), n_cells * width)
+    return Counts(people.astype(np.int64).reshape(n_cells, width), keys.reshape(n_cells, width))
 
 
 @dataclass(frozen=True)
 class Histogram:
     """Counts per cell (rows) and bin (columns); `values` are the sorted distinct values, and a
-    column is `group * len(values) + value index`. Sparse: most cells have few of the bins."""
+    column is `group * len(values) + value index`. Sparse: most cells have few of the bins.
+    For medians and quartiles only: its counts are never shown."""
 
     values: np.ndarray
     counts: sparse.csr_array
 
-    def sum(self, mask: np.ndarray) -> np.ndarray:
-        """Counts per bin over the cells in `mask`."""
-        return mask.astype(np.int64) @ self.counts
 
-
-def _histogram(
-    cell: np.ndarray, group: np.ndarray, values: np.ndarray, n_cells: int, n_groups: int
-) -> Histogram | None:
+def _histogram(cell: np.ndarray, group: np.ndarray, values: np.ndarray, n_cells: int, n_groups: int, weights=None):
     """Histogram of `values` (NaN left out) per cell and group, or None when there are too many
     distinct values for one to be worth it."""
     keep = ~np.isnan(values)
     index, levels = sorted_codes(values[keep])
     if len(levels) > MAX_DISTINCT:
         return None
-    width = n_groups * len(levels)
-    column = group[keep].astype(np.int64) * len(levels) + index
-    ones = np.ones(len(column), dtype=np.int64)
-    counts = sparse.csr_array((ones, (cell[keep], column)), shape=(n_cells, width))
-    counts.sum_duplicates()
-    return Histogram(levels, counts)
+    width = n_groups * max(len(levels), 1)
+    column = group[keep].astype(np.int64) * max(len(levels), 1) + index
+    counts = np.ones(len(column), dtype=np.int64) if weights is None else weights[keep].astype(np.int64)
+    matrix = sparse.csr_array((counts, (cell[keep], column)), shape=(n_cells, width))
+    matrix.sum_duplicates()
+    return Histogram(levels, matrix)
 
 
 class Cells:
-    """The cells of one snapshot and the figures summed per cell (built on first use)."""
+    """The cells of one snapshot and the figures kept per cell (built or read on first use).
 
-    def __init__(self, snapshot) -> None:
+    `record_keys` (one per person, for a restricted snapshot) makes every count carry its key
+    sums too: the publisher builds a public snapshot that way."""
+
+    def __init__(self, snapshot: Snapshot, record_keys: np.ndarray | None = None) -> None:
         self.snapshot = snapshot
-        people = snapshot.people
+        self.stored = snapshot.kind == "aggregates"
+        self.perturbation: Perturbation | None = snapshot.perturbation
+        self.categories = {dim: snapshot.categories(dim) for dim in (*DIMENSIONS, "group")}
+        self._positions = {dim: {v: i for i, v in enumerate(values)} for dim, values in self.categories.items()}
+        if self.stored:
+            self._init_stored()
+        else:
+            self._init_records(record_keys)
+        cohort_origin = pd.Index(self.categories["origin"]).get_indexer(snapshot.cohorts["origin_country"])
+        self.codes["origin"] = cohort_origin[self.codes["cohort"]]
+        self.codes["group"] = programme.group_codes(self.codes["sex"], self.codes["age_band"])
+        self.n = len(self.codes["region"])
+
+    def _init_records(self, record_keys: np.ndarray | None) -> None:
+        people = self.snapshot.people
         # One integer key per person, region leading, so the cells of one region are contiguous.
         codes = [people[col].cat.codes.to_numpy().astype(np.int64) + 1 for col in CELL_COLUMNS]
         radix = [len(people[col].cat.categories) + 1 for col in CELL_COLUMNS]
@@ -161,15 +212,41 @@ class Cells:
             decoded[col] = unique % base - 1
             unique = unique // base
         self.person_cell = person_cell.reshape(-1).astype(np.int32)
-        self.n = len(decoded["region"])
         self.codes = {col: decoded[col] for col in CELL_COLUMNS}
-        first = np.full(self.n, len(people), dtype=np.int64)
-        np.minimum.at(first, self.person_cell, np.arange(len(people)))
-        self.codes["origin"] = people["origin"].cat.codes.to_numpy()[first].astype(np.int64)
-        self.codes["group"] = people["group"].cat.codes.to_numpy()[first].astype(np.int64)
-        self.size = np.bincount(self.person_cell, minlength=self.n).astype(np.int64)
-        self.region_starts = np.flatnonzero(np.r_[True, np.diff(self.codes["region"]) != 0])
-        self._categories = {dim: {str(v): i for i, v in enumerate(people[dim].cat.categories)} for dim in DIMENSIONS}
+        self.record_keys = None if record_keys is None else np.asarray(record_keys, dtype=np.int64)
+        n = len(decoded["region"])
+        self.size = _counts(self.person_cell, np.zeros(len(people), dtype=np.int64), n, 1, self.record_keys)
+
+    def _init_stored(self) -> None:
+        table = self.snapshot.aggregates["cells"]
+        if not (table["cell"].to_numpy() == np.arange(len(table))).all():
+            raise ValueError("cells.parquet: cells must be numbered 0, 1, 2, ... in order")
+        column = {
+            "region": "region_code",
+            "cohort": "cohort_id",
+            "stage": "stage_id",
+            "sex": "sex",
+            "age_band": "age_band",
+        }
+        self.codes = {
+            dim: pd.Index(self.categories[dim]).get_indexer(table[column[dim]].astype(object)).astype(np.int64)
+            for dim in CELL_COLUMNS
+        }
+        self.person_cell = None
+        self.record_keys = None
+        self.size = Counts(
+            table["people"].to_numpy().astype(np.int64)[:, None],
+            table["people_key"].to_numpy().astype(np.int64)[:, None] & KEY_MASK,
+        )
+
+    def _table(self, name: str) -> pd.DataFrame:
+        return self.snapshot.aggregates[name]
+
+    def _keys_of(self, person: np.ndarray) -> np.ndarray | None:
+        return None if self.record_keys is None else self.record_keys[person]
+
+    def code_of(self, dim: str, values: pd.Series | np.ndarray) -> np.ndarray:
+        return pd.Index(self.categories[dim]).get_indexer(pd.Series(values).astype(object)).astype(np.int64)
 
     # -- selection -------------------------------------------------------------------------
 
@@ -179,54 +256,283 @@ class Cells:
         for dim in DIMENSIONS:
             values = getattr(filters, dim)
             if values:
-                wanted = [self._categories[dim][v] for v in values if v in self._categories[dim]]
+                wanted = [self._positions[dim][v] for v in values if v in self._positions[dim]]
                 mask &= np.isin(self.codes[dim], wanted)
         return mask
 
-    def people_mask(self, filters: Filters) -> np.ndarray:
-        return self.mask(filters)[self.person_cell]
+    def pieces(self, filters: Filters, mask: np.ndarray) -> tuple[np.ndarray, int]:
+        """(each cell's piece of the selection, -1 outside it; how many pieces). A piece is one
+        combination of single values, one per filtered dimension; choosing every value of a
+        dimension is the same as choosing none. Cohorts stand for their origin: with an origin
+        filter and no cohort filter, the pieces are whole origins."""
+        piece = np.zeros(self.n, dtype=np.int64)
+        pieces = 1
+        for dim in ("region", "stage", "sex", "age_band", "cohort"):
+            wanted = sorted({self._positions[dim][v] for v in getattr(filters, dim) if v in self._positions[dim]})
+            codes = self.codes[dim]
+            if dim == "cohort" and not wanted and filters.origin:
+                dim, codes = "origin", self.codes["origin"]
+                wanted = sorted({self._positions[dim][v] for v in filters.origin if v in self._positions[dim]})
+            if not wanted or len(wanted) == len(self.categories[dim]):
+                continue
+            lookup = np.full(len(self.categories[dim]) + 1, -1, dtype=np.int64)
+            lookup[wanted] = np.arange(len(wanted))
+            piece = piece * len(wanted) + lookup[codes]
+            pieces *= len(wanted)
+        return np.where(mask, piece, -1), pieces
 
-    def count(self, mask: np.ndarray, weights: np.ndarray | None = None) -> int:
-        return int(((self.size if weights is None else weights) * mask).sum())
+    def select(self, filters: Filters) -> Selection:
+        return Selection(self, filters)
 
-    def per_cell(self, values: np.ndarray) -> np.ndarray:
-        """Sum of a per-person array per cell."""
-        return np.bincount(self.person_cell, weights=values, minlength=self.n).astype(np.int64)
-
-    # -- per-person figures ----------------------------------------------------------------
+    # -- figures per cell ------------------------------------------------------------------
 
     @cached_property
-    def flags(self) -> np.ndarray:
+    def flags(self) -> Counts:
         """People per cell by (unaccompanied, justice): column `2 * unaccompanied + justice`."""
+        if self.stored:
+            table = self._table("cell_flags")
+            column = table["unaccompanied"].to_numpy().astype(np.int64) * 2 + table["justice"].to_numpy()
+            return _stored_counts(table, self.n, 4, column)
         people = self.snapshot.people
-        key = people["unaccompanied"].to_numpy().astype(np.int64) * 2 + people["justice"].to_numpy()
-        return np.bincount(self.person_cell.astype(np.int64) * 4 + key, minlength=self.n * 4).reshape(self.n, 4)
+        column = people["unaccompanied"].to_numpy().astype(np.int64) * 2 + people["justice"].to_numpy()
+        return _counts(self.person_cell, column, self.n, 4, self.record_keys)
 
     @cached_property
-    def reached_school_work(self) -> np.ndarray:
-        return self.per_cell(self.snapshot.people["school_work_on"].notna().to_numpy())
+    def stages_reached(self) -> Counts:
+        """People per cell who ever entered each stage (columns: stage codes)."""
+        n_stages = len(self.categories["stage"])
+        if self.stored:
+            table = self._table("cell_stages_reached")
+            return _stored_counts(table, self.n, n_stages, self.code_of("stage", table["stage_id"]))
+        events = self.snapshot.events
+        codes = events["stage"].cat.codes.to_numpy().astype(np.int64)
+        pairs = distinct(events["person"].to_numpy().astype(np.int64) * n_stages + codes)
+        person = pairs // n_stages
+        reached = _counts(self.person_cell[person], pairs % n_stages, self.n, n_stages, self._keys_of(person))
+        release_memory()
+        return reached
+
+    @cached_property
+    def months(self) -> tuple[int, int]:
+        """(first month number, months): the month axis from the first arrival to the as-of date."""
+        arrivals = pd.to_datetime(self.snapshot.cohorts["arrival_date"]).to_numpy().astype("datetime64[M]")
+        first = int(arrivals.min().astype(np.int64))
+        last = int(np.datetime64(self.snapshot.as_of, "M").astype(np.int64))
+        return first, last - first + 1
+
+    @cached_property
+    def stage_moves(self) -> tuple[Counts, Counts]:
+        """(stage entries, stage exits) per cell and month, columns `month * stages + stage`;
+        entries before the first month count in it, months past the as-of date are left out."""
+        first, n_months = self.months
+        n_stages = len(self.categories["stage"])
+        width = n_months * n_stages
+        if self.stored:
+            table = self._table("cell_stage_moves")
+            month = month_numbers(table["month"].to_numpy().astype("datetime64[ms]")).astype(np.int64) - first
+            column = month * n_stages + self.code_of("stage", table["stage_id"])
+            return (
+                _stored_counts(table, self.n, width, column, "entered"),
+                _stored_counts(table, self.n, width, column, "left"),
+            )
+        events = self.snapshot.events
+        stage = events["stage"].cat.codes.to_numpy().astype(np.int64)
+        person = events["person"].to_numpy()
+        cell = self.person_cell[person]
+        keys = self._keys_of(person)
+        entered = (np.clip(events["entered_month"].to_numpy().astype(np.int64), first, None) - first) * n_stages + stage
+        inside = entered < width
+        entries = _counts(cell[inside], entered[inside], self.n, width, None if keys is None else keys[inside])
+        exited = events["exited_month"].to_numpy().astype(np.int64)
+        # A stage left in month m no longer counts at the end of month m.
+        left = (np.clip(exited, first, None) - first) * n_stages + stage
+        inside = (exited >= 0) & (left < width)
+        exits = _counts(cell[inside], left[inside], self.n, width, None if keys is None else keys[inside])
+        return entries, exits
+
+    @cached_property
+    def occupancy(self) -> Counts:
+        """People per cell in each stage at the end of each month (columns as `stage_moves`)."""
+        _, n_months = self.months
+        n_stages = len(self.categories["stage"])
+        entries, exits = self.stage_moves
+        shape = (self.n, n_months, n_stages)
+        balance = np.cumsum((entries.people - exits.people).reshape(shape), axis=1).astype(np.int32)
+        keys = None
+        if entries.keys is not None:
+            keys = np.cumsum((entries.keys - exits.keys).reshape(shape), axis=1) & KEY_MASK
+            keys = keys.reshape(self.n, -1)
+        release_memory()
+        return Counts(balance.reshape(self.n, -1), keys)
+
+    @cached_property
+    def milestone_width(self) -> int:
+        """Columns of the milestone histograms: whole months from arrival, 0 to the longest time
+        observed, and one more for anything later."""
+        _, n_months = self.months
+        return n_months + 1
+
+    @cached_property
+    def milestones(self) -> dict[str, Counts]:
+        """Per milestone stage: people per cell by whole months from arrival to the milestone
+        (negative months in bin 0; anything past the last observable month in the last bin)."""
+        width = self.milestone_width
+        if self.stored:
+            table = self._table("cell_milestones")
+            return {
+                stage: _stored_counts(part, self.n, width, np.clip(part["months"].to_numpy(), 0, width - 1))
+                for stage, part in ((s, table.loc[table["milestone"] == s]) for s, _, _ in programme.MILESTONES)
+            }
+        people = self.snapshot.people
+        out = {}
+        for stage, column, _ in programme.MILESTONES:
+            days = (people[column] - people["arrival_date"]).dt.days.to_numpy(dtype=float)
+            keep = np.flatnonzero(~np.isnan(days))
+            months = np.clip(np.floor(days[keep] / programme.DAYS_PER_MONTH), 0, width - 1).astype(np.int64)
+            out[stage] = _counts(self.person_cell[keep], months, self.n, width, self._keys_of(keep))
+        return out
+
+    @cached_property
+    def days_in_stage(self) -> tuple[np.ndarray, Counts]:
+        """(the distinct numbers of days, people per cell by days in their current stage as of
+        the snapshot): a histogram, sparse, for time in stage and its quantiles."""
+        if self.stored:
+            table = self._table("cell_days_in_stage")
+            column, values = sorted_codes(table["days"].to_numpy())
+            where = (table["cell"].to_numpy(), column)
+            people = sparse.csr_array((table["people"].to_numpy().astype(np.int64), where), (self.n, len(values)))
+            keys = sparse.csr_array((table["people_key"].to_numpy().astype(np.int64), where), (self.n, len(values)))
+            return values, Counts(people, keys)
+        people = self.snapshot.people
+        days = (pd.Timestamp(self.snapshot.as_of) - people["stage_since"]).dt.days.to_numpy(dtype=float)
+        keep = np.flatnonzero(~np.isnan(days))
+        column, values = sorted_codes(days[keep].astype(np.int64))
+        counts = _sparse_counts(self.person_cell[keep], column, self.n, len(values), self._keys_of(keep))
+        return values, counts
 
     @cached_property
     def latest_composite(self) -> Histogram | None:
+        """Everyone's latest composite score per cell (None: too many distinct values)."""
+        if self.stored:
+            table = self._table("cell_latest_score")
+            column, values = sorted_codes(table["composite"].to_numpy())
+            matrix = sparse.csr_array(
+                (table["people"].to_numpy(), (table["cell"].to_numpy(), column)), (self.n, len(values))
+            )
+            return Histogram(values, matrix)
         values = self.snapshot.people["latest_composite"].to_numpy(dtype=float)
         return _histogram(self.person_cell, np.zeros(len(values), dtype=np.int64), values, self.n, 1)
 
     @cached_property
-    def days_in_stage(self) -> pd.Series:
-        """Days since each person entered the current stage, as of the snapshot."""
-        people = self.snapshot.people
-        return (pd.Timestamp(self.snapshot.as_of) - people["stage_since"]).dt.days
+    def scored(self) -> Counts:
+        """People per cell with a latest composite score."""
+        if self.stored:
+            table = self._table("cell_latest_score")
+            return _stored_counts(table, self.n, 1, np.zeros(len(table), dtype=np.int64))
+        keep = np.flatnonzero(self.snapshot.people["latest_composite"].notna().to_numpy())
+        return _counts(self.person_cell[keep], np.zeros(len(keep), dtype=np.int64), self.n, 1, self._keys_of(keep))
 
     @cached_property
-    def days_sorted(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(days, cell, stage start offsets) of people with a stage, sorted by stage then days."""
-        stage = self.snapshot.people["stage"].cat.codes.to_numpy()
-        days = self.days_in_stage.to_numpy(dtype=float)
-        keep = np.flatnonzero(stage >= 0)
-        order = keep[np.lexsort((days[keep], stage[keep]))]
-        n_stages = len(self.snapshot.people["stage"].cat.categories)
-        starts = np.searchsorted(stage[order], np.arange(n_stages + 1))
-        return days[order], self.person_cell[order], starts
+    def half_years(self) -> np.ndarray:
+        """The distinct half-years assessments fall in (their first days)."""
+        if self.stored:
+            return np.sort(self._table("cell_scored")["half_year"].astype("datetime64[ms]").unique())
+        return distinct(self.snapshot.assessments["half_year"].to_numpy())
+
+    def scores(self, dimension: str) -> Histogram | None:
+        """Histogram of one score dimension per cell and half-year (None: too many values)."""
+        with _lock:
+            cache = self.__dict__.setdefault("_score_histograms", {})
+            if dimension not in cache:
+                cache[dimension] = self._scores(dimension)
+            return cache[dimension]
+
+    def _scores(self, dimension: str) -> Histogram | None:
+        periods = self.half_years
+        if self.stored:
+            table = self._table("cell_scores")
+            table = table.loc[table["dimension"] == dimension]
+            period = np.searchsorted(periods, table["half_year"].to_numpy().astype("datetime64[ms]"))
+            value = table["value"].to_numpy(dtype=float)
+            return _histogram(
+                table["cell"].to_numpy(), period, value, self.n, len(periods), table["assessments"].to_numpy()
+            )
+        assessments = self.snapshot.assessments
+        period = np.searchsorted(periods, assessments["half_year"].to_numpy())
+        cell = self.person_cell[assessments["person"].to_numpy()]
+        return _histogram(cell, period, assessments[dimension].to_numpy(dtype=float), self.n, len(periods))
+
+    def scored_people(self, dimension: str) -> Counts:
+        """People per cell and half-year with at least one score on `dimension`."""
+        with _lock:
+            cache = self.__dict__.setdefault("_scored_counts", {})
+            if dimension not in cache:
+                cache[dimension] = self._scored_people(dimension)
+            return cache[dimension]
+
+    def _scored_people(self, dimension: str) -> Counts:
+        periods = self.half_years
+        if self.stored:
+            table = self._table("cell_scored")
+            table = table.loc[table["dimension"] == dimension]
+            period = np.searchsorted(periods, table["half_year"].to_numpy().astype("datetime64[ms]"))
+            return _stored_counts(table, self.n, len(periods), period)
+        assessments = self.snapshot.assessments
+        scored = assessments.loc[assessments[dimension].notna().to_numpy()]
+        period = np.searchsorted(periods, scored["half_year"].to_numpy())
+        pairs = distinct(scored["person"].to_numpy().astype(np.int64) * len(periods) + period)
+        person = pairs // max(len(periods), 1)
+        return _counts(self.person_cell[person], pairs % len(periods), self.n, len(periods), self._keys_of(person))
+
+    @cached_property
+    def services(self) -> tuple[int, int, Counts, np.ndarray]:
+        """(first month number, months, people served per cell, sessions per cell), columns
+        `month * types + type` from the first service month to the last. The services table has
+        one row per person, month and type, so its rows count people."""
+        if self.stored:
+            table = self._table("cell_services")
+            cell = table["cell"].to_numpy()
+            month = month_numbers(table["month"].to_numpy().astype("datetime64[ms]")).astype(np.int64)
+            kind = pd.Index(c.SERVICE_TYPES).get_indexer(table["service_type"].astype(object)).astype(np.int64)
+            sessions = table["sessions"].to_numpy()
+        else:
+            services = self.snapshot.services
+            person = services["person"].to_numpy()
+            cell = self.person_cell[person]
+            month = services["month_number"].to_numpy().astype(np.int64)
+            kind = services["service_type"].cat.codes.to_numpy().astype(np.int64)
+            sessions = services["sessions"].to_numpy()
+        if len(month) == 0:
+            empty = np.zeros((self.n, 0), dtype=np.int64)
+            return 0, 0, Counts(empty, empty), empty
+        first = int(month.min())
+        n_months = int(month.max()) - first + 1
+        width = n_months * len(c.SERVICE_TYPES)
+        column = (month - first) * len(c.SERVICE_TYPES) + kind
+        if self.stored:
+            people = _stored_counts(table, self.n, width, column)
+        else:
+            people = _counts(cell, column, self.n, width, self._keys_of(person))
+        flat = cell.astype(np.int64) * width + column
+        total = np.bincount(flat, weights=sessions, minlength=self.n * width).astype(np.int64).reshape(self.n, -1)
+        release_memory()
+        return first, n_months, people, total
+
+    @cached_property
+    def served_last_year(self) -> Counts:
+        """People per cell served with each type in the 12 months to the as-of date."""
+        n_types = len(c.SERVICE_TYPES)
+        if self.stored:
+            table = self._table("cell_served_last_year")
+            return _stored_counts(table, self.n, n_types, pd.Index(c.SERVICE_TYPES).get_indexer(table["service_type"]))
+        services = self.snapshot.services
+        since = int(np.datetime64(self.snapshot.as_of, "M").astype(np.int64)) - 11
+        keep = services["month_number"].to_numpy() >= since
+        person = services["person"].to_numpy()[keep].astype(np.int64)
+        kind = services["service_type"].cat.codes.to_numpy()[keep].astype(np.int64)
+        pairs = distinct(person * n_types + kind)
+        who = pairs // n_types
+        return _counts(self.person_cell[who], pairs % n_types, self.n, n_types, self._keys_of(who))
 
     def person_rows(self, build) -> pd.DataFrame:
         """Every person's row of the person table, built by `build(snapshot)` once."""
@@ -235,160 +541,111 @@ class Cells:
                 self.__dict__["_person_rows"] = build(self.snapshot)
             return self.__dict__["_person_rows"]
 
-    # -- milestones ------------------------------------------------------------------------
 
-    @cached_property
-    def milestones(self) -> dict[str, np.ndarray]:
-        """Per milestone column: people per cell by whole months from arrival to the milestone
-        (negative months in bin 0; bins past the last observable month in the last bin)."""
-        from data_access.queries import DAYS_PER_MONTH, MILESTONES
+class Selection:
+    """The cells a selection takes in, and how figures are added up over them: exactly for a
+    restricted snapshot; for a public one, each count of each piece perturbed by its cell key
+    and the published pieces added up (see the module's docstring)."""
 
-        people = self.snapshot.people
-        as_of = pd.Timestamp(self.snapshot.as_of)
-        observed = int((as_of - people["arrival_date"].min()).days // DAYS_PER_MONTH)
-        width = observed + 2
-        out = {}
-        for _, column, _ in MILESTONES:
-            days = (people[column] - people["arrival_date"]).dt.days.to_numpy(dtype=float)
-            keep = ~np.isnan(days)
-            months = np.clip(np.floor(days[keep] / DAYS_PER_MONTH), 0, width - 1).astype(np.int64)
-            key = self.person_cell[keep].astype(np.int64) * width + months
-            out[column] = np.bincount(key, minlength=self.n * width).reshape(self.n, width)
-        return out
+    def __init__(self, cells: Cells, filters: Filters) -> None:
+        self.cells, self.filters = cells, filters
+        self.mask = cells.mask(filters)
+        self.perturbation = cells.perturbation
+        if self.perturbation is None:
+            self.piece, self.pieces = np.where(self.mask, 0, -1), 1
+        else:
+            self.piece, self.pieces = cells.pieces(filters, self.mask)
 
-    # -- stage events ----------------------------------------------------------------------
+    def _matrix(self, group: np.ndarray | None, n_groups: int) -> sparse.csr_array:
+        """Rows `group * pieces + piece`, columns cells: which cells each (group, piece) adds up."""
+        piece = self.piece
+        group = np.zeros(len(piece), dtype=np.int64) if group is None else np.asarray(group, dtype=np.int64)
+        chosen = np.flatnonzero((piece >= 0) & (group >= 0))
+        rows = group[chosen] * self.pieces + piece[chosen]
+        ones = np.ones(len(chosen), dtype=np.int64)
+        return sparse.csr_array((ones, (rows, chosen)), shape=(n_groups * self.pieces, self.cells.n))
 
-    @cached_property
-    def stages_reached(self) -> np.ndarray:
-        """People per cell who ever entered each stage (columns: stage codes)."""
-        events = self.snapshot.events
-        n_stages = len(events["stage"].cat.categories)
-        codes = events["stage"].cat.codes.to_numpy().astype(np.int64)
-        pairs = distinct(events["person"].to_numpy().astype(np.int64) * n_stages + codes)
-        key = self.person_cell[pairs // n_stages].astype(np.int64) * n_stages + pairs % n_stages
-        del pairs, codes
-        reached = np.bincount(key, minlength=self.n * n_stages).reshape(self.n, n_stages)
-        release_memory()
-        return reached
+    def sum(self, counts: Counts, group: np.ndarray | None = None, n_groups: int = 1, magnitude=None):
+        """People (groups x columns) over the selected cells of each `group` (a group number per
+        cell, -1 for none). Public: every (group, piece, column) count perturbed, then the pieces
+        added up. With `magnitude` (cells x columns, e.g. sessions), also its totals, each piece's
+        scaled by its published over its true count of people; returns (people, magnitude)."""
+        matrix = self._matrix(group, n_groups)
+        people = _dense(matrix @ counts.people).astype(np.int64)
+        total = None if magnitude is None else _dense(matrix @ magnitude).astype(np.int64)
+        if self.perturbation is not None:
+            if counts.keys is None:
+                raise ValueError("a public snapshot's counts must carry their key sums")
+            keys = _dense(matrix @ counts.keys).astype(np.int64) & KEY_MASK
+            published = self.perturbation.apply(people, keys)
+            if total is not None:
+                total = np.rint(total * published / np.maximum(people, 1)).astype(np.int64)
+            people = published
+        shape = (n_groups, self.pieces, people.shape[1])
+        people = people.reshape(shape).sum(axis=1)
+        return people if total is None else (people, total.reshape(shape).sum(axis=1))
 
-    @cached_property
-    def occupancy(self) -> tuple[int, int, np.ndarray]:
-        """(first month, months, people per cell in each stage at the end of each month), the
-        month axis from the first arrival to the as-of date; columns `month * stages + stage`."""
-        snapshot = self.snapshot
-        events = snapshot.events
-        as_of_month = int(np.datetime64(snapshot.as_of, "M").astype("int64"))
-        first = int(snapshot.people["arrival_date"].min().to_datetime64().astype("datetime64[M]").astype("int64"))
-        n_months = as_of_month - first + 1
-        n_stages = len(snapshot.stages)
-        stage = events["stage"].cat.codes.to_numpy().astype(np.int64)
-        cell = self.person_cell[events["person"].to_numpy()].astype(np.int64)
-        entered = events["entered_month"].to_numpy().astype(np.int64)
-        exited = events["exited_month"].to_numpy().astype(np.int64)
-        width = n_months * n_stages
-        # A stage left in month m no longer counts at the end of month m; months past the
-        # as-of date fall outside the window.
-        entry = (np.clip(entered, first, None) - first) * n_stages + stage
-        inside = entry < width
-        delta = np.bincount(cell[inside] * width + entry[inside], minlength=self.n * width)
-        exits = exited >= 0
-        leave = (exited[exits] - first) * n_stages + stage[exits]
-        inside = leave < width
-        delta = delta - np.bincount(cell[exits][inside] * width + leave[inside], minlength=self.n * width)
-        balance = np.cumsum(delta.reshape(self.n, n_months, n_stages), axis=1).astype(np.int32)
-        del delta
-        release_memory()
-        return first, n_months, balance.reshape(self.n, width)
+    def distribution(self, histogram, group: np.ndarray | None = None, n_groups: int = 1) -> np.ndarray:
+        """A histogram (or a matrix of cells x bins) added up over the selected cells (groups x
+        bins), exactly: for medians and quartiles only, never shown as counts."""
+        counts = histogram.counts if isinstance(histogram, Histogram) else histogram
+        rows = self._matrix(group, n_groups)
+        return _dense(rows @ counts).reshape(n_groups, self.pieces, -1).sum(axis=1)
 
-    # -- assessments -----------------------------------------------------------------------
+    def total(self, counts: Counts | None = None) -> int:
+        """One count over the whole selection (people, by default)."""
+        return int(self.sum(self.cells.size if counts is None else counts)[0, 0])
 
-    @cached_property
-    def half_years(self) -> tuple[np.ndarray, np.ndarray]:
-        """(the distinct half-years, each assessment's index among them)."""
-        index, periods = sorted_codes(self.snapshot.assessments["half_year"].to_numpy())
-        return periods, index
+    def where(self, condition: np.ndarray, counts: Counts | None = None) -> int:
+        """One count over the selected cells where `condition` (a bool per cell) holds."""
+        group = np.where(condition, 0, -1)
+        return int(self.sum(self.cells.size if counts is None else counts, group)[0, 0])
 
-    def scores(self, dimension: str) -> Histogram | None:
-        """Histogram of one score dimension per cell and half-year (None: too many values)."""
-        with _lock:
-            cache = self.__dict__.setdefault("_scores", {})
-            if dimension not in cache:
-                assessments = self.snapshot.assessments
-                periods, index = self.half_years
-                cell = self.person_cell[assessments["person"].to_numpy()]
-                values = assessments[dimension].to_numpy(dtype=float)
-                cache[dimension] = _histogram(cell, index, values, self.n, len(periods))
-            return cache[dimension]
-
-    # -- services --------------------------------------------------------------------------
-
-    @cached_property
-    def services(self) -> tuple[int, int, np.ndarray, np.ndarray]:
-        """(first month number, months, service rows and sessions per cell), the columns
-        `month * types + type` from the first service month to the last."""
-        services = self.snapshot.services
-        n_types = len(c.SERVICE_TYPES)
-        month = services["month_number"].to_numpy().astype(np.int64)
-        if len(month) == 0:
-            empty = np.zeros((self.n, 0), dtype=np.int64)
-            return 0, 0, empty, empty
-        first = int(month.min())
-        n_months = int(month.max()) - first + 1
-        kind = services["service_type"].cat.codes.to_numpy().astype(np.int64)
-        key = self.person_cell[services["person"].to_numpy()].astype(np.int64) * (n_months * n_types)
-        key += (month - first) * n_types + kind
-        size = self.n * n_months * n_types
-        # int32 halves the memory; no cell holds 2**31 rows or sessions in one month and type.
-        rows = np.bincount(key, minlength=size).astype(np.int32).reshape(self.n, -1)
-        sessions = np.bincount(key, weights=services["sessions"].to_numpy(), minlength=size)
-        sessions = sessions.astype(np.int32).reshape(self.n, -1)
-        del key
-        release_memory()
-        return first, n_months, rows, sessions
-
-    @cached_property
-    def served_last_year(self) -> np.ndarray:
-        """People per cell served with each type in the 12 months to the as-of date."""
-        return self._served(12)
-
-    def _served(self, months: int) -> np.ndarray:
-        services = self.snapshot.services
-        n_types = len(c.SERVICE_TYPES)
-        since = int(np.datetime64(self.snapshot.as_of, "M").astype(np.int64)) - (months - 1)
-        keep = services["month_number"].to_numpy() >= since
-        person = services["person"].to_numpy()[keep].astype(np.int64)
-        kind = services["service_type"].cat.codes.to_numpy()[keep].astype(np.int64)
-        pairs = distinct(person * n_types + kind)
-        key = self.person_cell[pairs // n_types].astype(np.int64) * n_types + pairs % n_types
-        return np.bincount(key, minlength=self.n * n_types).reshape(self.n, n_types)
+    def outside(self) -> int:
+        """People in the snapshot outside the selection: one count (one cell key) at public."""
+        size = self.cells.size
+        inside = ~self.mask
+        people = int(size.people[inside, 0].sum())
+        if self.perturbation is None:
+            return people
+        keys = int(size.keys[inside, 0].sum()) & KEY_MASK
+        return int(self.perturbation.apply(np.array([people]), np.array([keys]))[0])
 
 
-def cells(snapshot) -> Cells:
-    """The snapshot's cells, built once and kept on the snapshot."""
-    found = snapshot.__dict__.get("_cells")
+_cells: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def cells(snapshot: Snapshot) -> Cells:
+    """The snapshot's cells, built once and kept while the snapshot is."""
+    found = _cells.get(snapshot)
     if found is None:
         with _lock:
-            found = snapshot.__dict__.get("_cells")
+            found = _cells.get(snapshot)
             if found is None:
                 found = Cells(snapshot)
-                snapshot.__dict__["_cells"] = found
+                _cells[snapshot] = found
     return found
 
 
-def warm_up(snapshot) -> threading.Thread | None:
+def select(snapshot: Snapshot, filters: Filters) -> Selection:
+    return cells(snapshot).select(filters)
+
+
+def warm_up(snapshot: Snapshot) -> threading.Thread | None:
     """Build every per-cell table of a large snapshot in a background thread, once per snapshot.
 
     Each table is otherwise built by the first page that needs it: for a million people the
     first visit to Reintegration progress would wait about ten seconds. The app calls this after
     a page has been drawn, so a server's first page is not slowed down by it.
     """
-    if len(snapshot.people) < WARM_FROM_PEOPLE:
+    if snapshot.kind != "records" or len(snapshot.people) < WARM_FROM_PEOPLE:
         return None
     with _lock:
-        thread = snapshot.__dict__.get("_warming")
+        cell = cells(snapshot)
+        thread = cell.__dict__.get("_warming")
         if thread is None:
-            thread = threading.Thread(target=_warm, args=(snapshot,), name=f"warm-up {snapshot.id}", daemon=True)
-            snapshot.__dict__["_warming"] = thread
+            thread = threading.Thread(target=_warm, args=(cell,), name=f"warm-up {snapshot.id}", daemon=True)
+            cell.__dict__["_warming"] = thread
             _warming.append(thread)
             thread.start()
     return thread
@@ -404,16 +661,16 @@ WARMED = tuple(name for name, value in vars(Cells).items() if isinstance(value, 
 """Every per-cell table built on first use (score histograms aside: `Cells.scores`)."""
 
 
-def _warm(snapshot) -> None:
+def _warm(cell: Cells) -> None:
     started = time.perf_counter()
     try:
-        cell = cells(snapshot)
         for name in WARMED:
             getattr(cell, name)
-        for dimension in (*c.SCORE_DIMENSIONS, "composite"):
+        for dimension in programme.SCORE_LABELS:
             cell.scores(dimension)
+            cell.scored_people(dimension)
         release_memory()
     except Exception:  # a page that needs the table builds it again and reports what went wrong
-        log.exception("warming up snapshot %s failed", snapshot.id)
+        log.exception("warming up snapshot %s failed", cell.snapshot.id)
         return
-    log.info("snapshot %s warmed up in %.1f s", snapshot.id, time.perf_counter() - started)
+    log.info("snapshot %s warmed up in %.1f s", cell.snapshot.id, time.perf_counter() - started)

@@ -10,9 +10,13 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""Version 2 adds public snapshots of aggregates (`kind: aggregates`); version-1 snapshots are
+person records and still load as they are."""
 MANIFEST_FILE = "manifest.json"
 ACCESS_LEVELS = ("restricted", "public")
+KINDS = ("records", "aggregates")
+"""What a snapshot holds: person records (restricted), or per-cell aggregates (public)."""
 
 SEXES = ("female", "male")
 AGE_BANDS = ("0-4", "5-11", "12-17", "18-59", "60+")
@@ -157,8 +161,159 @@ STAGES = Table(
     key=("stage_id",),
 )
 
-TABLES: tuple[Table, ...] = (PEOPLE, STAGE_EVENTS, ASSESSMENTS, SERVICES, COHORTS, REGIONS, STAGES)
-TABLES_BY_NAME = {t.name: t for t in TABLES}
+REFERENCE_TABLES: tuple[Table, ...] = (COHORTS, REGIONS, STAGES)
+TABLES: tuple[Table, ...] = (PEOPLE, STAGE_EVENTS, ASSESSMENTS, SERVICES, *REFERENCE_TABLES)
+"""The tables of a snapshot of person records (`kind: records`, the default)."""
+
+# -- public snapshots: aggregates per cell -----------------------------------------------------
+# A cell is one combination of placement region, cohort, current stage, sex and age band. Each
+# count says how many people it counts and the sum of their record keys modulo 2**32 (the cell-key
+# material of data_access/perturbation.py); the public dashboard perturbs every count it shows.
+
+_CELL = Column("cell", pa.int32(), "Cell number (see `cells`).", references="cells.cell")
+
+
+def _count(name: str = "people", meaning: str = "People counted in this row.") -> tuple[Column, Column]:
+    return (
+        Column(name, pa.int64(), meaning),
+        Column(f"{name}_key", pa.int64(), f"Sum of the record keys of the {name} counted here, modulo 2**32."),
+    )
+
+
+CELLS = Table(
+    "cells",
+    "Public aggregates: one row per occupied cell (placement region, cohort, current stage, sex, age band).",
+    (
+        Column("cell", pa.int32(), "Cell number: 0, 1, 2, ... in order."),
+        Column("region_code", pa.string(), "Placement region.", references="regions.region_code"),
+        Column("cohort_id", pa.string(), "Cohort.", references="cohorts.cohort_id"),
+        Column(
+            "stage_id",
+            pa.string(),
+            "Current stage; empty for people with no stage recorded.",
+            nullable=True,
+            references="stages.stage_id",
+        ),
+        Column("sex", pa.string(), "Sex as recorded.", allowed=SEXES),
+        Column("age_band", pa.string(), "UNHCR age band at return.", allowed=AGE_BANDS),
+        *_count(),
+    ),
+    key=("cell",),
+)
+CELL_FLAGS = Table(
+    "cell_flags",
+    "Public aggregates: people per cell by whether they returned unaccompanied and ever were on the justice track.",
+    (
+        _CELL,
+        Column("unaccompanied", pa.bool_(), "Returned unaccompanied."),
+        Column("justice", pa.bool_(), "Ever on the justice track."),
+        *_count(),
+    ),
+    key=("cell", "unaccompanied", "justice"),
+)
+CELL_STAGES_REACHED = Table(
+    "cell_stages_reached",
+    "Public aggregates: people per cell who ever entered each stage.",
+    (_CELL, Column("stage_id", pa.string(), "Stage.", references="stages.stage_id"), *_count()),
+    key=("cell", "stage_id"),
+)
+CELL_STAGE_MOVES = Table(
+    "cell_stage_moves",
+    "Public aggregates: stage entries and exits per cell and month (entries before the first arrival month "
+    "count in it); people in a stage at the end of a month are the entries so far minus the exits.",
+    (
+        _CELL,
+        Column("month", pa.date32(), "First day of the month."),
+        Column("stage_id", pa.string(), "Stage.", references="stages.stage_id"),
+        *_count("entered", "Stage entries in the month."),
+        *_count("left", "Stage exits in the month."),
+    ),
+    key=("cell", "month", "stage_id"),
+)
+CELL_MILESTONES = Table(
+    "cell_milestones",
+    "Public aggregates: people per cell by whole months from their cohort's arrival to the day they first "
+    "entered a milestone stage (family placement, school/training/work); earlier than arrival counts as 0.",
+    (
+        _CELL,
+        Column("milestone", pa.string(), "Milestone stage.", references="stages.stage_id"),
+        Column("months", pa.int32(), "Whole months from arrival."),
+        *_count(),
+    ),
+    key=("cell", "milestone", "months"),
+)
+CELL_DAYS_IN_STAGE = Table(
+    "cell_days_in_stage",
+    "Public aggregates: people per cell by days in their current stage as of the snapshot.",
+    (_CELL, Column("days", pa.int32(), "Days since entering the current stage."), *_count()),
+    key=("cell", "days"),
+)
+CELL_LATEST_SCORE = Table(
+    "cell_latest_score",
+    "Public aggregates: people per cell by their latest composite score (rounded to 0.001).",
+    (_CELL, Column("composite", pa.float64(), "Latest composite score, 0-1."), *_count()),
+    key=("cell", "composite"),
+)
+CELL_SCORES = Table(
+    "cell_scores",
+    "Public aggregates: assessments per cell, half-year and score (rounded to 0.001), for medians and quartiles.",
+    (
+        _CELL,
+        Column("dimension", pa.string(), "Score dimension.", allowed=(*SCORE_DIMENSIONS, "composite")),
+        Column("half_year", pa.date32(), "First day of the half-year."),
+        Column("value", pa.float64(), "Score, 0-1."),
+        Column("assessments", pa.int64(), "Assessments with this score."),
+    ),
+    key=("cell", "dimension", "half_year", "value"),
+)
+CELL_SCORED = Table(
+    "cell_scored",
+    "Public aggregates: people per cell and half-year with at least one score on a dimension.",
+    (
+        _CELL,
+        Column("dimension", pa.string(), "Score dimension.", allowed=(*SCORE_DIMENSIONS, "composite")),
+        Column("half_year", pa.date32(), "First day of the half-year."),
+        *_count(),
+    ),
+    key=("cell", "dimension", "half_year"),
+)
+CELL_SERVICES = Table(
+    "cell_services",
+    "Public aggregates: people served and sessions per cell, month and type of service.",
+    (
+        _CELL,
+        Column("month", pa.date32(), "First day of the month."),
+        Column("service_type", pa.string(), "Kind of support.", allowed=SERVICE_TYPES),
+        *_count(),
+        Column("sessions", pa.int64(), "Sessions delivered."),
+    ),
+    key=("cell", "month", "service_type"),
+    optional=True,
+)
+CELL_SERVED_LAST_YEAR = Table(
+    "cell_served_last_year",
+    "Public aggregates: people per cell served with each type of service in the 12 months to the as-of date.",
+    (_CELL, Column("service_type", pa.string(), "Kind of support.", allowed=SERVICE_TYPES), *_count()),
+    key=("cell", "service_type"),
+    optional=True,
+)
+AGGREGATE_TABLES: tuple[Table, ...] = (
+    CELLS,
+    CELL_FLAGS,
+    CELL_STAGES_REACHED,
+    CELL_STAGE_MOVES,
+    CELL_MILESTONES,
+    CELL_DAYS_IN_STAGE,
+    CELL_LATEST_SCORE,
+    CELL_SCORES,
+    CELL_SCORED,
+    CELL_SERVICES,
+    CELL_SERVED_LAST_YEAR,
+    *REFERENCE_TABLES,
+)
+"""The tables of a public snapshot (`kind: aggregates`): no person rows at all."""
+TABLES_BY_KIND = {"records": TABLES, "aggregates": AGGREGATE_TABLES}
+TABLES_BY_NAME = {t.name: t for t in (*TABLES, *AGGREGATE_TABLES)}
 
 
 @dataclass(frozen=True)
@@ -179,6 +334,20 @@ MANIFEST_FIELDS: tuple[ManifestField, ...] = (
         "access_level",
         "restricted | public",
         "Who may see it: `restricted` (programme staff) or `public` (disclosure-controlled).",
+    ),
+    ManifestField(
+        "kind",
+        "records | aggregates",
+        "What the snapshot holds: person `records` (the default; restricted) or per-cell `aggregates` "
+        "(public, written by `python -m data_access.publish`).",
+        required=False,
+    ),
+    ManifestField(
+        "perturbation",
+        "object",
+        "Aggregates only: the perturbation table's `max_noise`, `variance` and `never_shown` "
+        "(see data_access/perturbation.py).",
+        required=False,
     ),
     ManifestField("created_at", "date-time", "When the export was made.", required=False),
     ManifestField(

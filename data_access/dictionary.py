@@ -14,6 +14,7 @@ TYPE_WORDS = {
     "date32[day]": "date",
     "double": "number",
     "int32": "whole number",
+    "int64": "whole number",
     "bool": "true/false",
 }
 
@@ -47,8 +48,22 @@ track is `justice`.
 """
 
 
-def data_dictionary() -> pd.DataFrame:
-    """One row per column of every table in the contract."""
+AGGREGATES = """\
+# Public snapshots: aggregates (`kind: aggregates`)
+
+A public snapshot, written by `python -m data_access.publish`, holds **no person rows**: the
+reference tables above (`cohorts`, `regions`, `stages`, the true ones) and the per-cell tables
+below. A **cell** is one combination of placement region, cohort, current stage, sex and age band;
+every count carries `<count>_key`, the sum of the record keys of the people it counts modulo 2**32,
+which the public dashboard turns into a fixed noise through the perturbation table named in the
+manifest (the cell-key method; see data_access/perturbation.py). Loading checks every code against
+the reference tables and the allowed values, every count for being whole and not negative and every
+key for being under 2**32; any problem is an error, since aggregates cannot lose rows without
+changing every total."""
+
+
+def data_dictionary(kind: str = "records") -> pd.DataFrame:
+    """One row per column of every table of a snapshot of `kind` (records or aggregates)."""
     rows = [
         {
             "table": table.name,
@@ -58,7 +73,7 @@ def data_dictionary() -> pd.DataFrame:
             "allowed values": ", ".join(col.allowed) or (f"a {col.references}" if col.references else ""),
             "meaning": col.meaning,
         }
-        for table in c.TABLES
+        for table in c.TABLES_BY_KIND[kind]
         for col in table.columns
     ]
     return pd.DataFrame(rows)
@@ -76,18 +91,23 @@ def contract_markdown() -> str:
         for f in c.MANIFEST_FIELDS
     ]
     lines.append("")
-    dictionary = data_dictionary()
-    for table in c.TABLES:
-        optional = " (optional)" if table.optional else ""
-        lines += [f"## `{table.file_name}`{optional}", "", table.meaning, ""]
-        if table.key:
-            lines += [f"Unique key: {' + '.join(f'`{k}`' for k in table.key)}.", ""]
-        lines += ["| column | type | required | allowed values | meaning |", "|---|---|---|---|---|"]
-        for row in dictionary[dictionary["table"] == table.name].itertuples(index=False):
-            lines.append(
-                f"| `{row.column}` | {row.type} | {row.required} | {_escape(row[4])} | {_escape(row.meaning)} |"
-            )
-        lines.append("")
+    for kind, heading in (("records", None), ("aggregates", AGGREGATES)):
+        if heading:
+            lines += [heading, ""]
+        dictionary = data_dictionary(kind)
+        for table in c.TABLES_BY_KIND[kind]:
+            if kind == "aggregates" and table in c.REFERENCE_TABLES:
+                continue
+            optional = " (optional)" if table.optional else ""
+            lines += [f"## `{table.file_name}`{optional}", "", table.meaning, ""]
+            if table.key:
+                lines += [f"Unique key: {' + '.join(f'`{k}`' for k in table.key)}.", ""]
+            lines += ["| column | type | required | allowed values | meaning |", "|---|---|---|---|---|"]
+            for row in dictionary[dictionary["table"] == table.name].itertuples(index=False):
+                lines.append(
+                    f"| `{row.column}` | {row.type} | {row.required} | {_escape(row[4])} | {_escape(row.meaning)} |"
+                )
+            lines.append("")
     return "\n".join(lines)
 
 

@@ -48,24 +48,31 @@ def note_lines(note: str) -> list[str]:
     return [NOTE_MARK + line.strip() for line in note.splitlines() if line.strip()]
 
 
-def csv_text(table: pd.DataFrame, note: str = "") -> str:
+def csv_text(table: pd.DataFrame, note: str = "", hxl: dict[str, str] | None = None) -> str:
     """The table as CSV (comma, `"` quoting, `\\n` line ends), text cells neutralised.
 
-    A `note` goes first, as lines starting with `# ` (each one cell, so a spreadsheet shows it in
-    column A); to read the table back, skip those lines (`pandas.read_csv(..., skiprows=n)`).
+    A `note` goes first, as lines starting with `# `, written as they are (not quoted), so
+    `pandas.read_csv(path, comment="#")` reads the table cleanly. With `hxl` (column -> hashtag),
+    an HXL hashtag row follows the header (`#affected+returnees`, `#adm1+code`, ...), as the
+    humanitarian tools our partners import into (HDX) expect; it starts with `#` too, so the same
+    `read_csv` call skips it.
     """
     out = io.StringIO()
-    if note:
-        writer = csv.writer(out, lineterminator="\n")
-        for line in note_lines(note):
-            writer.writerow([line])
-    safe_table(table).to_csv(out, index=False, lineterminator="\n")
+    for line in note_lines(note):
+        out.write(line + "\n")
+    safe = safe_table(table)
+    safe.iloc[:0].to_csv(out, index=False, lineterminator="\n")
+    if hxl:
+        tags = [hxl.get(str(column), "") for column in table.columns]
+        tags[0] = tags[0] or "#meta"  # a row starting with "#" is a comment for read_csv and a tag row for HXL
+        csv.writer(out, lineterminator="\n").writerow(tags)
+    safe.to_csv(out, index=False, header=False, lineterminator="\n")
     return out.getvalue()
 
 
-def csv_bytes(table: pd.DataFrame, note: str = "") -> bytes:
+def csv_bytes(table: pd.DataFrame, note: str = "", hxl: dict[str, str] | None = None) -> bytes:
     """`csv_text` as UTF-8 bytes, for a download button."""
-    return csv_text(table, note).encode("utf-8")
+    return csv_text(table, note, hxl).encode("utf-8")
 
 
 def slug(text: str) -> str:

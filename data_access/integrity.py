@@ -19,13 +19,14 @@ from data_access.problems import Problem
 from data_access.writer import file_digest
 
 # Tables that must hold rows for a snapshot to show anything.
-MUST_HAVE_ROWS = ("cohorts", "regions", "stages", "people", "stage_events")
+MUST_HAVE_ROWS = ("cohorts", "regions", "stages", "people", "stage_events", "cells")
 
 _KIND = {
     "string": (pa.types.is_string, pa.types.is_large_string, pa.types.is_string_view),
     "date32[day]": (pa.types.is_date, pa.types.is_timestamp),
     "double": (pa.types.is_floating, pa.types.is_integer),
     "int32": (pa.types.is_integer,),
+    "int64": (pa.types.is_integer,),
     "bool": (pa.types.is_boolean,),
 }
 _WORDS = {
@@ -33,6 +34,7 @@ _WORDS = {
     "date32[day]": "a date",
     "double": "a number",
     "int32": "a whole number",
+    "int64": "a whole number",
     "bool": "true/false",
 }
 
@@ -135,11 +137,11 @@ def file_problems(folder: Path, manifest: dict, *, checksums: bool) -> list[Prob
     return problems
 
 
-def footer_problems(folder: Path) -> list[Problem]:
+def footer_problems(folder: Path, kind: str = "records") -> list[Problem]:
     """Errors the tables' Parquet footers already show: a table missing, unreadable, with missing
     columns or wrong types, or without rows where rows are needed. Reads no row data."""
     problems = []
-    for table in c.TABLES:
+    for table in c.TABLES_BY_KIND[kind]:
         path = folder / table.file_name
         if not path.is_file():
             if not table.optional:

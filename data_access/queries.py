@@ -1,22 +1,24 @@
 """Queries: snapshot + filters -> a small tidy table, one row per mark a chart will draw.
 
-Pure functions over the tables `load_snapshot` prepared (pandas with categoricals, derived
-columns computed at load). Most of them add up figures kept per cell (`data_access.cells`)
-instead of scanning rows, so their cost hardly grows with the number of people. Every count
-column is called `people` (or `sessions`), so one disclosure step can treat them all alike.
-Labels travel with the codes so pages and charts never look anything up.
+Pure functions over the per-cell tables of `data_access.cells`: each adds up figures kept per cell
+over the cells a selection takes in (`Selection.sum`), so its cost hardly grows with the number of
+people. On a public snapshot every count comes out perturbed (the cell-key method), and figures
+derived from counts (shares, rates) are derived from the published counts; medians and quartiles
+come from exact histograms. Every count column is called `people` (or `sessions`, `reached`, ...),
+so one step can apply the display rules to them all. Labels travel with the codes so pages and
+charts never look anything up.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sparse
 
 from data_access import contract as c
-from data_access.cells import cells, median, quantile, sorted_median, sorted_quantile, sum_rows
+from data_access.cells import cells, quantile, select
 from data_access.filters import DIMENSIONS, Filters
-from data_access.snapshot import GROUPS, ORIGIN_NAMES, Snapshot
+from data_access.programme import DAYS_PER_MONTH, GROUPS, HEADLINE, MILESTONES, SCORE_LABELS
+from data_access.snapshot import ORIGIN_NAMES, Snapshot
 
 # Dimensions a pivot may use, in addition to the filter dimensions.
 PIVOT_DIMENSIONS = (*DIMENSIONS, "group", "unaccompanied", "justice")
@@ -31,92 +33,22 @@ PIVOT_TITLES = {
     "unaccompanied": "Unaccompanied",
     "justice": "Justice track",
 }
-
-HEADLINE = (
-    ("people", "People who returned"),
-    ("women", "Women"),
-    ("men", "Men"),
-    ("children", "Children"),
-    ("unaccompanied", "Unaccompanied children"),
-    ("justice_track", "Ever on the justice track"),
-    ("active_support", "In active support"),
-    ("case_closed", "Case closed"),
-)
-MILESTONES = (
-    (c.STAGE_PLACEMENT, "placed_on", "Family placement"),
-    (c.STAGE_SCHOOL_WORK, "school_work_on", "School, training or work"),
-)
-DAYS_PER_MONTH = 365.25 / 12
+FLAG_BITS = {"unaccompanied": 2, "justice": 1}
+"""Columns of `Cells.flags` are `2 * unaccompanied + justice`."""
 GROUP_CODE = {group: i for i, group in enumerate(GROUPS)}
 
 
-def select(snapshot: Snapshot, filters: Filters) -> np.ndarray:
-    """Boolean mask over `snapshot.people` for the selection."""
-    return cells(snapshot).people_mask(filters)
-
-
 def base_n(snapshot: Snapshot, filters: Filters) -> int:
-    return cells(snapshot).count(cells(snapshot).mask(filters))
-
-
-def _cell_counts(
-    snapshot: Snapshot, filters: Filters, dimensions: list[str], where: np.ndarray | None = None
-) -> pd.DataFrame:
-    """What `people.groupby(dimensions, observed=False).size()` gives for the selection, from the
-    cells: every combination of the categories, zeros included. Dimensions: the cell columns,
-    origin, group, unaccompanied and justice (the last two: the values the selection holds)."""
-    cell = cells(snapshot)
-    mask = cell.mask(filters) if where is None else cell.mask(filters) & where
-    flags = cell.flags * mask[:, None]
-    people = snapshot.people
-    levels, codes = [], []
-    for dim in dimensions:
-        if dim in ("unaccompanied", "justice"):
-            bit = 2 if dim == "unaccompanied" else 1
-            present = [v for v in (False, True) if flags[:, [k for k in range(4) if bool(k & bit) == v]].sum()]
-            levels.append(pd.Index(present, dtype=bool, name=dim))
-            codes.append(None)
-        else:
-            column = people[dim]
-            levels.append(pd.CategoricalIndex(column.cat.categories, dtype=column.dtype, name=dim))
-            codes.append(cell.codes[dim])
-    shape = [len(level) for level in levels]
-    counts = np.zeros(int(np.prod(shape)), dtype=np.int64)
-    for k in range(4):
-        position = np.zeros(cell.n, dtype=np.int64)
-        valid = np.ones(cell.n, dtype=bool)
-        for dim, level, code in zip(dimensions, levels, codes, strict=True):
-            if code is None:
-                value = bool(k & (2 if dim == "unaccompanied" else 1))
-                if value not in level:
-                    valid[:] = False
-                    break
-                index = np.full(cell.n, level.get_loc(value))
-            else:
-                index = code
-                valid &= code >= 0
-            position = position * len(level) + index
-        counts += np.bincount(position[valid], weights=flags[valid, k], minlength=len(counts)).astype(np.int64)
-    frame = {}
-    for dim, level, position in zip(dimensions, levels, np.indices(shape).reshape(len(shape), -1), strict=True):
-        if isinstance(level, pd.CategoricalIndex):
-            frame[dim] = pd.Categorical.from_codes(position, dtype=level.dtype)
-        else:
-            frame[dim] = np.asarray(level, dtype=bool)[position]
-    frame["people"] = counts
-    return pd.DataFrame(frame)
-
-
-def _selected(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
-    """The selected people. With no filter, the shared table itself (read-only): copying every
-    column of a large table on each rerun costs more than the query that follows."""
-    if filters.is_empty():
-        return snapshot.people
-    return snapshot.people.loc[select(snapshot, filters)]
+    """People in the selection (published, at the public level)."""
+    return select(snapshot, filters).total()
 
 
 def _stage_meta(snapshot: Snapshot) -> pd.DataFrame:
     return snapshot.stages.rename(columns={"stage_id": "stage", "label": "stage_label"})
+
+
+def _codes(snapshot: Snapshot, dim: str) -> np.ndarray:
+    return cells(snapshot).codes[dim]
 
 
 def headline(snapshot: Snapshot, filters: Filters, previous: Snapshot | None = None) -> pd.DataFrame:
@@ -127,40 +59,72 @@ def headline(snapshot: Snapshot, filters: Filters, previous: Snapshot | None = N
     """
 
     def figures(snap: Snapshot) -> dict[str, int]:
-        cell = cells(snap)
-        mask = cell.mask(filters)
-        rehab = snap.stages.loc[snap.stages["track"] == "rehabilitation", "stage_id"]
-        stages = snap.people["stage"].cat.categories
-        group = cell.codes["group"]
-        stage = cell.codes["stage"]
-        flags = cell.flags
+        chosen = select(snap, filters)
+        cell = chosen.cells
+        group, stage = cell.codes["group"], cell.codes["stage"]
+        stages = snap.categories("stage")
+        rehab = set(snap.stages.loc[snap.stages["track"] == "rehabilitation", "stage_id"])
+        by_group = chosen.sum(cell.size, group, len(GROUPS))[:, 0]
+        # Each figure counts one set of people, so it is one count (one cell key), not a sum of parts.
+        unaccompanied = cell.flags.merge([[2, 3]])
+        justice = cell.flags.merge([[1, 3]])
         return {
-            "people": cell.count(mask),
-            "women": cell.count(mask & (group == GROUP_CODE["woman"])),
-            "men": cell.count(mask & (group == GROUP_CODE["man"])),
-            "children": cell.count(mask & (group == GROUP_CODE["child"])),
-            "unaccompanied": cell.count(mask & (group == GROUP_CODE["child"]), flags[:, 2] + flags[:, 3]),
-            "justice_track": cell.count(mask, flags[:, 1] + flags[:, 3]),
-            "active_support": cell.count(mask & np.isin(stage, np.flatnonzero(stages.isin(rehab)))),
-            "case_closed": cell.count(mask & (stage == stages.get_loc(c.STAGE_CLOSED))),
+            "people": chosen.total(),
+            "women": int(by_group[GROUP_CODE["woman"]]),
+            "men": int(by_group[GROUP_CODE["man"]]),
+            "children": int(by_group[GROUP_CODE["child"]]),
+            "unaccompanied": chosen.where(group == GROUP_CODE["child"], unaccompanied),
+            "justice_track": chosen.total(justice),
+            "active_support": chosen.where(np.isin(stage, [stages.index(s) for s in rehab])),
+            "case_closed": chosen.where(stage == stages.index(c.STAGE_CLOSED)),
         }
 
     now = figures(snapshot)
     before = figures(previous) if previous is not None else {}
-    rows = [
+    frame = pd.DataFrame(
         {
-            "measure": key,
-            "label": label,
-            "value": now[key],
-            "previous": before.get(key),
-            "delta": now[key] - before[key] if before else None,
+            "measure": [key for key, _ in HEADLINE],
+            "label": [label for _, label in HEADLINE],
+            "value": [now[key] for key, _ in HEADLINE],
+            "previous": pd.array([before.get(key) for key, _ in HEADLINE], dtype="Int64"),
         }
-        for key, label in HEADLINE
-    ]
-    frame = pd.DataFrame(rows)
-    for col in ("previous", "delta"):
-        frame[col] = frame[col].astype("Int64")
+    )
+    frame["delta"] = (frame["value"] - frame["previous"]).astype("Int64")
     return frame
+
+
+def _cell_counts(snapshot: Snapshot, filters: Filters, dimensions: list[str], where: np.ndarray | None = None):
+    """People by `dimensions` for the selection (cells where `where` holds), every combination of
+    the categories, zeros included. Dimensions: the cell columns, origin, group, unaccompanied and
+    justice (the last two: only the values present in the selection)."""
+    chosen = select(snapshot, filters)
+    cell = chosen.cells
+    flag_dims = [d for d in dimensions if d in FLAG_BITS]
+    cell_dims = [d for d in dimensions if d not in FLAG_BITS]
+    sizes = [len(cell.categories[d]) for d in cell_dims]
+    group = np.zeros(cell.n, dtype=np.int64)
+    for dim, size in zip(cell_dims, sizes, strict=True):
+        group = np.where(cell.codes[dim] >= 0, group * size + cell.codes[dim], -1)
+    if where is not None:
+        group = np.where(where, group, -1)
+    # One column per combination of the flag values asked for: each counts one set of people.
+    combos = [(False,), (True,)] if len(flag_dims) == 1 else [(u, j) for u in (False, True) for j in (False, True)]
+    combos = combos if flag_dims else [()]
+    columns = [
+        [k for k in range(4) if all(bool(k & FLAG_BITS[d]) == v for d, v in zip(flag_dims, combo, strict=True))]
+        for combo in combos
+    ]
+    counts = chosen.sum(cell.flags.merge(columns), group, int(np.prod(sizes)) if sizes else 1)
+    present = [i for i in range(len(combos)) if counts[:, i].sum()] if flag_dims else [0]
+    grid = np.indices([*sizes, len(present)]).reshape(len(sizes) + 1, -1)
+    frame = {
+        dim: pd.Categorical.from_codes(grid[i], categories=cell.categories[dim]) for i, dim in enumerate(cell_dims)
+    }
+    for j, dim in enumerate(flag_dims):
+        frame[dim] = np.array([combos[p][j] for p in present], dtype=bool)[grid[-1]]
+    flat = np.ravel_multi_index(grid[:-1], sizes) if sizes else np.zeros(grid.shape[1], dtype=np.int64)
+    frame["people"] = counts[flat, np.asarray(present, dtype=np.int64)[grid[-1]]]
+    return pd.DataFrame(frame)[[*dimensions, "people"]]
 
 
 def arrivals(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
@@ -175,21 +139,9 @@ def arrivals(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     out["arrival_date"] = pd.to_datetime(out["arrival_date"])
     # Tooltips show this text: a date column does not survive every route to the browser intact.
     out["arrival_label"] = out["arrival_date"].dt.strftime("%-d %b %Y")
+    columns = ["cohort", "cohort_name", "operation", "origin_country", "origin_name", "arrival_date", "arrival_label"]
     return (
-        out[
-            [
-                "cohort",
-                "cohort_name",
-                "operation",
-                "origin_country",
-                "origin_name",
-                "arrival_date",
-                "arrival_label",
-                "group",
-                "group_label",
-                "people",
-            ]
-        ]
+        out[[*columns, "group", "group_label", "people"]]
         .sort_values(["arrival_date", "cohort", "group"])
         .reset_index(drop=True)
     )
@@ -198,7 +150,7 @@ def arrivals(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
 def unaccompanied_children(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     """Children by cohort, unaccompanied (orphaned or without a parent) or with a parent; in the
     long form of `counts_by(..., ["cohort", "unaccompanied"])` so the pivot chart draws it."""
-    children = cells(snapshot).codes["group"] == GROUP_CODE["child"]
+    children = _codes(snapshot, "group") == GROUP_CODE["child"]
     out = _cell_counts(snapshot, filters, ["cohort", "unaccompanied"], where=children)
     out = out.loc[out.groupby("cohort", observed=False)["people"].transform("sum").to_numpy() > 0]
     out["cohort"] = out["cohort"].astype(str)
@@ -209,36 +161,29 @@ def unaccompanied_children(snapshot: Snapshot, filters: Filters) -> pd.DataFrame
 
 def age_sex_pyramid(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     """People by age band at return and sex; every band and sex present, zeros included."""
-    out = _cell_counts(snapshot, filters, ["age_band", "sex"])
-    return out.astype({"age_band": str, "sex": str})
+    return _cell_counts(snapshot, filters, ["age_band", "sex"]).astype({"age_band": str, "sex": str})
+
+
+def _per_stage(snapshot: Snapshot, people: np.ndarray, base: int) -> pd.DataFrame:
+    counts = pd.DataFrame({"stage": snapshot.categories("stage"), "people": people.astype("int64")})
+    out = _stage_meta(snapshot).merge(counts, on="stage", how="left").fillna({"people": 0})
+    out["people"] = out["people"].astype("int64")
+    out["share"] = out["people"] / base if base else 0.0
+    return out[["stage", "stage_label", "order", "track", "people", "share"]]
 
 
 def stage_distribution(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     """People by current stage, every stage in programme order, with the share of the base."""
-    cell = cells(snapshot)
-    mask = cell.mask(filters)
-    stages = snapshot.people["stage"].cat.categories
-    valid = cell.codes["stage"] >= 0
-    per_stage = np.bincount(cell.codes["stage"][valid], weights=(cell.size * mask)[valid], minlength=len(stages))
-    counts = pd.DataFrame({"stage": [str(s) for s in stages], "people": per_stage.astype("int64")})
-    out = _stage_meta(snapshot).merge(counts, on="stage", how="left").fillna({"people": 0})
-    out["people"] = out["people"].astype("int64")
-    base = cell.count(mask)
-    out["share"] = out["people"] / base if base else 0.0
-    return out[["stage", "stage_label", "order", "track", "people", "share"]]
+    chosen = select(snapshot, filters)
+    stages = snapshot.categories("stage")
+    per_stage = chosen.sum(chosen.cells.size, _codes(snapshot, "stage"), len(stages))[:, 0]
+    return _per_stage(snapshot, per_stage, chosen.total())
 
 
 def stage_reached(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     """The funnel: people who have ever entered each stage (as of the snapshot), in order."""
-    cell = cells(snapshot)
-    mask = cell.mask(filters)
-    stages = snapshot.events["stage"].cat.categories
-    counts = pd.DataFrame({"stage": [str(s) for s in stages], "people": sum_rows(cell.stages_reached, mask)})
-    out = _stage_meta(snapshot).merge(counts, on="stage", how="left").fillna({"people": 0})
-    out["people"] = out["people"].astype("int64")
-    base = cell.count(mask)
-    out["share"] = out["people"] / base if base else 0.0
-    return out[["stage", "stage_label", "order", "track", "people", "share"]]
+    chosen = select(snapshot, filters)
+    return _per_stage(snapshot, chosen.sum(chosen.cells.stages_reached)[0], chosen.total())
 
 
 def stage_occupancy(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
@@ -246,23 +191,21 @@ def stage_occupancy(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
 
     Computed from entries and exits per month (a running balance), kept per cell.
     """
-    cell = cells(snapshot)
-    first, n_months, per_cell = cell.occupancy
-    balance = sum_rows(per_cell, cell.mask(filters))
-    as_of_month = first + n_months - 1
-    n_stages = len(snapshot.stages)
-    months = (np.arange(first, as_of_month + 1).astype("datetime64[M]")).astype("datetime64[ms]")
+    chosen = select(snapshot, filters)
+    first, n_months = chosen.cells.months
+    balance = chosen.sum(chosen.cells.occupancy)[0]
     meta = _stage_meta(snapshot)
-    out = pd.DataFrame(
+    months = np.arange(first, first + n_months).astype("datetime64[M]").astype("datetime64[ms]")
+    n_stages = len(meta)
+    return pd.DataFrame(
         {
             "month": np.repeat(months, n_stages),
             "stage": np.tile(meta["stage"].to_numpy(), n_months),
             "stage_label": np.tile(meta["stage_label"].to_numpy(), n_months),
             "order": np.tile(meta["order"].to_numpy(), n_months),
-            "people": balance.reshape(-1).astype("int64"),
+            "people": balance.astype("int64"),
         }
     )
-    return out
 
 
 def time_to_milestone(snapshot: Snapshot, filters: Filters, step_months: int = 1) -> pd.DataFrame:
@@ -271,138 +214,128 @@ def time_to_milestone(snapshot: Snapshot, filters: Filters, step_months: int = 1
     A cohort's curve stops at the months it has been observed for (arrival to as-of date), so a
     recent cohort is not shown as failing to reach what it has not had time to reach.
     """
-    cell = cells(snapshot)
-    mask = cell.mask(filters)
+    chosen = select(snapshot, filters)
+    cell = chosen.cells
+    cohorts = snapshot.categories("cohort")
+    cohort = cell.codes["cohort"]
+    bases = chosen.sum(cell.size, cohort, len(cohorts))[:, 0]
+    reached = {
+        stage: chosen.sum(cell.milestones[stage].cumulative(), cohort, len(cohorts)) for stage, _, _ in MILESTONES
+    }
     as_of = pd.Timestamp(snapshot.as_of)
-    names = dict(zip(snapshot.cohorts["cohort_id"], snapshot.cohorts["name"], strict=True))
-    arrivals = pd.to_datetime(snapshot.cohorts.set_index("cohort_id")["arrival_date"]).astype("datetime64[ms]")
-    cohort_code = cell.codes["cohort"]
+    arrivals = pd.to_datetime(snapshot.cohorts.set_index("cohort_id")["arrival_date"])
+    names = snapshot.labels("cohort")
     columns = ["cohort", "cohort_name", "milestone", "milestone_label", "months", "reached", "base", "share"]
-    parts: dict[str, list] = {name: [] for name in columns}
-    for code, cohort in enumerate(snapshot.people["cohort"].cat.categories):
-        members = mask & (cohort_code == code)
-        size = cell.count(members)
-        if size == 0:
+    rows = []
+    for code, name in enumerate(cohorts):
+        if bases[code] == 0:
             continue
-        observed = int((as_of - arrivals[cohort]).days // DAYS_PER_MONTH)
+        observed = int((as_of - arrivals[name]).days // DAYS_PER_MONTH)
         grid = np.arange(0, observed + 1, step_months)
-        for stage, column, label in MILESTONES:
-            histogram = sum_rows(cell.milestones[column], members)
-            reached = np.cumsum(histogram)[np.minimum(grid, len(histogram) - 1)]
-            for name, value in (
-                ("cohort", str(cohort)),
-                ("cohort_name", names[str(cohort)]),
-                ("milestone", stage),
-                ("milestone_label", label),
-            ):
-                parts[name].append(np.full(len(grid), value, dtype=object))
-            parts["months"].append(grid)
-            parts["reached"].append(reached)
-            parts["base"].append(np.full(len(grid), size, dtype=np.int64))
-            parts["share"].append(reached / size)
-    if not parts["months"]:
-        return pd.DataFrame(columns=columns)
-    return pd.DataFrame({name: np.concatenate(values) for name, values in parts.items()})
+        for stage, _, label in MILESTONES:
+            counts = reached[stage][code]
+            values = counts[np.minimum(grid, len(counts) - 1)]
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "cohort": name,
+                        "cohort_name": names[name],
+                        "milestone": stage,
+                        "milestone_label": label,
+                        "months": grid,
+                        "reached": values.astype("int64"),
+                        "base": int(bases[code]),
+                    }
+                )
+            )
+    if not rows:
+        empty = {"months": "int64", "reached": "int64", "base": "int64", "share": "float64"}
+        return pd.DataFrame({col: pd.Series(dtype=empty.get(col, object)) for col in columns})
+    out = pd.concat(rows, ignore_index=True)
+    out["share"] = out["reached"] / out["base"]
+    return out[columns]
 
 
 def time_in_stage(snapshot: Snapshot, filters: Filters, threshold_days: int = 180) -> pd.DataFrame:
     """For each open stage (not closed or lost): people in it now, the median and 75th
     percentile of days since they entered it, and how many have been there over the threshold."""
-    cell = cells(snapshot)
-    days, day_cell, starts = cell.days_sorted
-    chosen = cell.mask(filters)[day_cell]
-    meta = _stage_meta(snapshot)
-    meta = meta.loc[meta["track"] != "exit"]
-    rows = []
-    for code, stage in enumerate(snapshot.people["stage"].cat.categories):
-        values = days[starts[code] : starts[code + 1]][chosen[starts[code] : starts[code + 1]]]
-        if len(values) == 0:
-            continue
-        rows.append(
-            {
-                "stage": str(stage),
-                "people": len(values),
-                "median_days": sorted_median(values),
-                "p75_days": sorted_quantile(values, 0.75),
-                "over_threshold": len(values) - int(np.searchsorted(values, threshold_days, side="right")),
-            }
-        )
-    stats = pd.DataFrame(rows, columns=["stage", "people", "median_days", "p75_days", "over_threshold"]).astype(
-        {"people": "int64", "median_days": "float64", "p75_days": "float64", "over_threshold": "int64"}
+    chosen = select(snapshot, filters)
+    cell = chosen.cells
+    stages = snapshot.categories("stage")
+    stage = cell.codes["stage"]
+    values, days = cell.days_in_stage
+    over = days.merge([list(np.flatnonzero(values > threshold_days))])
+    people = chosen.sum(cell.size, stage, len(stages))[:, 0]
+    past = chosen.sum(over, stage, len(stages))[:, 0]
+    histograms = chosen.distribution(days.people, stage, len(stages))
+    stats = pd.DataFrame(
+        {
+            "stage": stages,
+            "people": people.astype("int64"),
+            "median_days": [quantile(values, row, 0.5) for row in histograms],
+            "p75_days": [quantile(values, row, 0.75) for row in histograms],
+            "over_threshold": past.astype("int64"),
+        }
     )
-    out = meta.merge(stats, on="stage", how="left").fillna({"people": 0, "over_threshold": 0})
-    out = out.astype({"people": "int64", "over_threshold": "int64"})
+    meta = _stage_meta(snapshot)
+    out = meta.loc[meta["track"] != "exit"].merge(stats, on="stage", how="left")
     out["threshold_days"] = threshold_days
-    return out[
-        [
-            "stage",
-            "stage_label",
-            "order",
-            "track",
-            "people",
-            "median_days",
-            "p75_days",
-            "over_threshold",
-            "threshold_days",
-        ]
-    ]
-
-
-SCORE_LABELS = {
-    "economic": "Economic",
-    "social": "Social",
-    "psychosocial": "Psychosocial",
-    "composite": "Composite (mean of available dimensions)",
-}
+    columns = ["stage", "stage_label", "order", "track", "people", "median_days", "p75_days", "over_threshold"]
+    return out[[*columns, "threshold_days"]].reset_index(drop=True)
 
 
 def assessment_scores(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
-    """Median and quartiles of each score dimension per half-year, with the number of scores."""
-    cell = cells(snapshot)
-    mask = cell.mask(filters)
+    """Median and quartiles of each score dimension per half-year, with `n`, the number of
+    people scored on it in that half-year (a person assessed twice counts once)."""
+    chosen = select(snapshot, filters)
+    cell = chosen.cells
     columns = ["period", "dimension", "dimension_label", "n", "median", "q1", "q3"]
     if any(cell.scores(dimension) is None for dimension in SCORE_LABELS):
         return _assessment_scores_from_rows(snapshot, filters, columns)
-    periods, _ = cell.half_years
+    periods = cell.half_years
     parts = []
     for dimension, label in SCORE_LABELS.items():
         histogram = cell.scores(dimension)
-        counts = histogram.sum(mask).reshape(len(periods), len(histogram.values))
-        n = counts.sum(axis=1)
-        if n.sum() == 0:
+        counts = chosen.distribution(histogram).reshape(len(periods), len(histogram.values))
+        people = chosen.sum(cell.scored_people(dimension))[0]
+        shown = np.flatnonzero(counts.sum(axis=1))
+        if len(shown) == 0:
             continue
-        shown = np.flatnonzero(n)
-        part = pd.DataFrame(
-            {
-                "period": periods[shown],
-                "n": n[shown],
-                "median": [quantile(histogram.values, counts[i], 0.5) for i in shown],
-                "q1": [quantile(histogram.values, counts[i], 0.25) for i in shown],
-                "q3": [quantile(histogram.values, counts[i], 0.75) for i in shown],
-            }
+        parts.append(
+            pd.DataFrame(
+                {
+                    "period": periods[shown],
+                    "dimension": dimension,
+                    "dimension_label": label,
+                    "n": people[shown].astype("int64"),
+                    "median": [quantile(histogram.values, counts[i], 0.5) for i in shown],
+                    "q1": [quantile(histogram.values, counts[i], 0.25) for i in shown],
+                    "q3": [quantile(histogram.values, counts[i], 0.75) for i in shown],
+                }
+            )
         )
-        parts.append(part.assign(dimension=dimension, dimension_label=label))
     if not parts:
         return pd.DataFrame(columns=columns)
     return pd.concat(parts, ignore_index=True).sort_values(["period", "dimension"])[columns].reset_index(drop=True)
 
 
 def _assessment_scores_from_rows(snapshot: Snapshot, filters: Filters, columns: list[str]) -> pd.DataFrame:
-    """`assessment_scores` over the rows, for scores with too many distinct values to histogram."""
-    mask = select(snapshot, filters)
+    """`assessment_scores` over the rows (restricted snapshots only), for scores with too many
+    distinct values to histogram."""
+    mask = select(snapshot, filters).mask[cells(snapshot).person_cell]
     scores = snapshot.assessments
     scores = scores.loc[mask[scores["person"].to_numpy()]]
     parts = []
     for dimension, label in SCORE_LABELS.items():
-        if scores[dimension].count() == 0:
+        scored = scores.loc[scores[dimension].notna()]
+        if scored.empty:
             continue
-        grouped = scores.groupby("half_year")[dimension]
-        quartiles = grouped.quantile([0.25, 0.5, 0.75]).unstack()
+        grouped = scored.groupby("half_year")
+        quartiles = grouped[dimension].quantile([0.25, 0.5, 0.75]).unstack()
         part = pd.DataFrame(
-            {"n": grouped.count(), "median": quartiles[0.5], "q1": quartiles[0.25], "q3": quartiles[0.75]}
+            {"n": grouped["person"].nunique(), "median": quartiles[0.5], "q1": quartiles[0.25], "q3": quartiles[0.75]}
         )
-        part = part.loc[part["n"] > 0].rename_axis("period").reset_index()
-        parts.append(part.assign(dimension=dimension, dimension_label=label))
+        parts.append(part.rename_axis("period").reset_index().assign(dimension=dimension, dimension_label=label))
     if not parts:
         return pd.DataFrame(columns=columns)
     return pd.concat(parts, ignore_index=True).sort_values(["period", "dimension"])[columns].reset_index(drop=True)
@@ -410,137 +343,102 @@ def _assessment_scores_from_rows(snapshot: Snapshot, filters: Filters, columns: 
 
 def services_by_month(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     """Sessions delivered and people served, per month and service type (months with none left out)."""
-    cell = cells(snapshot)
-    first, _, rows, sessions = cell.services
-    mask = cell.mask(filters)
-    # One row per person, month and service type (the table's key), so rows count people.
-    people = sum_rows(rows, mask)
+    chosen = select(snapshot, filters)
+    first, _, people, sessions = chosen.cells.services
+    served, total = chosen.sum(people, magnitude=sessions)
+    served, total = served[0], total[0]
+    shown = np.flatnonzero(served)
     n_types = len(c.SERVICE_TYPES)
-    if people.sum() == 0:
-        return pd.DataFrame(
-            {
-                "month": pd.Series(dtype="datetime64[ms]"),
-                "service_type": pd.Series(dtype=str),
-                "sessions": pd.Series(dtype="int64"),
-                "people": pd.Series(dtype="int64"),
-            }
-        )
-    total = sum_rows(sessions, mask)
-    shown = np.flatnonzero(people)
     return pd.DataFrame(
         {
             "month": (first + shown // n_types).astype("datetime64[M]").astype("datetime64[ms]"),
             "service_type": np.asarray(c.SERVICE_TYPES, dtype=object)[shown % n_types],
             "sessions": total[shown].astype("int64"),
-            "people": people[shown].astype("int64"),
+            "people": served[shown].astype("int64"),
         }
     )
 
 
-def services_by_type(snapshot: Snapshot, filters: Filters, months: int = 12) -> pd.DataFrame:
-    """Sessions and people served per service type over the last `months` months."""
-    cell = cells(snapshot)
-    mask = cell.mask(filters)
+def services_by_type(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
+    """Sessions and people served per service type over the 12 months to the as-of date."""
+    chosen = select(snapshot, filters)
+    cell = chosen.cells
     first, n_months, _, sessions = cell.services
     n_types = len(c.SERVICE_TYPES)
-    since = int(np.datetime64(snapshot.as_of, "M").astype(np.int64)) - (months - 1)
-    window = sum_rows(sessions, mask).reshape(n_months, n_types)[max(0, since - first) :]
-    served = cell.served_last_year if months == 12 else cell._served(months)
+    since = int(np.datetime64(snapshot.as_of, "M").astype(np.int64)) - 11
+    window = sessions.reshape(cell.n, n_months, n_types)[:, max(0, since - first) :].sum(axis=1)
+    served, total = chosen.sum(cell.served_last_year, magnitude=window)
     return pd.DataFrame(
         {
             "service_type": list(c.SERVICE_TYPES),
-            "sessions": window.sum(axis=0, dtype=np.int64),
-            "people": sum_rows(served, mask),
-            "months": months,
+            "sessions": total[0].astype("int64"),
+            "people": served[0].astype("int64"),
+            "months": 12,
         }
     )
+
+
+def stuck(snapshot: Snapshot, filters: Filters, threshold_days: int) -> tuple[int, int]:
+    """(people in an open stage for more than `threshold_days`, people in an open stage): two
+    counts of two sets of people, for the sentence above the time-in-stage chart."""
+    chosen = select(snapshot, filters)
+    cell = chosen.cells
+    exits = set(snapshot.stages.loc[snapshot.stages["track"] == "exit", "stage_id"])
+    open_stage = np.isin(cell.codes["stage"], [i for i, s in enumerate(snapshot.categories("stage")) if s not in exits])
+    values, days = cell.days_in_stage
+    over = days.merge([list(np.flatnonzero(values > threshold_days))])
+    return chosen.where(open_stage, over), chosen.where(open_stage)
 
 
 def region_summary(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     """One row per region: people placed there, how many reached school, training or work
     (and the share), and the median of people's latest composite score."""
-    cell = cells(snapshot)
+    chosen = select(snapshot, filters)
+    cell = chosen.cells
+    region = cell.codes["region"]
+    n_regions = len(snapshot.categories("region"))
+    school = snapshot.categories("stage").index(c.STAGE_SCHOOL_WORK)
+    people = chosen.sum(cell.size, region, n_regions)[:, 0]
+    reached = chosen.sum(cell.stages_reached.merge([[school]]), region, n_regions)[:, 0]
+    scored = chosen.sum(cell.scored, region, n_regions)[:, 0]
     histogram = cell.latest_composite
     if histogram is None:
-        stats = _region_stats_from_rows(snapshot, filters)
+        medians = _region_medians_from_rows(snapshot, filters)
     else:
-        mask = cell.mask(filters)
-        starts = cell.region_starts
-        regions = snapshot.people["region"].cat.categories[cell.codes["region"][starts]]
-        people = np.add.reduceat(cell.size * mask, starts)
-        reached = np.add.reduceat(cell.reached_school_work * mask, starts)
-        region_of_cell = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, cell.n]))
-        chosen = sparse.csr_array((mask.astype(np.int64), (region_of_cell, np.arange(cell.n))))
-        scores = (chosen @ histogram.counts).toarray()
-        shown = people > 0
-        stats = pd.DataFrame(
-            {
-                "region": [str(r) for r in regions[shown]],
-                "people": people[shown],
-                "reached_school_work": reached[shown],
-                "median_composite": [median(histogram.values, row) for row in scores[shown]],
-                "scored": scores[shown].sum(axis=1),
-            }
-        )
+        by_region = chosen.distribution(histogram, region, n_regions)
+        medians = [quantile(histogram.values, row, 0.5) for row in by_region]
     regions = snapshot.regions.rename(columns={"region_code": "region", "name_en": "region_name"})
-    out = regions.merge(stats, on="region", how="left").fillna({"people": 0, "reached_school_work": 0, "scored": 0})
-    out = out.astype({"people": "int64", "reached_school_work": "int64", "scored": "int64"})
-    out["share_school_work"] = np.where(
-        out["people"] > 0, out["reached_school_work"] / out["people"].clip(lower=1), np.nan
-    )
-    return out[
-        [
-            "region",
-            "region_name",
-            "name_ru",
-            "name_kk",
-            "grid_row",
-            "grid_col",
-            "people",
-            "reached_school_work",
-            "share_school_work",
-            "median_composite",
-            "scored",
-        ]
-    ]
+    out = regions[["region", "region_name", "name_ru", "name_kk", "grid_row", "grid_col"]].copy()
+    out["people"] = people.astype("int64")
+    out["reached_school_work"] = np.minimum(reached, people).astype("int64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["share_school_work"] = np.where(people > 0, out["reached_school_work"] / np.maximum(people, 1), np.nan)
+    out["median_composite"] = np.asarray(medians, dtype=float)
+    out["scored"] = scored.astype("int64")
+    return out
 
 
-def _region_stats_from_rows(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
-    people = _selected(snapshot, filters)
-    frame = pd.DataFrame(
-        {
-            "region": people["region"].astype(str),
-            "reached": people["school_work_on"].notna(),
-            "composite": people["latest_composite"],
-        }
-    )
-    grouped = frame.groupby("region")
-    return pd.DataFrame(
-        {
-            "people": grouped.size(),
-            "reached_school_work": grouped["reached"].sum(),
-            "median_composite": grouped["composite"].median(),
-            "scored": grouped["composite"].count(),
-        }
-    ).reset_index()
+def _region_medians_from_rows(snapshot: Snapshot, filters: Filters) -> list[float]:
+    mask = select(snapshot, filters).mask[cells(snapshot).person_cell]
+    people = snapshot.people.loc[mask]
+    medians = people.groupby(people["region"].astype(str))["latest_composite"].median()
+    return [float(medians.get(code, np.nan)) for code in snapshot.categories("region")]
 
 
 def region_stage(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     """People by placement region and current stage, every combination, zeros included."""
-    counts = _cell_counts(snapshot, filters, ["region", "stage"])
-    counts = counts.astype({"region": str, "stage": str})
+    counts = _cell_counts(snapshot, filters, ["region", "stage"]).astype({"region": str, "stage": str})
     regions = snapshot.regions[["region_code", "name_en"]].rename(
         columns={"region_code": "region", "name_en": "region_name"}
     )
-    return counts.merge(regions, on="region").merge(
-        _stage_meta(snapshot)[["stage", "stage_label", "order"]], on="stage"
-    )[["region", "region_name", "stage", "stage_label", "order", "people"]]
+    meta = _stage_meta(snapshot)[["stage", "stage_label", "order"]]
+    return counts.merge(regions, on="region").merge(meta, on="stage")[
+        ["region", "region_name", "stage", "stage_label", "order", "people"]
+    ]
 
 
 def _labels(snapshot: Snapshot, dimension: str, codes: pd.Series) -> pd.Series:
-    if dimension in ("unaccompanied", "justice"):
-        return codes.map({True: "Yes", False: "No"})
-    return codes.map(snapshot.labels(dimension)).fillna(codes)
+    return codes.astype(str).map(snapshot.labels(dimension)).fillna(codes.astype(str))
 
 
 def counts_by(snapshot: Snapshot, filters: Filters, dimensions: list[str] | tuple[str, ...]) -> pd.DataFrame:
@@ -550,7 +448,7 @@ def counts_by(snapshot: Snapshot, filters: Filters, dimensions: list[str] | tupl
         raise ValueError(f"choose one or two of {', '.join(PIVOT_DIMENSIONS)}")
     out = _cell_counts(snapshot, filters, dimensions)
     for dim in dimensions:
-        out[dim] = out[dim].astype(str) if dim not in ("unaccompanied", "justice") else out[dim]
+        out[dim] = out[dim].astype(str) if dim not in FLAG_BITS else out[dim]
         out[f"{dim}_label"] = _labels(snapshot, dim, out[dim])
     return out
 
@@ -558,30 +456,26 @@ def counts_by(snapshot: Snapshot, filters: Filters, dimensions: list[str] | tupl
 def option_counts(snapshot: Snapshot, filters: Filters, dimension: str) -> pd.DataFrame:
     """How many people each option of `dimension` would select, given the other filters
     (facet counts). Every option of the snapshot is listed, zeros included."""
-    cell = cells(snapshot)
-    weights = cell.size * cell.mask(filters.without(dimension))
-    valid = cell.codes[dimension] >= 0
-    categories = snapshot.people[dimension].cat.categories
-    counts = np.bincount(cell.codes[dimension][valid], weights=weights[valid], minlength=len(categories))
-    codes = [str(code) for code in categories]
+    chosen = select(snapshot, filters.without(dimension))
+    codes = snapshot.categories(dimension)
+    counts = chosen.sum(chosen.cells.size, _codes(snapshot, dimension), len(codes))[:, 0]
     return pd.DataFrame(
         {
             "code": codes,
             "label": [snapshot.label(dimension, code) for code in codes],
-            "people": [int(n) for n in counts],
+            "people": counts.astype("int64"),
         }
     )
 
 
 def person_table(snapshot: Snapshot, filters: Filters, limit: int | None = None) -> pd.DataFrame:
-    """Pseudonymous person rows (restricted access only): who, where, which stage, how long.
+    """Pseudonymous person rows (restricted snapshots only): who, where, which stage, how long.
     With `limit`, only the first rows: a page shows a screenful, not half a million rows."""
-    everyone = cells(snapshot).person_rows(lambda snap: _person_rows(snap, snap.people))
+    cell = cells(snapshot)
+    everyone = cell.person_rows(lambda snap: _person_rows(snap, snap.people))
     if filters.is_empty():
         return everyone.iloc[:limit].copy(deep=False)
-    chosen = np.flatnonzero(select(snapshot, filters))[:limit]
-    if len(chosen) == 0:
-        return _person_rows(snapshot, snapshot.people.iloc[:0])
+    chosen = np.flatnonzero(cell.mask(filters)[cell.person_cell])[:limit]
     return everyone.take(chosen).reset_index(drop=True)
 
 
@@ -593,12 +487,12 @@ def _person_rows(snapshot: Snapshot, people: pd.DataFrame) -> pd.DataFrame:
         {
             "person_id": people["person_id"].to_numpy(),
             "household_id": people["household_id"].to_numpy(),
-            "cohort": _labels(snapshot, "cohort", people["cohort"].astype(str)).to_numpy(),
+            "cohort": _labels(snapshot, "cohort", people["cohort"]).to_numpy(),
             "sex": people["sex"].astype(str).to_numpy(),
             "age_band": people["age_band"].astype(str).to_numpy(),
             "unaccompanied": people["unaccompanied"].to_numpy(),
-            "region": _labels(snapshot, "region", people["region"].astype(str)).to_numpy(),
-            "stage": _labels(snapshot, "stage", people["stage"].astype(str)).to_numpy(),
+            "region": _labels(snapshot, "region", people["region"]).to_numpy(),
+            "stage": _labels(snapshot, "stage", people["stage"]).to_numpy(),
             "in_stage_since": people["stage_since"].to_numpy(),
             "days_in_stage": (as_of - people["stage_since"]).dt.days.to_numpy(),
         }
@@ -614,7 +508,7 @@ def stage_history(snapshot: Snapshot, person_id: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "stage": rows["stage"].astype(str).to_numpy(),
-            "stage_label": _labels(snapshot, "stage", rows["stage"].astype(str)).to_numpy(),
+            "stage_label": _labels(snapshot, "stage", rows["stage"]).to_numpy(),
             "entered_on": rows["entered_on"].to_numpy(),
             "exited_on": rows["exited_on"].to_numpy(),
             "days": (end - rows["entered_on"]).dt.days.to_numpy(),

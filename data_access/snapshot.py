@@ -27,11 +27,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from data_access import contract as c
-from data_access import integrity, prepared
+from data_access import integrity, prepared, programme
 from data_access.catalogue import SnapshotInfo, read_manifest
+from data_access.perturbation import KEY_MODULUS, Perturbation
 from data_access.problems import Problem, SnapshotError
 
-GROUPS = ("man", "woman", "child")
 PREPARE_FROM_PEOPLE = 20_000
 """Snapshots this large are kept ready on disk after loading (see `data_access.prepared`); a
 smaller one loads from its files in well under a second, so a copy would not pay."""
@@ -39,17 +39,22 @@ smaller one loads from its files in well under a second, so a copy would not pay
 
 @dataclass(frozen=True, eq=False)
 class Snapshot:
-    """A loaded, validated snapshot. Treat every table as read-only: it is shared."""
+    """A loaded, validated snapshot. Treat every table as read-only: it is shared.
+
+    A snapshot of person records (restricted) has `people`, `events`, `assessments` and
+    `services`; a public one has none of them, only its per-cell `aggregates` (see
+    `data_access.cells`). Both have the reference tables."""
 
     info: SnapshotInfo
-    people: pd.DataFrame
-    events: pd.DataFrame
-    assessments: pd.DataFrame
-    services: pd.DataFrame
     cohorts: pd.DataFrame
     regions: pd.DataFrame
     stages: pd.DataFrame
     problems: tuple[Problem, ...]
+    people: pd.DataFrame | None = None
+    events: pd.DataFrame | None = None
+    assessments: pd.DataFrame | None = None
+    services: pd.DataFrame | None = None
+    aggregates: dict[str, pd.DataFrame] | None = None
 
     @property
     def id(self) -> str:
@@ -60,8 +65,32 @@ class Snapshot:
         return self.info.as_of
 
     @property
+    def kind(self) -> str:
+        return "aggregates" if self.aggregates is not None else "records"
+
+    @cached_property
+    def perturbation(self) -> Perturbation | None:
+        """The perturbation table every count of a public snapshot goes through (None: records)."""
+        if self.kind != "aggregates":
+            return None
+        return Perturbation.from_manifest(self.info.manifest.get("perturbation"))
+
+    @property
     def warnings(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.severity == "warning")
+
+    def categories(self, dimension: str) -> list[str]:
+        """Every code of a dimension, in the order the reference tables give (stages in
+        programme order), whatever the snapshot holds."""
+        if dimension == "cohort":
+            return [str(v) for v in self.cohorts["cohort_id"]]
+        if dimension == "region":
+            return [str(v) for v in self.regions["region_code"]]
+        if dimension == "stage":
+            return [str(v) for v in self.stages["stage_id"]]
+        if dimension == "origin":
+            return sorted(str(v) for v in self.cohorts["origin_country"].unique())
+        return list({"sex": c.SEXES, "age_band": c.AGE_BANDS, "group": programme.GROUPS}[dimension])
 
     @cached_property
     def _labels(self) -> dict[str, dict[str, str]]:
@@ -87,6 +116,8 @@ LABELLERS = {
         for code in s.cohorts.origin_country
     },
     "group": lambda s: {"man": "Men", "woman": "Women", "child": "Children"},
+    "unaccompanied": lambda s: {"True": "Yes", "False": "No"},
+    "justice": lambda s: {"True": "Yes", "False": "No"},
 }
 ORIGIN_NAMES = {"SY": "Syria", "IQ": "Iraq", "TR": "Türkiye", "AF": "Afghanistan"}
 
@@ -221,37 +252,26 @@ def load_snapshot(source: Path | SnapshotInfo) -> Snapshot:
     check.problems.extend(integrity.file_problems(info.path, info.manifest, checksums=True))
     if check.failed:
         raise SnapshotError(info.id, check.problems)
+    if info.kind == "aggregates":
+        return _load_aggregates(info, check)
     ready = prepared.read(info.manifest)  # loaded before by an earlier process: same files, same code
     if ready is not None:
         tables, problems = ready
         release_memory()  # the Arrow buffers the tables were converted from
-        return Snapshot(info, *(tables[name] for name in prepared.TABLES), tuple(problems))
+        return Snapshot(info=info, problems=tuple(problems), **{name: tables[name] for name in prepared.TABLES})
 
     raw = {t.name: _read(info.path, t, check) for t in c.TABLES}
     if check.failed:
         raise SnapshotError(info.id, check.problems)
-
-    for name in integrity.MUST_HAVE_ROWS:
+    for name in ("people", "stage_events"):
         if raw[name].empty:
             check.problems.append(integrity.empty_table(c.TABLES_BY_NAME[name]))
-    for name in ("cohorts", "regions", "stages", "people"):
-        _unique(raw[name], c.TABLES_BY_NAME[name], check)
-    bad_track = ~raw["stages"]["track"].isin(c.TRACKS)
-    if bad_track.any():
-        check.error(
-            c.STAGES.file_name,
-            f"track must be one of {', '.join(c.TRACKS)}",
-            column="track",
-            rows=int(bad_track.sum()),
-            example=_example(raw["stages"], bad_track, ["stage_id", "track"]),
-        )
+    _unique(raw["people"], c.PEOPLE, check)
+    cohorts, regions, stages = _reference(raw, check)
     if check.failed:
         raise SnapshotError(info.id, check.problems)
 
     as_of = pd.Timestamp(info.as_of)
-    cohorts = raw["cohorts"].reset_index(drop=True)
-    regions = raw["regions"].reset_index(drop=True)
-    stages = raw["stages"].sort_values(["order", "stage_id"]).reset_index(drop=True)
     people = _people(raw["people"], cohorts, regions, check)
     if people.empty:
         check.error(c.PEOPLE.file_name, "no usable people are left after the checks above")
@@ -263,11 +283,108 @@ def load_snapshot(source: Path | SnapshotInfo) -> Snapshot:
     services = _services(raw["services"], people, as_of, check)
     del raw
     release_memory()
-    snapshot = Snapshot(info, people, events, assessments, services, cohorts, regions, stages, tuple(check.problems))
+    snapshot = Snapshot(
+        info=info,
+        cohorts=cohorts,
+        regions=regions,
+        stages=stages,
+        problems=tuple(check.problems),
+        people=people,
+        events=events,
+        assessments=assessments,
+        services=services,
+    )
     if len(people) >= PREPARE_FROM_PEOPLE:
         prepared.write(info.manifest, {name: getattr(snapshot, name) for name in prepared.TABLES}, check.problems)
         release_memory()  # the Arrow copies written out
     return snapshot
+
+
+def _reference(raw: dict[str, pd.DataFrame], check: _Checker) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The cohorts, regions and stages tables checked (unique ids, known tracks), stages in
+    programme order."""
+    for table in c.REFERENCE_TABLES:
+        if raw[table.name].empty:
+            check.problems.append(integrity.empty_table(table))
+        _unique(raw[table.name], table, check)
+    bad_track = ~raw["stages"]["track"].isin(c.TRACKS)
+    if bad_track.any():
+        check.error(
+            c.STAGES.file_name,
+            f"track must be one of {', '.join(c.TRACKS)}",
+            column="track",
+            rows=int(bad_track.sum()),
+            example=_example(raw["stages"], bad_track, ["stage_id", "track"]),
+        )
+    cohorts = raw["cohorts"].reset_index(drop=True)
+    regions = raw["regions"].reset_index(drop=True)
+    stages = raw["stages"].sort_values(["order", "stage_id"]).reset_index(drop=True)
+    return cohorts, regions, stages
+
+
+def _load_aggregates(info: SnapshotInfo, check: _Checker) -> Snapshot:
+    """A public snapshot: reference tables and per-cell aggregates, no person rows. Everything
+    is checked against the contract (codes, references, counts and keys in range); any problem
+    is an error, since aggregates cannot lose rows without changing every total."""
+    try:
+        Perturbation.from_manifest(info.manifest.get("perturbation"))
+    except ValueError as error:
+        check.error(c.MANIFEST_FILE, f"{error}; publish the snapshot again with python -m data_access.publish")
+    raw = {t.name: _read(info.path, t, check) for t in c.AGGREGATE_TABLES}
+    if check.failed:
+        raise SnapshotError(info.id, check.problems)
+    cohorts, regions, stages = _reference(raw, check)
+    if raw["cells"].empty:
+        check.problems.append(integrity.empty_table(c.CELLS))
+    if check.failed:
+        raise SnapshotError(info.id, check.problems)
+    for table in c.AGGREGATE_TABLES:
+        if table not in c.REFERENCE_TABLES:
+            _unique(raw[table.name], table, check)
+            _check_aggregate(raw, table, check)
+    if check.failed:
+        raise SnapshotError(info.id, check.problems)
+    aggregates = {t.name: raw[t.name] for t in c.AGGREGATE_TABLES if t not in c.REFERENCE_TABLES}
+    return Snapshot(
+        info=info,
+        cohorts=cohorts,
+        regions=regions,
+        stages=stages,
+        problems=tuple(check.problems),
+        aggregates=aggregates,
+    )
+
+
+def _check_aggregate(raw: dict[str, pd.DataFrame], table: c.Table, check: _Checker) -> None:
+    """Codes the contract allows or references, counts that are whole and not negative, keys
+    in [0, 2**32)."""
+    frame = raw[table.name]
+    for col in table.columns:
+        values = frame[col.name]
+        if col.references:
+            target, column = col.references.split(".")
+            known = raw[target][column]
+            bad = values.notna().to_numpy() & ~values.isin(known).to_numpy()
+            what = f"values not in {col.references}"
+        elif col.allowed:
+            bad = ~values.isin(col.allowed).to_numpy()
+            what = f"values other than {', '.join(col.allowed)}"
+        elif col.name.endswith("_key"):
+            bad = ((values < 0) | (values >= KEY_MODULUS)).to_numpy()
+            what = "keys outside 0 to 2**32 - 1"
+        elif str(col.type) in ("int32", "int64") and col.name not in ("cell", "months", "days"):
+            bad = (values < 0).to_numpy()
+            what = "negative counts"
+        else:
+            continue
+        if bad.any():
+            check.error(
+                table.file_name,
+                f"{what}; publish the snapshot again",
+                column=col.name,
+                rows=int(bad.sum()),
+                example=_example(frame, bad, [col.name]),
+            )
 
 
 def release_memory() -> None:
@@ -336,12 +453,7 @@ def _people(people: pd.DataFrame, cohorts: pd.DataFrame, regions: pd.DataFrame, 
     arrival = cohorts["arrival_date"].to_numpy().astype("datetime64[ms]")[cohort.codes]
     sex = pd.Categorical(people["sex"], categories=c.SEXES)
     age_band = pd.Categorical(people["age_band"], categories=c.AGE_BANDS, ordered=True)
-    child = np.isin(age_band.codes, [c.AGE_BANDS.index(band) for band in c.CHILD_AGE_BANDS])
-    group = np.where(
-        child,
-        GROUPS.index("child"),
-        np.where(sex.codes == c.SEXES.index("male"), GROUPS.index("man"), GROUPS.index("woman")),
-    )
+    group = programme.group_codes(sex.codes, age_band.codes)
     return pd.DataFrame(
         {
             "person_id": people["person_id"].astype(object),
@@ -351,7 +463,7 @@ def _people(people: pd.DataFrame, cohorts: pd.DataFrame, regions: pd.DataFrame, 
             "arrival_date": arrival,
             "sex": sex,
             "age_band": age_band,
-            "group": pd.Categorical.from_codes(group, categories=GROUPS),
+            "group": pd.Categorical.from_codes(group, categories=programme.GROUPS),
             "unaccompanied": people["unaccompanied"].to_numpy(dtype=bool),
             "region": _categorical(people["region_code"], regions["region_code"]),
         }

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
+from data_access import Filters
 from data_access.dictionary import data_dictionary
 from data_access.narrative import long_date
-from data_access.release import methodology
 from ui.context import view
 from ui.widgets import escape, page_header
 
@@ -24,10 +24,20 @@ st.table(
         "Schema version": [escape(manifest.get("schema_version", ""))],
         "Synthetic": ["yes" if manifest.get("synthetic") else "no"],
         "Made by": [escape(manifest.get("source", "not stated"))],
-        "People": [f"{len(snapshot.people):,}"],
-        "Stage events": [f"{len(snapshot.events):,}"],
-        "Assessments": [f"{len(snapshot.assessments):,}"],
-        "Service records": [f"{len(snapshot.services):,}"],
+        **(
+            {
+                "People": [f"{len(snapshot.people):,}"],
+                "Stage events": [f"{len(snapshot.events):,}"],
+                "Assessments": [f"{len(snapshot.assessments):,}"],
+                "Service records": [f"{len(snapshot.services):,}"],
+            }
+            if snapshot.kind == "records"
+            else {
+                "Holds": ["aggregates per cell only, no person rows"],
+                "People (published figure)": [v.data.base_text(Filters()) or "—"],
+                "Cells": [f"{len(snapshot.aggregates['cells']):,}"],
+            }
+        ),
     }
 )
 for note in manifest.get("notes") if isinstance(manifest.get("notes"), list) else []:
@@ -80,7 +90,7 @@ st.markdown(
     + ".** It is set by whoever runs the server (environment variable `SECOND_CHANCE_ACCESS`), never from "
     "the page or the link."
 )
-st.markdown("\n".join(f"- {escape(line)}" for line in methodology(v.access)))
+st.markdown("\n".join(f"- {escape(line)}" for line in v.data.methodology()))
 if v.access.problem:
     st.warning(f"The configured access level could not be used ({v.access.problem}); the public level applies.")
 report = manifest.get("disclosure")
@@ -91,8 +101,16 @@ if isinstance(report, dict):
         hide_index=True,
         width="stretch",
     )
+if snapshot.perturbation is not None:
+    with st.expander("The perturbation table", icon=":material/casino:"):
+        st.caption(
+            "For each true count, the values it may be published as and how likely each is. Which one a group of "
+            "people gets is fixed by the sum of their record keys (the cell key), so the same people always get the "
+            "same number. Counts from the last row on get the same noise."
+        )
+        st.dataframe(snapshot.perturbation.table(), hide_index=True, width="stretch")
 st.caption("Every CSV download starts with these notes, as `#` lines before the data.")
 
 st.subheader("Data dictionary")
-st.dataframe(data_dictionary(), hide_index=True, width="stretch")
+st.dataframe(data_dictionary(snapshot.kind), hide_index=True, width="stretch")
 st.caption("The full contract, with the manifest and loading rules: docs/data-contract.md in the repository.")

@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from data_access.contract import MANIFEST_FILE
+from data_access.contract import MANIFEST_FILE, SCHEMA_VERSION
 from data_access.writer import write_manifest
 from tests import tiny
 
@@ -389,9 +389,10 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "manifest-future-version",
-        _manifest_fields(schema_version=2),
+        _manifest_fields(schema_version=SCHEMA_VERSION + 1),
         (
-            "manifest.json: schema_version 2 is newer than this dashboard understands (1); upgrade the dashboard to load it",
+            f"manifest.json: schema_version {SCHEMA_VERSION + 1} is newer than this dashboard understands "
+            f"({SCHEMA_VERSION}); upgrade the dashboard to load it",
         ),
     ),
     Case(

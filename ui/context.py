@@ -28,7 +28,6 @@ from data_access import (
     load_snapshot,
     snapshot_root,
 )
-from data_access import queries as q
 from data_access.catalogue import admit
 from data_access.contract import MANIFEST_FILE
 from data_access.problems import Problem
@@ -122,10 +121,12 @@ def _load(path: str, manifest_stamp: str) -> Snapshot | SnapshotError:
         message = f"could not be loaded because of an unexpected error (reference {reference} in the server log)"
         return SnapshotError(Path(path).name, [Problem("error", "snapshot", message)])
     log.info(
-        "snapshot %s loaded in %.2f s: %s people, %s warning(s)",
+        "snapshot %s loaded in %.2f s: %s, %s warning(s)",
         path,
         time.perf_counter() - started,
-        f"{len(snapshot.people):,}",
+        f"{len(snapshot.people):,} people"
+        if snapshot.kind == "records"
+        else f"{len(snapshot.aggregates['cells']):,} cells",
         len(snapshot.warnings),
     )
     return snapshot
@@ -233,8 +234,7 @@ def _sync_url(snapshot_id: str, filters: Filters) -> None:
 def _options(snapshot: Snapshot, dim: str) -> list[str]:
     if dim == "region":
         return sorted(snapshot.labels("region"), key=snapshot.labels("region").get)
-    column = snapshot.people[dim]
-    return [str(code) for code in column.cat.categories]
+    return snapshot.categories(dim)
 
 
 def _option_text(label: str, count: str) -> str:
@@ -266,14 +266,15 @@ def _filter_widgets(snapshot: Snapshot, data: Release) -> Filters:
 
 def _no_snapshots(infos: list[SnapshotInfo], level: Access) -> None:
     st.title("Second Chance")
-    public = (
-        " This server runs at the **public** access level, so it opens only published snapshots "
-        "(`python -m data_access.publish`)."
-        if level.public
-        else ""
-    )
+    if level.public:  # a visitor from outside the programme is told nothing about the server's folders
+        st.error(
+            "No published figures are available right now. This server runs at the **public** access level, "
+            "which opens only snapshots published with `python -m data_access.publish`; whoever runs it can "
+            "find the reasons in its log."
+        )
+        st.stop()
     st.error(
-        f"No usable snapshot was found in {escape(str(snapshot_root(level.level)))}.{public}\n\n"
+        f"No usable snapshot was found in {escape(str(snapshot_root(level.level)))}.\n\n"
         "Point the environment variable `SECOND_CHANCE_SNAPSHOTS` at a folder of snapshot folders, "
         "or create the synthetic sample with `python -m data_access.generate`."
     )
@@ -358,7 +359,9 @@ def build_view() -> View:
         if unavailable:
             with st.expander(f"{len(unavailable)} snapshot(s) unavailable"):
                 for i in unavailable:
-                    st.caption(f"**{escape(i.id)}**: {reasons(i.problems)}")
+                    # Outsiders are not told what is wrong on the server (file names, folders): its log says.
+                    why = "not available (the server's log says why)" if level.public else reasons(i.problems)
+                    st.caption(f"**{escape(i.id)}**: {why}")
     _sync_url(snapshot_id, filters)
     for notice in notices:
         st.toast(notice, icon=":material/link_off:", duration="long")
@@ -366,7 +369,7 @@ def build_view() -> View:
         snapshot=loaded,
         previous=previous,
         filters=filters,
-        base_n=q.base_n(loaded, filters),
+        base_n=data.size(filters),
         description=describe(filters, loaded),
         data=data,
     )

@@ -13,7 +13,7 @@ import streamlit as st
 from charts import Figure
 from data_access.export import csv_bytes
 from data_access.narrative import long_date
-from data_access.release import SelectionTooSmall, methodology
+from data_access.release import SelectionTooSmall
 from ui.context import View
 from ui.exports import chart_downloads, data_note
 from ui.text import escape
@@ -118,7 +118,7 @@ def chart(
 
 def disclosure_note(view: View) -> str:
     """What every download carries: the access level and the rules in force, in plain words."""
-    return "\n".join([view.access.badge, *methodology(view.access)])
+    return "\n".join([view.access.badge, *view.data.methodology()])
 
 
 def download(

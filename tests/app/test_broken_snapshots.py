@@ -175,7 +175,7 @@ def test_an_exception_in_a_page_becomes_a_message_and_a_logged_traceback(monkeyp
         raise RuntimeError("boom from a query")
 
     monkeypatch.setattr("data_access.queries.headline", fail)
-    monkeypatch.setattr("data_access.release.RESULT_CACHE_SIZE", 0)  # no headline remembered from before
+    monkeypatch.setattr("data_access.results.RESULT_CACHE_SIZE", 0)  # no headline remembered from before
     with caplog.at_level(logging.INFO, logger="second_chance"):
         at = open_app()
     assert not at.exception

@@ -8,13 +8,14 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data_access.access import LEVEL_VARIABLE
 from data_access.catalogue import ROOT_VARIABLE
-from data_access.release import LEVEL_VARIABLE
 from tests.app.helpers import PAGES, PRESENT, ROOT, assert_page_ok, open_app, open_tables
 
 PUBLIC_ROOT = ROOT / "sample_data" / "public"
@@ -81,20 +82,77 @@ def test_the_explorer_has_pivots_but_no_person_table():
     assert not [b for b in at.get("download_button") if "people" in str(b.proto.label).lower()]
 
 
-def test_small_groups_are_shown_as_withheld_and_a_small_selection_shows_no_figures():
-    # The public sample is k-anonymous on the filter dimensions, so its small counts are in what
-    # is not a quasi-identifier: months, milestones, services. They show as "<5"/"<10"/"withheld".
+def test_small_counts_show_as_less_than_and_a_small_selection_shows_no_figures():
     at = open_tables(open_app("pages/progress.py"))
     assert_page_ok(at, "pages/progress.py")
     shown = everything_shown(at)
-    assert re.search(r"\d+ values withheld to protect small groups", shown)
-    assert "<5" in shown and "<10" in shown and "withheld" in shown
-    # A selection under 20 people (the merged small cohorts: 5 people): no tiles, no charts.
-    at = open_app("pages/overview.py", cohort="from-iq+sy")
+    assert re.search(r"\d+ small counts shown as <5 or <10 to protect people", shown)
+    assert "<5" in shown and "<10" in shown
+    # Jusan 2023 has 5 people: a selection under 20 shows no tiles and no charts.
+    at = open_app("pages/overview.py", cohort="jusan-2023")
     assert_page_ok(at, "pages/overview.py")
     assert not at.metric and not at.get("vega_lite_chart")
     assert any("Selection too small to show" in i.value for i in at.info)
     assert any(m.value.startswith("**Selection too small to show**") for m in at.markdown)
+
+
+def test_the_overview_shows_the_true_total_within_the_bound_and_every_cohort():
+    at = open_app()
+    assert_page_ok(at)
+    shown = {m.label: int(m.value.replace(",", "")) for m in at.metric}
+    assert abs(shown["People who returned"] - 626) <= 3
+    assert abs(shown["Men"] - 37) <= 3 and abs(shown["Women"] - 158) <= 3 and abs(shown["Children"] - 431) <= 3
+    cohort = next(w for w in at.multiselect if w.key == "cohort")
+    assert [option.rsplit(" (", 1)[0] for option in cohort.options] == [
+        "Jusan-1",
+        "Jusan-2",
+        "Jusan-3",
+        "Jusan, other 2019 flights",
+        "Rusafa",
+        "Jusan-5",
+        "Jusan 2023",
+    ]  # true cohorts: none merged, none withheld
+
+
+def test_every_region_shows_its_placements(latest):
+    at = open_app("pages/regions.py")
+    assert_page_ok(at, "pages/regions.py")
+    table = at.dataframe[0].value.set_index("region")
+    truth = latest.people["region"].astype(str).value_counts()
+    assert len(table) == 20
+    for region, row in table.iterrows():
+        text = str(row["people"])
+        if truth.get(region, 0) >= 8:
+            assert abs(int(text.replace(",", "")) - truth[region]) <= 3, (region, text)
+        else:
+            assert text in ("<5", "0") or abs(int(text) - truth.get(region, 0)) <= 3, (region, text)
+
+
+def test_the_same_people_get_the_same_number_on_every_page():
+    """Mangystau's people: the sidebar's facet count, the overview's tile for the region, the
+    region table's row and the explorer's pivot are one group of people, so one number."""
+    everyone = open_app()
+    region = next(w for w in everyone.multiselect if w.key == "region")
+    facet = region.format_func("KZ-47").rsplit("(", 1)[1].rstrip(")")
+    mangystau = open_app(region="KZ-47")
+    tile = next(m.value for m in mangystau.metric if m.label == "People who returned")
+    regions = open_app("pages/regions.py").dataframe[0].value.set_index("region")
+    explorer = open_app("pages/explorer.py", rows="Region").dataframe[0].value.set_index("Region")
+    assert facet == tile == str(regions.loc["KZ-47", "people"]) == str(explorer.loc["Mangystau", "people"])
+
+
+COUNTS = {"people", "value", "reached", "n", "over_threshold", "reached_school_work", "scored", "base"}
+
+
+def test_no_count_from_one_to_four_appears_on_any_page():
+    for page in [*PAGES, PRESENT]:
+        at = open_tables(open_app(page))
+        for frame in at.dataframe:
+            for column in set(frame.value.columns) & COUNTS:
+                values = pd.to_numeric(frame.value[column], errors="coerce")
+                assert not values.between(1, 4).any(), (page, column)
+        for metric in at.metric:
+            assert metric.value not in {"1", "2", "3", "4"}, (page, metric.label)
 
 
 def test_the_access_level_cannot_be_changed_from_the_link():
@@ -113,12 +171,12 @@ def test_a_restricted_snapshot_is_refused_with_a_clear_message(monkeypatch, tmp_
     assert at.selectbox(key="snapshot").options == ["30 Sep 2026 — latest"]
     captions = [re.sub(r"\\(.)", r"\1", c.value) for c in at.caption]  # Markdown escapes removed
     refused = [c for c in captions if "2026-03-31" in c]
-    assert refused and "not a public snapshot" in refused[0]
+    assert refused == ["**2026-03-31**: not available (the server's log says why)"]
 
 
-def test_only_restricted_snapshots_means_a_message_not_a_traceback(monkeypatch):
+def test_only_restricted_snapshots_means_a_message_without_the_servers_folders(monkeypatch):
     monkeypatch.setenv(ROOT_VARIABLE, str(RESTRICTED_ROOT))
     at = open_app()
     assert not at.exception
     assert any("public** access level" in e.value for e in at.error)
-    assert any("not a public snapshot" in w.value for w in at.warning)
+    assert str(RESTRICTED_ROOT) not in everything_shown(at) and "sample_data" not in everything_shown(at)

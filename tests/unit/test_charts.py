@@ -6,6 +6,7 @@ import html
 import json
 import re
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -571,28 +572,28 @@ def _svg(fig) -> str:
     return vlc.vegalite_to_svg(fig.to_dict(width=600))
 
 
-def test_withheld_counts_are_drawn_as_their_text_and_announced():
-    from data_access.disclosure import complete, suppress
+def test_hidden_counts_are_drawn_as_their_text_and_announced():
+    from data_access.disclosure import display
 
-    table = complete(region_stage_table(), "people", ["region"], ["stage"])
-    released = suppress(table, rows=("region",), cols=("stage",))
+    table = region_stage_table().assign(people=[3, 1, 11, 14, 0, 6, 16, 28])
+    released = display(table, "people", np.where(table["stage"] == "custody", 10, 5))
     hidden = int(released["people_suppressed"].sum())
-    assert hidden > 0
+    assert hidden == 3
     fig = charts.region_stage_heatmap(released)
-    assert fig.spec["title"]["subtitle"].startswith(f"{hidden} values withheld to protect small groups")
-    assert fig.alt.endswith(f"{hidden} values are withheld to protect small groups.")
+    assert fig.spec["title"]["subtitle"].startswith(f"{hidden} small counts shown as <5 or <10 to protect people")
+    assert fig.alt.endswith(f"{hidden} small counts are shown as <5 or <10 to protect people.")
     svg = _svg(fig)
     assert svg.count("&lt;5</text>") == int((released["people_text"] == "<5").sum())
-    assert svg.count(">withheld</text>") == int((released["people_text"] == "withheld").sum())
+    assert svg.count("&lt;10</text>") == int((released["people_text"] == "<10").sum())
 
 
-def test_a_pivot_keeps_a_withheld_bar_visible_as_text():
-    from data_access.disclosure import suppress
+def test_a_pivot_keeps_a_hidden_bar_visible_as_text():
+    from data_access.disclosure import display
 
     counts = counts_by_table(["sex"]).assign(people=[3, 40])
-    fig = charts.pivot_chart(suppress(counts, rows=("sex",)), ["sex"])
+    fig = charts.pivot_chart(display(counts, "people", 5), ["sex"])
     svg = _svg(fig)
-    assert "&lt;5</text>" in svg and ">withheld</text>" in svg
+    assert "&lt;5</text>" in svg and ">40</text>" in svg
 
 
 def test_pivot_chart_one_dimension():

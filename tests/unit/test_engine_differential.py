@@ -22,6 +22,7 @@ from data_access import contract as c
 from data_access import queries as q
 from data_access.filters import DIMENSIONS
 from data_access.generate import generate
+from data_access.programme import MILESTONES, SCORE_LABELS
 
 SELECTIONS = 25
 DAYS_PER_MONTH = 365.25 / 12
@@ -116,7 +117,7 @@ def naive_milestones(snapshot, people: pd.DataFrame, step: int = 1) -> dict:
     arrivals = pd.to_datetime(snapshot.cohorts.set_index("cohort_id")["arrival_date"])
     for cohort, members in people.groupby(people["cohort"].astype(str)):
         observed = int((as_of - arrivals[cohort]).days // DAYS_PER_MONTH)
-        for stage, column, _ in q.MILESTONES:
+        for stage, column, _ in MILESTONES:
             months = np.floor((members[column] - members["arrival_date"]).dt.days / DAYS_PER_MONTH)
             for m in range(0, observed + 1, step):
                 out[(cohort, stage, m)] = (int((months <= m).sum()), len(members))
@@ -136,12 +137,12 @@ def naive_time_in_stage(snapshot, people: pd.DataFrame, threshold: int) -> dict:
 def naive_scores(snapshot, people_mask: np.ndarray) -> dict:
     scores = snapshot.assessments.loc[people_mask[snapshot.assessments["person"].to_numpy()]]
     out = {}
-    for dimension in q.SCORE_LABELS:
-        for period, values in scores.groupby("half_year")[dimension]:
-            values = values.dropna()
+    for dimension in SCORE_LABELS:
+        for period, group in scores.groupby("half_year"):
+            values = group[dimension].dropna()
             if len(values):
                 out[(pd.Timestamp(period), dimension)] = (
-                    len(values),
+                    group.loc[group[dimension].notna(), "person"].nunique(),
                     values.median(),
                     values.quantile(0.25),
                     values.quantile(0.75),

@@ -1,9 +1,12 @@
-"""The publish command, checked independently: the Parquet files it writes are read back with
-pyarrow alone, the current stage derived here from the events, and every combination of the
-quasi-identifiers counted."""
+"""The publish command, checked independently: the files it writes are read back with pyarrow
+alone and compared with the restricted sample, the current stage derived here from the events
+and the record keys computed here from the ids and the sample's key file."""
 
 from __future__ import annotations
 
+import filecmp
+import hashlib
+import hmac
 import json
 from pathlib import Path
 
@@ -11,83 +14,126 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from data_access import load_snapshot
+from data_access import Filters, load_snapshot
+from data_access import contract as c
+from data_access import queries as q
 from data_access.publish import main, publish
 
 ROOT = Path(__file__).resolve().parents[2]
 RESTRICTED = ROOT / "sample_data" / "snapshots"
 PUBLIC = ROOT / "sample_data" / "public"
-QUASI = ["cohort_id", "region_code", "sex", "age_band", "unaccompanied", "stage"]
+OPEN = ROOT / "sample_data" / "open-data"
+KEY = ROOT / "sample_data" / "sample-publisher-key.txt"
+SNAPSHOTS = sorted(p.name for p in PUBLIC.iterdir() if p.is_dir())
+CELL = ["region_code", "cohort_id", "stage_id", "sex", "age_band"]
+PERSON_COLUMNS = {"person_id", "household_id", "person"}
 
 
 def read(folder: Path, name: str) -> pd.DataFrame:
     return pq.read_table(folder / f"{name}.parquet").to_pandas()
 
 
-def quasi_identifiers(folder: Path) -> pd.DataFrame:
+def people_with_stage(folder: Path) -> pd.DataFrame:
     """People with their current stage: the open stage entered last, else the last entered."""
     people, events = read(folder, "people"), read(folder, "stage_events")
     events = events.assign(open=events["exited_on"].isna(), order=range(len(events)))
     current = events.sort_values(["person_id", "open", "entered_on", "order"]).groupby("person_id").tail(1)
-    return people.merge(current[["person_id", "stage_id"]].rename(columns={"stage_id": "stage"}), on="person_id")
+    return people.merge(current[["person_id", "stage_id"]], on="person_id", how="left")
 
 
-def smallest_class(folder: Path) -> int:
-    return int(quasi_identifiers(folder).groupby(QUASI, dropna=False).size().min())
+def key_of(person_id: str) -> int:
+    secret = KEY.read_bytes().strip()
+    return int.from_bytes(hmac.new(secret, person_id.encode(), hashlib.sha256).digest()[:4], "big")
 
 
-@pytest.mark.parametrize("snapshot", sorted(p.name for p in PUBLIC.iterdir() if p.is_dir()))
-def test_the_committed_public_sample_is_k_anonymous_and_coarse(snapshot):
+@pytest.mark.parametrize("snapshot", SNAPSHOTS)
+def test_the_public_sample_holds_aggregates_only(snapshot):
     folder = PUBLIC / snapshot
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["access_level"] == "public"
-    assert smallest_class(folder) >= 5 == manifest["disclosure"]["k"]
-    assert manifest["disclosure"]["smallest_equivalence_class"] == smallest_class(folder)
-    people = read(folder, "people")
-    assert people["household_id"].isna().all()
-    source_ids = set(read(RESTRICTED / snapshot, "people")["person_id"])
-    assert not source_ids & set(people["person_id"])
-    for name, columns in {"stage_events": ["entered_on", "exited_on"], "assessments": ["assessed_on"]}.items():
-        for column in columns:
-            days = pd.to_datetime(read(folder, name)[column].dropna())
-            assert (days.dt.day == 1).all(), f"{name}.{column} has days, not months"
-    snap = load_snapshot(folder)
-    assert not snap.warnings
-    assert len(snap.people) == manifest["disclosure"]["people_published"]
+    assert (manifest["access_level"], manifest["kind"]) == ("public", "aggregates")
+    assert manifest["perturbation"] == {"max_noise": 3, "variance": 2.0, "never_shown": 2}
+    files = {p.name for p in folder.glob("*.parquet")}
+    assert files == {t.file_name for t in c.AGGREGATE_TABLES}
+    for path in folder.glob("*.parquet"):
+        assert not PERSON_COLUMNS & set(pq.read_schema(path).names), path.name
+    assert not load_snapshot(folder).warnings
 
 
-def test_publishing_reaches_k_and_reports_what_it_did(tmp_path):
-    report = publish(RESTRICTED / "2026-09-30", tmp_path, k=5)
-    folder = tmp_path / "2026-09-30"
-    assert smallest_class(folder) >= 5
-    assert report.smallest_class == smallest_class(folder)
-    assert report.people_in == 626
-    assert report.people_out + report.suppressed == 626
-    assert report.people_out == len(read(folder, "people"))
-    assert 0 < report.risk_average <= report.risk_max <= 1 / 5
-    cohorts = read(folder, "cohorts")
-    assert "Rusafa" not in set(cohorts["name"])  # 14 people: merged with the other small cohorts
-    assert (
-        not set(read(folder, "regions")["region_code"])
-        - set(read(RESTRICTED / "2026-09-30", "regions")["region_code"])
-        - {"all", "North-west", "North-central", "North-east", "South-west", "South-central", "South-east"}
-    )
+@pytest.mark.parametrize("snapshot", SNAPSHOTS)
+def test_its_cells_hold_the_true_counts_and_key_sums_of_the_people_in_them(snapshot):
+    people = people_with_stage(RESTRICTED / snapshot)
+    people["key"] = people["person_id"].map(key_of)
+    truth = people.groupby(CELL, dropna=False).agg(people=("person_id", "size"), key=("key", "sum")).reset_index()
+    truth["key"] = truth["key"] % 2**32
+    cells = read(PUBLIC / snapshot, "cells")
+    merged = truth.merge(cells, on=CELL, how="outer", suffixes=("_true", ""), indicator=True)
+    assert (merged["_merge"] == "both").all(), "cells differ from the people's"
+    assert (merged["people_true"] == merged["people"]).all()
+    assert (merged["key"] == merged["people_key"]).all()
+    assert cells["people"].sum() == len(people)  # nobody dropped
 
 
-def test_ids_are_fresh_on_every_run(tmp_path):
-    publish(RESTRICTED / "2025-03-31", tmp_path / "a")
-    publish(RESTRICTED / "2025-03-31", tmp_path / "b")
-    first = set(read(tmp_path / "a" / "2025-03-31", "people")["person_id"])
-    second = set(read(tmp_path / "b" / "2025-03-31", "people")["person_id"])
-    assert len(first) == len(second) and not first & second
+def test_cohorts_regions_and_stages_are_the_true_ones():
+    for name in ("cohorts", "regions", "stages"):
+        pd.testing.assert_frame_equal(read(PUBLIC / "2026-09-30", name), read(RESTRICTED / "2026-09-30", name))
 
 
-def test_a_higher_k_is_reached_too(tmp_path):
-    publish(RESTRICTED / "2026-09-30", tmp_path, k=10)
-    assert smallest_class(tmp_path / "2026-09-30") >= 10
+def test_the_same_people_get_the_same_number_in_every_snapshot():
+    """A cohort's members are the same in every snapshot, and so are their record keys: its
+    published size is the same number in all four public snapshots."""
+    snapshots = [load_snapshot(PUBLIC / name) for name in SNAPSHOTS]
+    for cohort in snapshots[0].categories("cohort"):
+        sizes = {q.base_n(s, Filters(cohort=(cohort,))) for s in snapshots}
+        assert len(sizes) == 1, (cohort, sizes)
 
 
-def test_the_command_refuses_a_k_under_5(tmp_path, capsys):
-    with pytest.raises(SystemExit):
-        main([str(RESTRICTED / "2026-09-30"), str(tmp_path), "--k", "3"])
-    assert "--k must be at least 5" in capsys.readouterr().err
+def test_publishing_again_gives_the_same_files(tmp_path):
+    publish(RESTRICTED / "2026-09-30", tmp_path, KEY.read_bytes().strip())
+    names = sorted(p.name for p in (PUBLIC / "2026-09-30").glob("*.parquet"))
+    _, mismatch, errors = filecmp.cmpfiles(tmp_path / "2026-09-30", PUBLIC / "2026-09-30", names, shallow=False)
+    assert mismatch == [] and errors == [], "the committed public sample is not what publish makes: publish it again"
+
+
+def test_another_secret_gives_other_keys_and_other_numbers(tmp_path):
+    publish(RESTRICTED / "2026-09-30", tmp_path, b"another publisher's secret key")
+    ours, theirs = read(PUBLIC / "2026-09-30", "cells"), read(tmp_path / "2026-09-30", "cells")
+    assert (ours["people"] == theirs["people"]).all()
+    assert (ours["people_key"] != theirs["people_key"]).mean() > 0.99
+
+
+def test_the_command_refuses_a_short_key_and_a_public_source(tmp_path, capsys):
+    short = tmp_path / "key"
+    short.write_text("too short")
+    assert main([str(RESTRICTED / "2026-09-30"), str(tmp_path / "out"), "--key-file", str(short)]) == 1
+    assert "at least 16 bytes" in capsys.readouterr().err
+    assert main([str(PUBLIC / "2026-09-30"), str(tmp_path / "out"), "--key-file", str(KEY)]) == 1
+    assert "already a public snapshot" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("snapshot", SNAPSHOTS)
+def test_the_open_data_is_audited_and_reads_cleanly(snapshot):
+    folder = OPEN / snapshot
+    audit = json.loads((folder / "audit.json").read_text())
+    assert audit["passed"] and all(v["protected"] and v["true_inside"] for v in audit["values"])
+    for csv in folder.glob("*.csv"):
+        if csv.name == "perturbation_table.csv":
+            continue
+        lines = csv.read_text().splitlines()
+        header = next(i for i, line in enumerate(lines) if not line.startswith("# "))
+        assert lines[header + 1].startswith("#"), f"{csv.name}: no HXL row under the header"
+        table = pd.read_csv(csv, comment="#")
+        assert not PERSON_COLUMNS & set(table.columns)
+        parquet = pd.read_parquet(folder / f"{csv.stem}.parquet")
+        assert list(table.columns) == list(parquet.columns) and len(table) == len(parquet)
+        shown = pd.to_numeric(table["people"], errors="coerce")
+        assert not shown.between(1, 4).any(), csv.name
+
+
+def test_open_data_numbers_are_the_dashboards(latest):
+    """The region table of the open data says what the public dashboard's facet counts say."""
+    from data_access.release import Access, Release
+
+    release = Release(load_snapshot(PUBLIC / "2026-09-30"), Access("public"))
+    facets = release.option_counts(Filters(), "region").set_index("code")["people_text"]
+    table = pd.read_csv(OPEN / "2026-09-30" / "people_by_region.csv", comment="#", dtype=str).set_index("region_code")
+    assert table["people_shown_as"].to_dict() == facets.to_dict()

@@ -206,7 +206,7 @@ def test_services(tiny_snapshot):
         (pd.Timestamp("2020-02-01"), "legal"): (1, 1),
         (pd.Timestamp("2022-06-01"), "education"): (4, 1),
     }
-    by_type = q.services_by_type(tiny_snapshot, EVERYONE, months=12)
+    by_type = q.services_by_type(tiny_snapshot, EVERYONE)
     assert as_dict(by_type, "service_type", "sessions") == {
         "psychosocial": 0,
         "theological": 0,

@@ -1,0 +1,50 @@
+"""Facts about the programme that the loader, the per-cell tables and the queries all stand on:
+who counts as a man, a woman or a child, which stages are milestones, how score dimensions are
+named. One place, so that no module has to import them back from a module that imports it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from data_access import contract as c
+
+GROUPS = ("man", "woman", "child")
+"""Groups of people by sex and age band at return: children are under 18 whatever their sex."""
+
+MILESTONES = (
+    (c.STAGE_PLACEMENT, "placed_on", "Family placement"),
+    (c.STAGE_SCHOOL_WORK, "school_work_on", "School, training or work"),
+)
+"""(stage, column of `people` with the day it was first entered, label)."""
+
+DAYS_PER_MONTH = 365.25 / 12
+"""A month, in days, for time from arrival to a milestone."""
+
+SCORE_LABELS = {
+    "economic": "Economic",
+    "social": "Social",
+    "psychosocial": "Psychosocial",
+    "composite": "Composite (mean of available dimensions)",
+}
+"""Score dimensions as the queries report them: IOM's three, then our composite."""
+
+HEADLINE = (
+    ("people", "People who returned"),
+    ("women", "Women"),
+    ("men", "Men"),
+    ("children", "Children"),
+    ("unaccompanied", "Unaccompanied children"),
+    ("justice_track", "Ever on the justice track"),
+    ("active_support", "In active support"),
+    ("case_closed", "Case closed"),
+)
+"""The key figures, in the order the tiles show them."""
+
+
+def group_codes(sex: np.ndarray, age_band: np.ndarray) -> np.ndarray:
+    """Each person's (or cell's) group, as an index into `GROUPS`, from the codes of sex (in
+    `contract.SEXES`) and age band (in `contract.AGE_BANDS`); -1 where either is unknown."""
+    child = np.isin(age_band, [c.AGE_BANDS.index(band) for band in c.CHILD_AGE_BANDS])
+    man = sex == c.SEXES.index("male")
+    group = np.where(child, GROUPS.index("child"), np.where(man, GROUPS.index("man"), GROUPS.index("woman")))
+    return np.where((sex < 0) | (age_band < 0), -1, group)
