@@ -184,3 +184,29 @@ def test_public_slides_show_what_the_public_pages_show():
     assert "<5" in by_key["who-came-back"].table["people_text"].tolist()
     with pytest.raises(SelectionTooSmall):
         slides(public, Filters(cohort=("rusafa",)))
+
+
+def test_a_public_page_its_csv_and_the_briefing_pack_agree_on_every_number():
+    """The public Overview's arrivals chart, the CSV beside it and the pack's first slide are one
+    released table: the same published numbers, "<5" in the same places."""
+    import html
+    import io
+
+    import charts
+    from data_access import load_snapshot
+    from data_access.export import csv_text
+    from tests.conftest import SAMPLE_ROOT
+
+    public = Release(load_snapshot(SAMPLE_ROOT.parent / "public" / "2026-09-30"), Access("public"))
+    page = charts.arrivals_chart(public.arrivals(Filters()), list(public.snapshot.cohorts["cohort_id"]))
+    csv = pd.read_csv(io.StringIO(csv_text(page.data, "a note, with a comma")), comment="#", dtype=str)
+    deck = slides(public, Filters())
+    pack = html_pack(deck, selection="Everyone", as_of=public.snapshot.as_of, base_n=public.base_text(Filters()))
+    slide = deck[0]
+    assert slide.key == "who-came-back"
+    texts = page.data["people_text"].tolist()
+    assert csv["people_text"].tolist() == texts == slide.table["people_text"].tolist()
+    section = pack[pack.index('id="who-came-back"') :]
+    section = section[: section.index("</table>")]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", section)
+    assert all(html.escape(text) in cells for text in texts)
