@@ -27,6 +27,7 @@ from streamlit.testing.v1 import AppTest, local_script_runner
 from data_access import cells, results
 from data_access.catalogue import ROOT_VARIABLE
 from data_access.filters import DIMENSIONS, Filters
+from tests.app.helpers import switch
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_PAGES = ("overview", "repatriations", "progress", "regions", "explorer", "about")
@@ -206,7 +207,7 @@ def summary(figures: dict[str, list]) -> dict:
 
 def open_page(at: AppTest, page: str, script: Path) -> None:
     if script.name == "app.py":
-        at.switch_page(f"pages/{page}.py")
+        switch(at, page)
         at.run()
         check(at, page)
 

@@ -25,7 +25,7 @@ from charts._spec import (
 )
 from charts.figure import Figure
 from data_access.contract import AGE_BANDS
-from data_access.queries import PIVOT_TITLES
+from data_access.programme import PIVOT_TITLES
 
 GROUP_ORDER = ("child", "woman", "man")
 GROUP_LABELS = {"child": "Children", "woman": "Women", "man": "Men"}

@@ -40,6 +40,20 @@ HEADLINE = (
 )
 """The key figures, in the order the tiles show them."""
 
+PIVOT_DIMENSIONS = ("cohort", "region", "stage", "sex", "age_band", "origin", "group", "unaccompanied", "justice")
+"""Dimensions the explorer may count people by: the filters', then group and the two flags."""
+PIVOT_TITLES = {
+    "cohort": "Cohort",
+    "region": "Region",
+    "stage": "Current stage",
+    "sex": "Sex",
+    "age_band": "Age band",
+    "origin": "Returned from",
+    "group": "Group",
+    "unaccompanied": "Unaccompanied",
+    "justice": "Justice track",
+}
+
 
 def group_codes(sex: np.ndarray, age_band: np.ndarray) -> np.ndarray:
     """Each person's (or cell's) group, as an index into `GROUPS`, from the codes of sex (in

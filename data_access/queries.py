@@ -17,22 +17,9 @@ import pandas as pd
 from data_access import contract as c
 from data_access.cells import cells, quantile, select
 from data_access.filters import DIMENSIONS, Filters
-from data_access.programme import DAYS_PER_MONTH, GROUPS, HEADLINE, MILESTONES, SCORE_LABELS
+from data_access.programme import DAYS_PER_MONTH, GROUPS, HEADLINE, MILESTONES, PIVOT_DIMENSIONS, SCORE_LABELS
 from data_access.snapshot import ORIGIN_NAMES, Snapshot
 
-# Dimensions a pivot may use, in addition to the filter dimensions.
-PIVOT_DIMENSIONS = (*DIMENSIONS, "group", "unaccompanied", "justice")
-PIVOT_TITLES = {
-    "cohort": "Cohort",
-    "region": "Region",
-    "stage": "Current stage",
-    "sex": "Sex",
-    "age_band": "Age band",
-    "origin": "Returned from",
-    "group": "Group",
-    "unaccompanied": "Unaccompanied",
-    "justice": "Justice track",
-}
 FLAG_BITS = {"unaccompanied": 2, "justice": 1}
 """Columns of `Cells.flags` are `2 * unaccompanied + justice`."""
 GROUP_CODE = {group: i for i, group in enumerate(GROUPS)}

@@ -20,6 +20,8 @@ never a number. Released tables are remembered per snapshot (`data_access.result
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -79,11 +81,14 @@ class Release:
         return methodology(self.access, self.snapshot.perturbation)
 
     @remembered
-    def figure(self, build, table: str, *args, options: tuple = (), **settings):
-        """`build(self.<table>(*args), *options, **settings)`: a chart of a released table,
-        remembered with it. Building a figure (titles, alt text, its template) costs more than
-        adding up the table, so a selection seen before skips both."""
-        return build(getattr(self, table)(*args), *options, **settings)
+    def figure(self, build: Callable, table: Callable, *args, options: tuple = (), **settings):
+        """`build(table(*args), *options, **settings)`: a chart of one of this release's tables
+        (`table` is its method, e.g. `release.arrivals`), remembered with it. Building a figure
+        (titles, alt text, its template) costs more than adding up the table, so a selection seen
+        before skips both."""
+        if getattr(table, "__self__", None) is not self:
+            raise ValueError("figure() draws a table of this release: pass one of its methods, e.g. release.arrivals")
+        return build(table(*args), *options, **settings)
 
     # -- the base --------------------------------------------------------------------------
 

@@ -70,7 +70,13 @@ def results(snapshot) -> Results:
 
 
 def _hashable(value):
-    return tuple(_hashable(item) for item in value) if isinstance(value, list | tuple) else value
+    """A key part that means the same in every run: lists as tuples, and a bound method (a
+    table of the release, passed to `Release.figure`) by its name, not by its instance."""
+    if isinstance(value, list | tuple):
+        return tuple(_hashable(item) for item in value)
+    if hasattr(value, "__self__") and hasattr(value, "__func__"):
+        return value.__func__.__qualname__
+    return value
 
 
 def remembered(method):

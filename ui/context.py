@@ -1,7 +1,7 @@
 """The Streamlit side of the one-way street: pick a snapshot, draw the global filters, and hand
 every page the same `View` (snapshot, filters, base n, description).
 
-`app.py` calls `build_view()` once per run, before the page runs; pages call `view()`.
+`app.py` calls `build_view()` once per run and hands the view to the page it runs.
 Snapshots are loaded once per process with `st.cache_resource` and shared by every session.
 """
 
@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from data_access import (
     DIMENSIONS,
@@ -44,7 +43,6 @@ FILTER_LABELS = {
     "age_band": "Age band at return",
     "origin": "Returned from",
 }
-_VIEW_KEY = "_second_chance_view"
 
 
 @dataclass(frozen=True, eq=False)
@@ -373,7 +371,6 @@ def build_view() -> View:
         description=describe(filters, loaded),
         data=data,
     )
-    st.session_state[_VIEW_KEY] = view
     return view
 
 
@@ -396,16 +393,3 @@ def report_ignored_link_values() -> None:
                 icon=":material/link_off:",
                 duration="long",
             )
-
-
-def view() -> View:
-    """This run's View, as built by app.py (each run builds a new one; a page takes it once)."""
-    current = st.session_state.pop(_VIEW_KEY, None)
-    if current is None:
-        # The page ran without app.py. Streamlit does that when a `pages/` folder exists and the
-        # first request it serves is a link straight to a page (and in AppTest on every run):
-        # it still assumes the old folder-based navigation until `st.navigation` has run once.
-        # Switch that assumption off and run again, now through app.py.
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-    return current

@@ -46,18 +46,20 @@ def too_small(error: SelectionTooSmall | None = None) -> None:
     )
 
 
-def require_people(view: View) -> None:
-    """Stop the page with an empty state, or the too-small state, that says what to change."""
+def people_to_show(view: View) -> bool:
+    """False, with an empty state or the too-small state that says what to change, when the
+    selection has no one or may not be shown; the page then draws nothing more."""
     if view.base_n == 0:
         st.info(
             "**No one matches this selection.** Remove a filter in the sidebar (click the × on a "
             "chip) or press **Reset filters** to see everyone.",
             icon=":material/filter_alt_off:",
         )
-        st.stop()
+        return False
     if not view.shows:
         too_small()
-        st.stop()
+        return False
+    return True
 
 
 @contextmanager

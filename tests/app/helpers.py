@@ -11,18 +11,14 @@ import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
+
+from app_pages import PAGES as PAGES_OF_THE_APP
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE_TITLES = {
-    "pages/overview.py": "Overview",
-    "pages/repatriations.py": "Repatriations",
-    "pages/progress.py": "Reintegration progress",
-    "pages/regions.py": "Regions",
-    "pages/explorer.py": "Data explorer",
-    "pages/about.py": "About the data",
-}
+PAGE_TITLES = {url_path: title for _, _, title, url_path, _ in PAGES_OF_THE_APP if url_path != "present"}
 PAGES = list(PAGE_TITLES)
-PRESENT = "pages/present.py"
+PRESENT = "present"
 BASE_LINE = re.compile(r"^\*\*([\d,]+\*\* (people|person)|Selection too small to show\*\*) · ")
 
 
@@ -32,7 +28,16 @@ def open_app(page: str | None = None, **params) -> AppTest:
         at.query_params[key] = value
     at.run()
     if page and page != PAGES[0]:
-        at.switch_page(page).run()
+        switch(at, page).run()
+    return at
+
+
+def switch(at: AppTest, page: str) -> AppTest:
+    """Go to the page at `/<page>` (its URL path), as a deep link does. The pages are callables
+    handed their view (`app.navigation`), which `AppTest.switch_page` cannot name (it takes page
+    files), so this sets the page hash `st.navigation` looks pages up by: `calc_hash(url_path)`.
+    `assert_page_ok` checks the title, so a wrong page fails the test."""
+    at._page_hash = calc_hash(page)
     return at
 
 

@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from data_access.catalogue import ROOT_VARIABLE
 from data_access.problems import Problem
 from tests import broken
-from tests.app.helpers import PAGES, assert_page_ok, metrics, open_app, unescape
+from tests.app.helpers import PAGES, assert_page_ok, metrics, open_app, switch, unescape
 from ui import context
 from ui.context import RESCAN_VARIABLE
 from ui.text import escape
@@ -104,8 +104,8 @@ def shown_warnings(at: AppTest) -> tuple[str, ...]:
 
 @pytest.mark.parametrize("case", [c for c in broken.SURVIVABLE if c.warnings], ids=lambda c: c.name)
 def test_a_survivable_case_loads_with_its_warnings_listed(root, case):
-    at = open_app("pages/about.py", snapshot=case.id)
-    assert_page_ok(at, "pages/about.py")
+    at = open_app("about", snapshot=case.id)
+    assert_page_ok(at, "about")
     assert next(s for s in at.sidebar.selectbox if s.key == "snapshot").value == case.id
     count = len(case.warnings)
     assert at.warning[0].value == f"{count} warning(s) while loading; the figures leave out what is listed here."
@@ -130,7 +130,7 @@ def test_hostile_labels_are_shown_as_text_on_every_page(root, case):
     cohort = next(w for w in at.sidebar.multiselect if w.key == "cohort")
     assert cohort.format_func("c1") == f"{label} (4)"
     for page in PAGES:
-        at.switch_page(page).run()
+        switch(at, page).run()
         assert_page_ok(at, page)
         for text in texts(at):
             assert not RAW_MARKUP.search(text), (page, text[:200])
@@ -140,7 +140,7 @@ def test_hostile_labels_are_shown_as_text_on_every_page(root, case):
 
 def test_manifest_values_are_escaped_in_the_about_table(root):
     case = next(c for c in LABEL_CASES if c.name == "html-and-script")
-    at = open_app("pages/about.py", snapshot=case.id)
+    at = open_app("about", snapshot=case.id)
     facts = at.table[0].value
     assert facts["Made by"].iloc[0] == escape(broken.SCRIPT) == r"\<script\>alert\('x'\)\</script\>"
     assert any(escape(broken.HTML) in text for text in texts(at))

@@ -70,12 +70,12 @@ def test_unknown_filter_values_are_dropped_and_known_ones_kept(latest):
 @pytest.mark.parametrize(
     ("page", "key", "value"),
     [
-        ("pages/explorer.py", "rows", "<script>"),
-        ("pages/explorer.py", "columns", "../../etc"),
-        ("pages/progress.py", "stuck_days", "99999999999"),
-        ("pages/progress.py", "stuck_days", "-1"),
-        ("pages/progress.py", "stuck_days", "nan"),
-        ("pages/regions.py", "measure", "x" * 10_000),
+        ("explorer", "rows", "<script>"),
+        ("explorer", "columns", "../../etc"),
+        ("progress", "stuck_days", "99999999999"),
+        ("progress", "stuck_days", "-1"),
+        ("progress", "stuck_days", "nan"),
+        ("regions", "measure", "x" * 10_000),
     ],
     ids=short,
 )

@@ -12,7 +12,7 @@ from data_access import Filters, describe
 from data_access import queries as q
 from data_access.catalogue import ROOT_VARIABLE
 from tests import tiny
-from tests.app.helpers import PAGES, assert_page_ok, base_line, charts, metrics, open_app, unescape
+from tests.app.helpers import PAGES, assert_page_ok, base_line, charts, metrics, open_app, switch, unescape
 
 
 def test_overview_shows_626_people_and_the_brief_split():
@@ -51,7 +51,7 @@ def test_rusafa_is_14_children():
 def test_every_page_renders_with_charts_that_have_alt_text(page):
     at = open_app(page)
     assert_page_ok(at, page)
-    if page != "pages/about.py":
+    if page != "about":
         assert charts(at), f"{page} draws no chart"
         for chart in charts(at):
             assert chart.proto.alt, f"a chart on {page} has no alt text"
@@ -102,8 +102,8 @@ def test_reset_clears_every_filter():
 
 def test_switching_pages_keeps_the_selection():
     at = open_app(cohort="rusafa")
-    at.switch_page("pages/regions.py").run()
-    assert_page_ok(at, "pages/regions.py")
+    switch(at, "regions").run()
+    assert_page_ok(at, "regions")
     assert base_line(at).startswith("**14** people · Rusafa")
 
 
@@ -117,16 +117,16 @@ def test_an_older_snapshot_can_be_picked(sample_snapshots):
 
 
 def test_regions_page_numbers(latest):
-    at = open_app("pages/regions.py", cohort="jusan-3")
-    assert_page_ok(at, "pages/regions.py")
+    at = open_app("regions", cohort="jusan-3")
+    assert_page_ok(at, "regions")
     table = at.dataframe[0].value
     expected = q.region_summary(latest, Filters(cohort=("jusan-3",))).set_index("region")["people"]
     assert table.set_index("region")["people"].to_dict() == expected.to_dict()
 
 
 def test_explorer_pivot_and_person_table(latest):
-    at = open_app("pages/explorer.py", rows="Cohort", columns="Sex")
-    assert_page_ok(at, "pages/explorer.py")
+    at = open_app("explorer", rows="Cohort", columns="Sex")
+    assert_page_ok(at, "explorer")
     pivot = at.dataframe[0].value.set_index("Cohort")
     assert (pivot.loc["Rusafa", "Female"], pivot.loc["Rusafa", "Male"]) == (8, 6)
     people = next(df.value for df in at.dataframe if "person_id" in df.value.columns)
@@ -134,11 +134,11 @@ def test_explorer_pivot_and_person_table(latest):
 
 
 def test_a_charts_table_is_built_only_while_its_expander_is_open():
-    at = open_app("pages/progress.py")
+    at = open_app("progress")
     assert not at.dataframe and [e.label for e in at.expander].count("Show data") == len(charts(at))
     at.session_state["prog-funnel-data"] = True
     at.run()
-    assert_page_ok(at, "pages/progress.py")
+    assert_page_ok(at, "progress")
     funnel = charts(at)[0]
     assert len(at.dataframe) == 1
     drawn = pa.ipc.open_stream(funnel.proto.data.data).read_all().to_pandas()
@@ -147,8 +147,8 @@ def test_a_charts_table_is_built_only_while_its_expander_is_open():
 
 
 def test_about_page_shows_manifest_dictionary_and_a_clean_bill():
-    at = open_app("pages/about.py")
-    assert_page_ok(at, "pages/about.py")
+    at = open_app("about")
+    assert_page_ok(at, "about")
     assert "The snapshot passed every check" in at.success[0].value
     assert any("person_id" in df.value["column"].tolist() for df in at.dataframe if "column" in df.value)
 
@@ -168,7 +168,7 @@ def test_thirty_random_selections_render_on_every_page(latest):
         at = open_app(**params)
         for page in PAGES:
             if page != PAGES[0]:
-                at.switch_page(page).run()
+                switch(at, page).run()
             try:
                 assert_page_ok(at, page)
             except AssertionError as failure:

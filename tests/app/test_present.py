@@ -7,12 +7,12 @@ import pytest
 from briefing.slides import slides
 from data_access import Filters
 from data_access.release import Access, Release
-from tests.app.helpers import PRESENT, assert_page_ok, charts, open_app
+from tests.app.helpers import PRESENT, assert_page_ok, charts, open_app, switch
 
 
 def present(**params):
     at = open_app(**params)
-    return at.switch_page(PRESENT).run()
+    return switch(at, PRESENT).run()
 
 
 @pytest.fixture(scope="module")

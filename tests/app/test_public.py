@@ -68,13 +68,13 @@ def test_every_page_works_at_the_public_level_without_person_ids(page):
     ids = ids_in(PUBLIC_ROOT) | ids_in(RESTRICTED_ROOT)
     leaked = [token for token in set(re.findall(r"[A-Za-z0-9_-]{3,}", shown)) if token in ids]
     assert not leaked, f"person ids on {page}: {leaked[:5]}"
-    if page != "pages/about.py":
+    if page != "about":
         assert at.get("vega_lite_chart"), f"{page} draws no chart"
 
 
 def test_the_explorer_has_pivots_but_no_person_table():
-    at = open_tables(open_app("pages/explorer.py"))
-    assert_page_ok(at, "pages/explorer.py")
+    at = open_tables(open_app("explorer"))
+    assert_page_ok(at, "explorer")
     assert any("Person-level rows are not available at the public access level" in i.value for i in at.info)
     assert not any(s.value == "People" for s in at.subheader)
     assert len(at.dataframe) == 2  # the pivot and the chart's own table
@@ -83,14 +83,14 @@ def test_the_explorer_has_pivots_but_no_person_table():
 
 
 def test_small_counts_show_as_less_than_and_a_small_selection_shows_no_figures():
-    at = open_tables(open_app("pages/progress.py"))
-    assert_page_ok(at, "pages/progress.py")
+    at = open_tables(open_app("progress"))
+    assert_page_ok(at, "progress")
     shown = everything_shown(at)
     assert re.search(r"\d+ small counts shown as <5 or <10 to protect people", shown)
     assert "<5" in shown and "<10" in shown
     # Jusan 2023 has 5 people: a selection under 20 shows no tiles and no charts.
-    at = open_app("pages/overview.py", cohort="jusan-2023")
-    assert_page_ok(at, "pages/overview.py")
+    at = open_app("overview", cohort="jusan-2023")
+    assert_page_ok(at, "overview")
     assert not at.metric and not at.get("vega_lite_chart")
     assert any("Selection too small to show" in i.value for i in at.info)
     assert any(m.value.startswith("**Selection too small to show**") for m in at.markdown)
@@ -115,8 +115,8 @@ def test_the_overview_shows_the_true_total_within_the_bound_and_every_cohort():
 
 
 def test_every_region_shows_its_placements(latest):
-    at = open_app("pages/regions.py")
-    assert_page_ok(at, "pages/regions.py")
+    at = open_app("regions")
+    assert_page_ok(at, "regions")
     table = at.dataframe[0].value.set_index("region")
     truth = latest.people["region"].astype(str).value_counts()
     assert len(table) == 20
@@ -136,8 +136,8 @@ def test_the_same_people_get_the_same_number_on_every_page():
     facet = region.format_func("KZ-47").rsplit("(", 1)[1].rstrip(")")
     mangystau = open_app(region="KZ-47")
     tile = next(m.value for m in mangystau.metric if m.label == "People who returned")
-    regions = open_app("pages/regions.py").dataframe[0].value.set_index("region")
-    explorer = open_app("pages/explorer.py", rows="Region").dataframe[0].value.set_index("Region")
+    regions = open_app("regions").dataframe[0].value.set_index("region")
+    explorer = open_app("explorer", rows="Region").dataframe[0].value.set_index("Region")
     assert facet == tile == str(regions.loc["KZ-47", "people"]) == str(explorer.loc["Mangystau", "people"])
 
 
@@ -156,8 +156,8 @@ def test_no_count_from_one_to_four_appears_on_any_page():
 
 
 def test_the_access_level_cannot_be_changed_from_the_link():
-    at = open_app("pages/explorer.py", access="restricted", access_level="restricted", level="restricted")
-    assert_page_ok(at, "pages/explorer.py")
+    at = open_app("explorer", access="restricted", access_level="restricted", level="restricted")
+    assert_page_ok(at, "explorer")
     assert "Public · disclosure-controlled aggregates" in everything_shown(at)
     assert not any(s.value == "People" for s in at.subheader)
 

@@ -306,8 +306,9 @@ def test_a_figure_is_built_once_from_its_released_table(latest, counted):
         return charts.funnel_chart(table, stage_ids)
 
     stage_ids = list(latest.stages["stage_id"])
-    first = Release(latest, Access("restricted")).figure(build, "stage_reached", Filters(), options=(stage_ids,))
-    again = Release(latest, Access("restricted")).figure(build, "stage_reached", Filters(), options=(stage_ids,))
+    first_release, second_release = Release(latest, Access("restricted")), Release(latest, Access("restricted"))
+    first = first_release.figure(build, first_release.stage_reached, Filters(), options=(stage_ids,))
+    again = second_release.figure(build, second_release.stage_reached, Filters(), options=(stage_ids,))
     assert again is first and len(built) == 1 and counted == [Filters()]
     direct = charts.funnel_chart(Release(latest, Access("restricted")).stage_reached(Filters()), stage_ids)
     pd.testing.assert_frame_equal(first.data, direct.data)

@@ -1,0 +1,61 @@
+"""Reintegration progress: how far people have come, how long they stay in each stage, who is
+stuck, how their scores move, and what support they receive."""
+
+import streamlit as st
+
+import charts
+from ui.context import View
+from ui.widgets import chart, page_header, people_to_show
+
+
+def render(view: View) -> None:
+    snapshot, filters, data = view.snapshot, view.filters, view.data
+    page_header(
+        "Reintegration progress", view, "Stages reached, time to milestones, who is stuck, scores and services."
+    )
+    if not people_to_show(view):
+        return
+    stage_ids, cohort_ids = snapshot.categories("stage"), snapshot.categories("cohort")
+
+    left, right = st.columns(2)
+    with left:
+        funnel = data.figure(charts.funnel_chart, data.stage_reached, filters, options=(stage_ids,))
+        chart(funnel, key="prog-funnel", view=view)
+    with right:
+        occupancy = data.figure(charts.occupancy_chart, data.stage_occupancy, filters, options=(stage_ids,))
+        chart(occupancy, key="prog-occupancy", view=view)
+
+    milestones = data.figure(charts.milestone_chart, data.time_to_milestone, filters, options=(cohort_ids,))
+    chart(milestones, key="prog-milestones", view=view)
+
+    st.subheader("Who is stuck")
+    threshold = st.slider(
+        "Flag people who have been in their current stage for more than (days)",
+        min_value=30,
+        max_value=1095,
+        value=180,
+        step=30,
+        key="stuck_days",
+        bind="query-params",
+    )
+    over, open_cases = data.stuck_totals(filters, threshold_days=threshold)
+    st.markdown(
+        f"**{over}** of the {open_cases} people in an open stage have been there for more than {threshold:,} days."
+    )
+    stuck = data.figure(charts.time_in_stage_chart, data.time_in_stage, filters, threshold)
+    chart(stuck, key="prog-stuck", view=view)
+
+    chart(data.figure(charts.scores_chart, data.assessment_scores, filters), key="prog-scores", view=view)
+    st.caption(
+        "Scores from 0 (worst) to 1 (best) on IOM's three dimensions of reintegration sustainability. The "
+        "composite here is the plain mean of the dimensions a person was scored on: our convention, not IOM's "
+        "weighting."
+    )
+
+    left, right = st.columns(2)
+    with left:
+        by_type = data.figure(charts.services_type_chart, data.services_by_type, filters)
+        chart(by_type, key="prog-services-type", view=view)
+    with right:
+        by_month = data.figure(charts.services_chart, data.services_by_month, filters)
+        chart(by_month, key="prog-services-month", view=view)
