@@ -16,7 +16,7 @@ import pandas as pd
 
 from data_access import contract as c
 from data_access.cells import cells, quantile, select
-from data_access.filters import DIMENSIONS, Filters
+from data_access.filters import Filters
 from data_access.programme import DAYS_PER_MONTH, GROUPS, HEADLINE, MILESTONES, PIVOT_DIMENSIONS, SCORE_LABELS
 from data_access.snapshot import ORIGIN_NAMES, Snapshot
 
