@@ -121,44 +121,73 @@ def html_pack(
         f"<style>{STYLE}</style>",
         f'<script type="text/javascript">{javascript_bundle()}</script>',
         "</head><body>",
+        *_header(heading, selection, as_of_text, base_n, note, link),
+        *_contents(slides),
+        *(part for i, slide in enumerate(slides) for part in _slide(i, slide)),
+        *_methodology(note),
+        _footer(made_at, snapshot_id or as_of_text),
+        _drawing([headless(slide.figure.to_dict(width=PACK_CHART_WIDTH)) for slide in slides]),
+        "</body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def _header(heading: str, selection: str, as_of_text: str, base_n: int | str, note: str, link: str) -> list[str]:
+    people = "person" if str(base_n) == "1" else "people"
+    parts = [
         "<header>",
         f"<h1>{html.escape(heading)}</h1>",
-        f'<p class="meta"><strong>{_n(base_n)}</strong> {"person" if str(base_n) == "1" else "people"} · '
-        f"{html.escape(selection)} · as of {as_of_text}</p>",
+        f'<p class="meta"><strong>{_n(base_n)}</strong> {people} · {html.escape(selection)} · as of {as_of_text}</p>',
     ]
     if note:
         parts.append(f'<p class="meta note">{html.escape(note)}</p>')
     if link:
         parts.append(f'<p class="meta">Live view: <a href="{html.escape(link)}">{html.escape(link)}</a></p>')
-    parts.append("</header>")
-    parts.append("<nav><ol>")
-    parts += [f'<li><a href="#{slide.key}">{html.escape(slide.title)}</a></li>' for slide in slides]
-    parts.append('<li><a href="#methodology">Methodology</a></li></ol></nav>')
-    specs = []
-    for i, slide in enumerate(slides):
-        specs.append(headless(slide.figure.to_dict(width=PACK_CHART_WIDTH)))
-        parts += [
-            f'<section class="slide" id="{html.escape(slide.key)}">',
-            f'<p class="section">{html.escape(slide.section)}</p>',
-            f"<h2>{html.escape(slide.title)}</h2>",
-            f'<p class="caption">{html.escape(slide.caption)}</p>',
-            f'<div class="chart" id="chart-{i}" role="img" aria-label="{html.escape(slide.figure.alt)}"></div>',
-            table_html(slide.table),
-            "</section>",
-        ]
-    parts.append('<section class="slide" id="methodology"><h2>Methodology</h2><ul>')
-    parts += [f"<li>{html.escape(line)}</li>" for line in METHODOLOGY]
-    parts.append("</ul>")
-    if note:
-        parts.append(f'<p class="note">{html.escape(note)}</p>')
-    parts.append("</section>")
+    return [*parts, "</header>"]
+
+
+def _contents(slides: Sequence[Slide]) -> list[str]:
+    return [
+        "<nav><ol>",
+        *(f'<li><a href="#{slide.key}">{html.escape(slide.title)}</a></li>' for slide in slides),
+        '<li><a href="#methodology">Methodology</a></li></ol></nav>',
+    ]
+
+
+def _slide(i: int, slide: Slide) -> list[str]:
+    return [
+        f'<section class="slide" id="{html.escape(slide.key)}">',
+        f'<p class="section">{html.escape(slide.section)}</p>',
+        f"<h2>{html.escape(slide.title)}</h2>",
+        f'<p class="caption">{html.escape(slide.caption)}</p>',
+        f'<div class="chart" id="chart-{i}" role="img" aria-label="{html.escape(slide.figure.alt)}"></div>',
+        table_html(slide.table),
+        "</section>",
+    ]
+
+
+def _methodology(note: str) -> list[str]:
+    return [
+        '<section class="slide" id="methodology"><h2>Methodology</h2><ul>',
+        *(f"<li>{html.escape(line)}</li>" for line in METHODOLOGY),
+        "</ul>",
+        *([f'<p class="note">{html.escape(note)}</p>'] if note else []),
+        "</section>",
+    ]
+
+
+def _footer(made_at: datetime | None, source: str) -> str:
     made = (made_at or datetime.now()).strftime("%-d %b %Y %H:%M")
-    parts.append(
-        f"<footer>Made with Second Chance on {made} from snapshot {html.escape(snapshot_id or as_of_text)}. "
+    return (
+        f"<footer>Made with Second Chance on {made} from snapshot {html.escape(source)}. "
         f"Charts drawn in the browser with Vega-Lite {vega_lite_version()}, included in this file; "
         "no network needed.</footer>"
     )
-    parts.append(
+
+
+def _drawing(specs: list[dict]) -> str:
+    """The script that draws every chart with the inlined Vega-Embed, offline."""
+    return (
         '<script type="text/javascript">\n'
         f"const specs = {_script_json(specs)};\n"
         "specs.forEach((spec, i) => {\n"
@@ -169,5 +198,3 @@ def html_pack(
         "});\n"
         "</script>"
     )
-    parts.append("</body></html>")
-    return "\n".join(parts)

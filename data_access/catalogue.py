@@ -58,71 +58,27 @@ class SnapshotInfo:
 def read_manifest(folder: Path) -> SnapshotInfo:
     """Read and check a snapshot folder's manifest; never raises for bad content."""
     folder = Path(folder)
-    path = folder / MANIFEST_FILE
-
-    def broken(message: str) -> SnapshotInfo:
-        return SnapshotInfo(folder.name, folder, None, problems=(Problem("error", MANIFEST_FILE, message),))
-
-    if not path.is_file():
-        return broken(
-            "missing: the folder is still being copied, or is not a snapshot "
-            "(a snapshot's manifest.json is written last)"
-        )
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return broken(f"is not valid JSON ({exc}); re-export the snapshot")
-    if not isinstance(manifest, dict):
-        return broken("must be a JSON object with the fields of the data contract")
-
-    problems = [
-        Problem("error", MANIFEST_FILE, f"required field '{f.name}' is missing ({f.meaning})")
-        for f in MANIFEST_FIELDS
-        if f.required and f.name not in manifest
+    manifest, problem = _manifest_object(folder / MANIFEST_FILE)
+    if manifest is None:
+        return SnapshotInfo(folder.name, folder, None, problems=(Problem("error", MANIFEST_FILE, problem),))
+    messages = [
+        *(
+            f"required field '{f.name}' is missing ({f.meaning})"
+            for f in MANIFEST_FIELDS
+            if f.required and f.name not in manifest
+        ),
+        *_version_problems(manifest),
     ]
-    version = manifest.get("schema_version")
-    if "schema_version" in manifest:
-        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            problems.append(
-                Problem("error", MANIFEST_FILE, f"schema_version must be a whole number, found {version!r}")
-            )
-        elif version > SCHEMA_VERSION:
-            problems.append(
-                Problem(
-                    "error",
-                    MANIFEST_FILE,
-                    f"schema_version {version} is newer than this dashboard understands "
-                    f"({SCHEMA_VERSION}); upgrade the dashboard to load it",
-                )
-            )
-    as_of = None
-    if "as_of" in manifest:
-        try:
-            as_of = dt.date.fromisoformat(str(manifest["as_of"]))
-        except ValueError:
-            problems.append(
-                Problem(
-                    "error",
-                    MANIFEST_FILE,
-                    f"as_of must be a date like 2026-09-30, found {str(manifest['as_of'])[:40]!r}",
-                )
-            )
-    level = manifest.get("access_level")
+    as_of, as_of_problem = _as_of(manifest)
+    if as_of_problem:
+        messages.append(as_of_problem)
+    level, kind = manifest.get("access_level"), manifest.get("kind", "records")
     if "access_level" in manifest and level not in ACCESS_LEVELS:
-        problems.append(
-            Problem(
-                "error",
-                MANIFEST_FILE,
-                f"access_level must be one of {', '.join(ACCESS_LEVELS)}, found {str(level)[:40]!r}",
-            )
-        )
-    kind = manifest.get("kind", "records")
+        messages.append(f"access_level must be one of {', '.join(ACCESS_LEVELS)}, found {str(level)[:40]!r}")
     if kind not in KINDS:
-        problems.append(
-            Problem("error", MANIFEST_FILE, f"kind must be one of {', '.join(KINDS)}, found {str(kind)[:40]!r}")
-        )
+        messages.append(f"kind must be one of {', '.join(KINDS)}, found {str(kind)[:40]!r}")
     elif kind == "aggregates" and level != "public":
-        problems.append(Problem("error", MANIFEST_FILE, "a snapshot of aggregates must have access_level 'public'"))
+        messages.append("a snapshot of aggregates must have access_level 'public'")
     return SnapshotInfo(
         id=folder.name,
         path=folder,
@@ -131,8 +87,45 @@ def read_manifest(folder: Path) -> SnapshotInfo:
         access_level=level if level in ACCESS_LEVELS else "",
         kind=kind if kind in KINDS else "records",
         manifest=manifest,
-        problems=tuple(problems),
+        problems=tuple(Problem("error", MANIFEST_FILE, message) for message in messages),
     )
+
+
+def _manifest_object(path: Path) -> tuple[dict | None, str]:
+    """The manifest as a JSON object, or None and why not."""
+    if not path.is_file():
+        missing = "missing: the folder is still being copied, or is not a snapshot"
+        return None, f"{missing} (a snapshot's manifest.json is written last)"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, f"is not valid JSON ({exc}); re-export the snapshot"
+    if not isinstance(manifest, dict):
+        return None, "must be a JSON object with the fields of the data contract"
+    return manifest, ""
+
+
+def _version_problems(manifest: dict) -> list[str]:
+    if "schema_version" not in manifest:
+        return []
+    version = manifest["schema_version"]
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        return [f"schema_version must be a whole number, found {version!r}"]
+    if version > SCHEMA_VERSION:
+        return [
+            f"schema_version {version} is newer than this dashboard understands ({SCHEMA_VERSION}); "
+            "upgrade the dashboard to load it"
+        ]
+    return []
+
+
+def _as_of(manifest: dict) -> tuple[dt.date | None, str]:
+    if "as_of" not in manifest:
+        return None, ""
+    try:
+        return dt.date.fromisoformat(str(manifest["as_of"])), ""
+    except ValueError:
+        return None, f"as_of must be a date like 2026-09-30, found {str(manifest['as_of'])[:40]!r}"
 
 
 def admit(infos: list[SnapshotInfo], access_level: str) -> list[SnapshotInfo]:

@@ -188,6 +188,11 @@ class Cells:
         self.stored = snapshot.kind == "aggregates"
         self.perturbation: Perturbation | None = snapshot.perturbation
         self.categories = {dim: snapshot.categories(dim) for dim in (*DIMENSIONS, "group")}
+        self._score_histograms: dict[str, Histogram | None] = {}
+        self._scored_counts: dict[str, Counts] = {}
+        self._person_rows: pd.DataFrame | None = None
+        self.warming: threading.Thread | None = None
+        """The background build of every table (`warm_up`), once started."""
         self._positions = {dim: {v: i for i, v in enumerate(values)} for dim, values in self.categories.items()}
         if self.stored:
             self._init_stored()
@@ -442,10 +447,9 @@ class Cells:
     def scores(self, dimension: str) -> Histogram | None:
         """Histogram of one score dimension per cell and half-year (None: too many values)."""
         with _lock:
-            cache = self.__dict__.setdefault("_score_histograms", {})
-            if dimension not in cache:
-                cache[dimension] = self._scores(dimension)
-            return cache[dimension]
+            if dimension not in self._score_histograms:
+                self._score_histograms[dimension] = self._scores(dimension)
+            return self._score_histograms[dimension]
 
     def _scores(self, dimension: str) -> Histogram | None:
         periods = self.half_years
@@ -465,10 +469,9 @@ class Cells:
     def scored_people(self, dimension: str) -> Counts:
         """People per cell and half-year with at least one score on `dimension`."""
         with _lock:
-            cache = self.__dict__.setdefault("_scored_counts", {})
-            if dimension not in cache:
-                cache[dimension] = self._scored_people(dimension)
-            return cache[dimension]
+            if dimension not in self._scored_counts:
+                self._scored_counts[dimension] = self._scored_people(dimension)
+            return self._scored_counts[dimension]
 
     def _scored_people(self, dimension: str) -> Counts:
         periods = self.half_years
@@ -537,9 +540,9 @@ class Cells:
     def person_rows(self, build) -> pd.DataFrame:
         """Every person's row of the person table, built by `build(snapshot)` once."""
         with _lock:
-            if "_person_rows" not in self.__dict__:
-                self.__dict__["_person_rows"] = build(self.snapshot)
-            return self.__dict__["_person_rows"]
+            if self._person_rows is None:
+                self._person_rows = build(self.snapshot)
+            return self._person_rows
 
 
 class Selection:
@@ -642,13 +645,11 @@ def warm_up(snapshot: Snapshot) -> threading.Thread | None:
         return None
     with _lock:
         cell = cells(snapshot)
-        thread = cell.__dict__.get("_warming")
-        if thread is None:
-            thread = threading.Thread(target=_warm, args=(cell,), name=f"warm-up {snapshot.id}", daemon=True)
-            cell.__dict__["_warming"] = thread
-            _warming.append(thread)
-            thread.start()
-    return thread
+        if cell.warming is None:
+            cell.warming = threading.Thread(target=_warm, args=(cell,), name=f"warm-up {snapshot.id}", daemon=True)
+            _warming.append(cell.warming)
+            cell.warming.start()
+    return cell.warming
 
 
 def wait_for_warm_up(timeout: float | None = None) -> None:

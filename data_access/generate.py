@@ -158,88 +158,100 @@ def _shuffled(rng: np.random.Generator, counts: Sequence[int]) -> np.ndarray:
 
 
 def make_population(rng: np.random.Generator, plans: Sequence[CohortPlan]) -> Population:
+    """Everyone who returned, cohort by cohort (group, sex, age, unaccompanied, household), then
+    their placement regions and who was charged and convicted, in a shuffled order."""
     parts: dict[str, list[np.ndarray]] = {k: [] for k in Population.__dataclass_fields__}
     next_household = 0
-    for ci, p in enumerate(plans):
-        n = p.men + p.women + p.children
-        group = np.repeat([MAN, WOMAN, CHILD], [p.men, p.women, p.children])
-        sex = np.concatenate(
-            [
-                np.full(p.men, MALE),
-                np.full(p.women, FEMALE),
-                np.where(_shuffled(rng, [p.girls, p.children - p.girls]) == 0, FEMALE, MALE),
-            ]
-        )
-        adult = AGE_BANDS.index("18-59")
-        child_bands = _shuffled(rng, largest_remainder(p.facts.child_age_weights, p.children))
-        age = np.concatenate(
-            [
-                adult + _shuffled(rng, largest_remainder([0.97, 0.03], p.men)),
-                adult + _shuffled(rng, largest_remainder([0.98, 0.02], p.women)),
-                child_bands,
-            ]
-        )
-        unaccompanied = np.zeros(n, dtype=bool)
-        child_idx = np.arange(p.men + p.women, n)
-        orphans = rng.choice(child_idx, size=p.unaccompanied, replace=False)
-        unaccompanied[orphans] = True
-
-        # Households: each woman heads one; accompanied children join a woman of their cohort,
-        # some men join one too; unaccompanied children come in sibling groups.
-        household = np.empty(n, dtype=np.int64)
-        women_hh = next_household + np.arange(p.women)
-        next_household += p.women
-        household[p.men : p.men + p.women] = women_hh
-        with_mother = child_idx[~unaccompanied[child_idx]]
-        if p.women:
-            household[with_mother] = rng.choice(women_hh, size=len(with_mother))
-        else:
-            household[with_mother] = next_household + np.arange(len(with_mother))
-            next_household += len(with_mother)
-        if len(orphans):
-            groups = max(1, -(-len(orphans) // 2))
-            household[orphans] = next_household + rng.integers(0, groups, len(orphans))
-            next_household += groups
-        men_idx = np.arange(p.men)
-        joins = (rng.random(p.men) < 0.4) & (p.women > 0)
-        if p.women:
-            household[men_idx[joins]] = rng.choice(women_hh, size=int(joins.sum()))
-        own = men_idx[~joins]
-        household[own] = next_household + np.arange(len(own))
-        next_household += len(own)
-
-        for key, value in (
-            ("cohort", np.full(n, ci)),
-            ("group", group),
-            ("sex", sex),
-            ("age_band", age),
-            ("unaccompanied", unaccompanied),
-            ("household", household),
-        ):
+    for ci, plan in enumerate(plans):
+        cohort, next_household = _cohort_people(rng, plan, next_household)
+        for key, value in {"cohort": np.full(len(cohort["group"]), ci), **cohort}.items():
             parts[key].append(value)
-
     cols = {k: np.concatenate(v) for k, v in parts.items() if v}
-    n = len(cols["cohort"])
-    household = cols["household"]
-    # Every region receives at least one household; the rest follow the (invented) skew.
-    weights = np.array([r[6] for r in kz.REGIONS])
-    household_region = rng.choice(len(weights), size=next_household, p=weights / weights.sum())
-    first = rng.permutation(next_household)[: len(weights)]
-    household_region[first[: len(first)]] = np.arange(len(first))
-    region = household_region[household]
-
-    charged = cols["group"] == MAN
-    women = np.flatnonzero(cols["group"] == WOMAN)
-    women_total = sum(c.women for c in kz.COHORTS)
-    n_charged = round(kz.WOMEN_CHARGED * len(women) / women_total)
-    charged[rng.choice(women, size=n_charged, replace=False)] = True
-    convicted = np.zeros(n, dtype=bool)
-    for grp, share in ((MAN, kz.MEN_CONVICTED_SHARE), (WOMAN, kz.WOMEN_CONVICTED_SHARE)):
-        pool = np.flatnonzero(charged & (cols["group"] == grp))
-        convicted[rng.choice(pool, size=round(share * len(pool)), replace=False)] = True
-
+    region = _regions(rng, cols["household"], next_household)
+    charged, convicted = _justice(rng, cols["group"])
     population = Population(**cols, region=region, charged=charged, convicted=convicted)
-    return population.take(rng.permutation(n))
+    return population.take(rng.permutation(len(cols["cohort"])))
+
+
+def _cohort_people(rng: np.random.Generator, p: CohortPlan, next_household: int) -> tuple[dict, int]:
+    """One cohort's people: men, women, then children; and the next free household number."""
+    n = p.men + p.women + p.children
+    group = np.repeat([MAN, WOMAN, CHILD], [p.men, p.women, p.children])
+    sex = np.concatenate(
+        [
+            np.full(p.men, MALE),
+            np.full(p.women, FEMALE),
+            np.where(_shuffled(rng, [p.girls, p.children - p.girls]) == 0, FEMALE, MALE),
+        ]
+    )
+    adult = AGE_BANDS.index("18-59")
+    child_bands = _shuffled(rng, largest_remainder(p.facts.child_age_weights, p.children))
+    age = np.concatenate(
+        [
+            adult + _shuffled(rng, largest_remainder([0.97, 0.03], p.men)),
+            adult + _shuffled(rng, largest_remainder([0.98, 0.02], p.women)),
+            child_bands,
+        ]
+    )
+    unaccompanied = np.zeros(n, dtype=bool)
+    orphans = rng.choice(np.arange(p.men + p.women, n), size=p.unaccompanied, replace=False)
+    unaccompanied[orphans] = True
+    household, next_household = _households(rng, p, unaccompanied, orphans, next_household)
+    people = {"group": group, "sex": sex, "age_band": age, "unaccompanied": unaccompanied, "household": household}
+    return people, next_household
+
+
+def _households(
+    rng: np.random.Generator, p: CohortPlan, unaccompanied: np.ndarray, orphans: np.ndarray, next_household: int
+) -> tuple[np.ndarray, int]:
+    """Each woman heads a household; accompanied children join a woman of their cohort, some
+    men join one too; unaccompanied children come in sibling groups."""
+    n = len(unaccompanied)
+    child_idx = np.arange(p.men + p.women, n)
+    household = np.empty(n, dtype=np.int64)
+    women_hh = next_household + np.arange(p.women)
+    next_household += p.women
+    household[p.men : p.men + p.women] = women_hh
+    with_mother = child_idx[~unaccompanied[child_idx]]
+    if p.women:
+        household[with_mother] = rng.choice(women_hh, size=len(with_mother))
+    else:
+        household[with_mother] = next_household + np.arange(len(with_mother))
+        next_household += len(with_mother)
+    if len(orphans):
+        groups = max(1, -(-len(orphans) // 2))
+        household[orphans] = next_household + rng.integers(0, groups, len(orphans))
+        next_household += groups
+    men_idx = np.arange(p.men)
+    joins = (rng.random(p.men) < 0.4) & (p.women > 0)
+    if p.women:
+        household[men_idx[joins]] = rng.choice(women_hh, size=int(joins.sum()))
+    own = men_idx[~joins]
+    household[own] = next_household + np.arange(len(own))
+    return household, next_household + len(own)
+
+
+def _regions(rng: np.random.Generator, household: np.ndarray, households: int) -> np.ndarray:
+    """Each person's placement region, by household: every region receives at least one
+    household; the rest follow the (invented) skew."""
+    weights = np.array([r[6] for r in kz.REGIONS])
+    household_region = rng.choice(len(weights), size=households, p=weights / weights.sum())
+    first = rng.permutation(households)[: len(weights)]
+    household_region[first[: len(first)]] = np.arange(len(first))
+    return household_region[household]
+
+
+def _justice(rng: np.random.Generator, group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(charged, convicted): every man and the reported share of women charged; most convicted."""
+    charged = group == MAN
+    women = np.flatnonzero(group == WOMAN)
+    women_total = sum(c.women for c in kz.COHORTS)
+    charged[rng.choice(women, size=round(kz.WOMEN_CHARGED * len(women) / women_total), replace=False)] = True
+    convicted = np.zeros(len(group), dtype=bool)
+    for grp, share in ((MAN, kz.MEN_CONVICTED_SHARE), (WOMAN, kz.WOMEN_CONVICTED_SHARE)):
+        pool = np.flatnonzero(charged & (group == grp))
+        convicted[rng.choice(pool, size=round(share * len(pool)), replace=False)] = True
+    return charged, convicted
 
 
 @dataclass(frozen=True)
@@ -473,60 +485,25 @@ def generate(
     as_of: Sequence[str] = DEFAULT_AS_OF,
     services: bool = True,
 ) -> list[Path]:
-    """Write one snapshot folder per as-of date under `out`; return their paths."""
+    """Write one snapshot folder per as-of date under `out`; return their paths. Every folder
+    is written under a hidden name and renamed into place when complete (manifest last)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed)
-    plans = plan_cohorts(n_people)
-    people = make_population(rng, plans)
-    n = len(people)
-    ids = pseudonyms("p", n, seed, 2654435761)
-    household_ids = pseudonyms("h", int(people.household.max()) + 1, seed, 40503)
-    arrival_by_cohort = np.array([_day(p.facts.arrival_date) for p in plans])
-    arrival = arrival_by_cohort[people.cohort]
     dates = sorted(as_of)
-    horizon = _day(dates[-1])
-
     staging = {d: out / f".{d}.partial" for d in dates}
     writers: dict[tuple[str, str], pq.ParquetWriter] = {}
     try:
         for d, folder in staging.items():
-            if folder.exists():
-                shutil.rmtree(folder)
-            folder.mkdir()
-            for name, table in reference_tables().items():
-                pq.write_table(table, folder / f"{name}.parquet")
-            for table in (PEOPLE, STAGE_EVENTS, ASSESSMENTS) + ((SERVICES,) if services else ()):
-                writers[d, table.name] = pq.ParquetWriter(folder / table.file_name, table.schema)
-
-        for chunk_no, start in enumerate(range(0, n, CHUNK)):
-            chunk_rng = np.random.default_rng([seed, chunk_no])
-            idx = np.arange(start, min(start + CHUNK, n))
-            chunk = people.take(idx)
-            chunk_ids = ids[idx]
-            histories = make_histories(chunk_rng, chunk, arrival[idx])
-            scores = make_assessments(chunk_rng, chunk, histories, horizon)
-            delivered = make_services(chunk_rng, chunk, histories, horizon) if services else None
-            for d in dates:
-                day = _day(d)
-                arrived = arrival[idx] <= day
-                writers[d, "people"].write_table(
-                    people_table(chunk_ids, household_ids, chunk).filter(pa.array(arrived))
-                )
-                writers[d, "stage_events"].write_table(stage_events(chunk_ids, histories, day))
-                writers[d, "assessments"].write_table(assessments_table(chunk_ids, scores, day))
-                if delivered is not None:
-                    writers[d, "services"].write_table(services_table(chunk_ids, delivered, day))
+            writers.update(_open_writers(folder, d, services))
+        _write_people(writers, dates, n_people, seed, services)
         for writer in writers.values():
             writer.close()
         writers.clear()
-
         paths = []
         for d, folder in staging.items():
             write_manifest(folder, manifest(d, seed, n_people))
-            final = out / d
-            replace_folder(folder, final)
-            paths.append(final)
+            replace_folder(folder, out / d)
+            paths.append(out / d)
         return paths
     finally:
         for writer in writers.values():
@@ -534,6 +511,44 @@ def generate(
         for folder in staging.values():
             if folder.exists():
                 shutil.rmtree(folder)
+
+
+def _open_writers(folder: Path, as_of: str, services: bool) -> dict[tuple[str, str], pq.ParquetWriter]:
+    """A fresh staging folder with the reference tables, and a writer per person-level table."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir()
+    for name, table in reference_tables().items():
+        pq.write_table(table, folder / f"{name}.parquet")
+    tables = (PEOPLE, STAGE_EVENTS, ASSESSMENTS) + ((SERVICES,) if services else ())
+    return {(as_of, table.name): pq.ParquetWriter(folder / table.file_name, table.schema) for table in tables}
+
+
+def _write_people(writers: dict, dates: list[str], n_people: int, seed: int, services: bool) -> None:
+    """One case history per person, drawn in chunks of `CHUNK` people and cut at each as-of date."""
+    rng = np.random.default_rng(seed)
+    plans = plan_cohorts(n_people)
+    people = make_population(rng, plans)
+    n = len(people)
+    ids = pseudonyms("p", n, seed, 2654435761)
+    household_ids = pseudonyms("h", int(people.household.max()) + 1, seed, 40503)
+    arrival = np.array([_day(p.facts.arrival_date) for p in plans])[people.cohort]
+    horizon = _day(dates[-1])
+    for chunk_no, start in enumerate(range(0, n, CHUNK)):
+        chunk_rng = np.random.default_rng([seed, chunk_no])
+        idx = np.arange(start, min(start + CHUNK, n))
+        chunk = people.take(idx)
+        histories = make_histories(chunk_rng, chunk, arrival[idx])
+        scores = make_assessments(chunk_rng, chunk, histories, horizon)
+        delivered = make_services(chunk_rng, chunk, histories, horizon) if services else None
+        for d in dates:
+            day = _day(d)
+            arrived = pa.array(arrival[idx] <= day)
+            writers[d, "people"].write_table(people_table(ids[idx], household_ids, chunk).filter(arrived))
+            writers[d, "stage_events"].write_table(stage_events(ids[idx], histories, day))
+            writers[d, "assessments"].write_table(assessments_table(ids[idx], scores, day))
+            if delivered is not None:
+                writers[d, "services"].write_table(services_table(ids[idx], delivered, day))
 
 
 def manifest(as_of: str, seed: int, n_people: int) -> dict:

@@ -240,101 +240,125 @@ def _possible(perturbation: Perturbation, published: float | None, k: int) -> tu
     return float(min(truths)), float(max(truths))
 
 
-def audit(published: dict[str, pd.DataFrame], truth: dict[str, pd.DataFrame], snapshot: Snapshot) -> Audit:
-    """Every published value's feasible interval against its protection interval."""
-    perturbation = snapshot.perturbation
-    policy = d.PUBLIC
-    problem = _Problem()
+KEYS = {
+    "key_figures": ("measure",),
+    "people_by_cohort_sex_age": ("cohort_id", "sex", "age_band"),
+    "people_by_region": ("region_code",),
+    "people_by_stage": ("stage_id",),
+    "milestones_by_cohort": ("cohort_id", "milestone", "months"),
+}
+"""The columns that name each value of a table."""
 
-    def cell(table: str, key: tuple) -> int:
-        return problem.variable(f"{table}:{'|'.join(map(str, key))}")
 
-    pyramid = published["people_by_cohort_sex_age"]
-    by_key = {
-        (r.cohort_id, r.sex, r.age_band): cell("pyramid", (r.cohort_id, r.sex, r.age_band))
-        for r in pyramid.itertuples()
-    }
-    total = {j: 1.0 for j in by_key.values()}
-    regions = {r.region_code: cell("region", (r.region_code,)) for r in published["people_by_region"].itertuples()}
-    stages = {r.stage_id: cell("stage", (r.stage_id,)) for r in published["people_by_stage"].itertuples()}
-    problem.bound({**{j: 1.0 for j in regions.values()}, **{j: -1.0 for j in total}}, 0, 0)
-    problem.bound({**{j: 1.0 for j in stages.values()}, **{j: -1.0 for j in total}}, 0, 0)
+@dataclass(frozen=True)
+class _Value:
+    """One published value: which table and cell, the true counts it adds up (as a linear
+    expression over the attacker's unknowns), what was published and its display threshold."""
 
-    adult = set(c.AGE_BANDS) - set(c.CHILD_AGE_BANDS)
-    track = dict(zip(snapshot.stages["stage_id"], snapshot.stages["track"], strict=True))
-    children = {j: 1.0 for (_, _, a), j in by_key.items() if a in c.CHILD_AGE_BANDS}
-    figures = {
-        "people": total,
-        "women": {j: 1.0 for (_, s, a), j in by_key.items() if s == "female" and a in adult},
-        "men": {j: 1.0 for (_, s, a), j in by_key.items() if s == "male" and a in adult},
-        "children": children,
-        "active_support": {stages[s]: 1.0 for s in stages if track[s] == "rehabilitation"},
-        "case_closed": {stages[c.STAGE_CLOSED]: 1.0},
-    }
-    for measure, parent in (("unaccompanied", children), ("justice_track", total)):
-        own = cell("figure", (measure,))
-        figures[measure] = {own: 1.0}
-        problem.bound({own: 1.0, **{j: -v for j, v in parent.items()}}, -np.inf, 0)
+    table: str
+    key: tuple
+    terms: dict[int, float]
+    published: float | None
+    k: int
 
-    expressions: list[tuple[str, tuple, dict[int, float], float | None, int]] = []
-    for row in published["key_figures"].itertuples():
-        k = policy.k_sensitive if row.measure == "justice_track" else policy.k
-        expressions.append(("key_figures", (row.measure,), figures[row.measure], row.people, k))
-    for row in pyramid.itertuples():
-        expressions.append(
-            (
-                "people_by_cohort_sex_age",
-                (row.cohort_id, row.sex, row.age_band),
-                {by_key[(row.cohort_id, row.sex, row.age_band)]: 1.0},
-                row.people,
-                policy.k,
+
+class _Attacker:
+    """What someone holding every open-data table knows, as linear constraints. The unknowns
+    are the true counts of the cohort x sex x age, region and stage tables (each adds up to the
+    same total), the true unaccompanied and justice figures, and the milestones."""
+
+    def __init__(self, published: dict[str, pd.DataFrame], snapshot: Snapshot) -> None:
+        self.problem = _Problem()
+        self.values: list[_Value] = []
+        self.track = dict(zip(snapshot.stages["stage_id"], snapshot.stages["track"], strict=True))
+        self.pyramid = {key: self._unknown("pyramid", key) for key in _keys(published, "people_by_cohort_sex_age")}
+        self.regions = {key: self._unknown("region", key) for key in _keys(published, "people_by_region")}
+        self.stages = {key: self._unknown("stage", key) for key in _keys(published, "people_by_stage")}
+        self.total = {j: 1.0 for j in self.pyramid.values()}
+        for margin in (self.regions, self.stages):  # every table adds up to the same people
+            self.problem.bound({**{j: 1.0 for j in margin.values()}, **{j: -1.0 for j in self.total}}, 0, 0)
+        self._key_figures(published["key_figures"])
+        for name, cells in (("people_by_cohort_sex_age", self.pyramid), ("people_by_region", self.regions)):
+            for row in published[name].itertuples(index=False):
+                key = tuple(getattr(row, column) for column in KEYS[name])
+                self._publish(name, key, {cells[key]: 1.0}, row.people, d.PUBLIC.k)
+        for row in published["people_by_stage"].itertuples(index=False):
+            k = d.PUBLIC.k_sensitive if row.track == "justice" else d.PUBLIC.k
+            self._publish("people_by_stage", (row.stage_id,), {self.stages[(row.stage_id,)]: 1.0}, row.people, k)
+        self._milestones(published["milestones_by_cohort"])
+        for value in self.values:
+            self.problem.bound(value.terms, *_possible(snapshot.perturbation, value.published, value.k))
+
+    def _unknown(self, table: str, key: tuple) -> int:
+        return self.problem.variable(f"{table}:{'|'.join(map(str, key))}")
+
+    def _publish(self, table: str, key: tuple, terms: dict[int, float], published, k: int) -> None:
+        self.values.append(_Value(table, key, terms, published, k))
+
+    def _pyramid(self, keep) -> dict[int, float]:
+        return {j: 1.0 for (cohort, sex, age), j in self.pyramid.items() if keep(cohort, sex, age)}
+
+    def _key_figures(self, table: pd.DataFrame) -> None:
+        adult = set(c.AGE_BANDS) - set(c.CHILD_AGE_BANDS)
+        children = self._pyramid(lambda _c, _s, age: age in c.CHILD_AGE_BANDS)
+        figures = {
+            "people": self.total,
+            "women": self._pyramid(lambda _c, sex, age: sex == "female" and age in adult),
+            "men": self._pyramid(lambda _c, sex, age: sex == "male" and age in adult),
+            "children": children,
+            "active_support": {j: 1.0 for (s,), j in self.stages.items() if self.track[s] == "rehabilitation"},
+            "case_closed": {self.stages[(c.STAGE_CLOSED,)]: 1.0},
+        }
+        for measure, parent in (("unaccompanied", children), ("justice_track", self.total)):
+            own = self._unknown("figure", (measure,))
+            figures[measure] = {own: 1.0}
+            self.problem.bound({own: 1.0, **{j: -v for j, v in parent.items()}}, -np.inf, 0)
+        for row in table.itertuples(index=False):
+            k = d.PUBLIC.k_sensitive if row.measure == "justice_track" else d.PUBLIC.k
+            self._publish("key_figures", (row.measure,), figures[row.measure], row.people, k)
+
+    def _milestones(self, table: pd.DataFrame) -> None:
+        """Reached within 12 months <= within 24 <= within 36 <= the cohort."""
+        for row in table.itertuples(index=False):
+            own = self._unknown("milestone", (row.cohort_id, row.milestone, row.months))
+            cohort = self._pyramid(lambda c_, _s, _a, cohort=row.cohort_id: c_ == cohort)
+            self.problem.bound({own: 1.0, **{j: -1.0 for j in cohort}}, -np.inf, 0)
+            position = MILESTONE_MONTHS.index(row.months)
+            if position:
+                earlier = self._unknown("milestone", (row.cohort_id, row.milestone, MILESTONE_MONTHS[position - 1]))
+                self.problem.bound({earlier: 1.0, own: -1.0}, -np.inf, 0)
+            self._publish(
+                "milestones_by_cohort", (row.cohort_id, row.milestone, row.months), {own: 1.0}, row.people, d.PUBLIC.k
             )
-        )
-    for row in published["people_by_region"].itertuples():
-        expressions.append(
-            ("people_by_region", (row.region_code,), {regions[row.region_code]: 1.0}, row.people, policy.k)
-        )
-    for row in published["people_by_stage"].itertuples():
-        k = policy.k_sensitive if row.track == "justice" else policy.k
-        expressions.append(("people_by_stage", (row.stage_id,), {stages[row.stage_id]: 1.0}, row.people, k))
-    milestones = published["milestones_by_cohort"]
-    for row in milestones.itertuples():
-        own = cell("milestone", (row.cohort_id, row.milestone, row.months))
-        base = {j: 1.0 for (cohort, _, _), j in by_key.items() if cohort == row.cohort_id}
-        problem.bound({own: 1.0, **{j: -1.0 for j in base}}, -np.inf, 0)
-        earlier = (
-            MILESTONE_MONTHS[MILESTONE_MONTHS.index(row.months) - 1] if row.months != MILESTONE_MONTHS[0] else None
-        )
-        if earlier is not None:
-            problem.bound({cell("milestone", (row.cohort_id, row.milestone, earlier)): 1.0, own: -1.0}, -np.inf, 0)
-        expressions.append(
-            ("milestones_by_cohort", (row.cohort_id, row.milestone, row.months), {own: 1.0}, row.people, policy.k)
-        )
-    for cohort, part in milestones.drop_duplicates("cohort_id").set_index("cohort_id")["cohort_people"].items():
-        base = {j: 1.0 for (cc, _, _), j in by_key.items() if cc == cohort}
-        expressions.append(("milestones_by_cohort", (cohort, "cohort_people"), base, part, policy.k))
+        for cohort, people in table.drop_duplicates("cohort_id").set_index("cohort_id")["cohort_people"].items():
+            terms = self._pyramid(lambda c_, _s, _a, cohort=cohort: c_ == cohort)
+            self._publish("milestones_by_cohort", (cohort, "cohort_people"), terms, people, d.PUBLIC.k)
 
-    for _, _, terms, value, k in expressions:
-        low, high = _possible(perturbation, value, k)
-        problem.bound(terms, low, high)
 
+def _keys(tables: dict[str, pd.DataFrame], name: str) -> list[tuple]:
+    return [tuple(row) for row in tables[name][list(KEYS[name])].itertuples(index=False)]
+
+
+def audit(published: dict[str, pd.DataFrame], truth: dict[str, pd.DataFrame], snapshot: Snapshot) -> Audit:
+    """Every published value's feasible interval against its protection interval: wider than
+    the true value ± PROTECTION, and holding the true value (if it did not, the audit's model of
+    what the attacker knows would be wrong)."""
+    attacker = _Attacker(published, snapshot)
     truths = _truths(truth)
     rows = []
-    for table, key, terms, value, _ in expressions:
-        low, high = problem.extremes(terms)
-        true = truths[(table, key)]
-        # Wider than the protection interval (true value ± PROTECTION), and holding the true value
-        # (if it did not, the audit's model of what the attacker knows would be wrong).
-        protected = high - low > 2 * PROTECTION + 1e-6 and low - 1e-6 <= true <= high + 1e-6
+    for value in attacker.values:
+        low, high = attacker.problem.extremes(value.terms)
+        true = truths[(value.table, value.key)]
+        inside = low - 1e-6 <= true <= high + 1e-6
         rows.append(
             {
-                "table": table,
-                "cell": "|".join(map(str, key)),
-                "published": None if value is None or pd.isna(value) else int(value),
+                "table": value.table,
+                "cell": "|".join(map(str, value.key)),
+                "published": None if value.published is None or pd.isna(value.published) else int(value.published),
                 "lower": round(low, 3),
                 "upper": round(high, 3),
-                "true_inside": bool(low - 1e-6 <= true <= high + 1e-6),
-                "protected": bool(protected),
+                "true_inside": bool(inside),
+                "protected": bool(inside and high - low > 2 * PROTECTION + 1e-6),
             }
         )
     return Audit(rows)
@@ -342,17 +366,11 @@ def audit(published: dict[str, pd.DataFrame], truth: dict[str, pd.DataFrame], sn
 
 def _truths(truth: dict[str, pd.DataFrame]) -> dict[tuple[str, tuple], int]:
     out = {}
-    for row in truth["key_figures"].itertuples():
-        out[("key_figures", (row.measure,))] = int(row.people)
-    for row in truth["people_by_cohort_sex_age"].itertuples():
-        out[("people_by_cohort_sex_age", (row.cohort_id, row.sex, row.age_band))] = int(row.people)
-    for row in truth["people_by_region"].itertuples():
-        out[("people_by_region", (row.region_code,))] = int(row.people)
-    for row in truth["people_by_stage"].itertuples():
-        out[("people_by_stage", (row.stage_id,))] = int(row.people)
-    for row in truth["milestones_by_cohort"].itertuples():
-        out[("milestones_by_cohort", (row.cohort_id, row.milestone, row.months))] = int(row.people)
-        out[("milestones_by_cohort", (row.cohort_id, "cohort_people"))] = int(row.cohort_people)
+    for name in KEYS:
+        for key, people in zip(_keys(truth, name), truth[name]["people"], strict=True):
+            out[(name, key)] = int(people)
+    for cohort, people in truth["milestones_by_cohort"].groupby("cohort_id")["cohort_people"].first().items():
+        out[("milestones_by_cohort", (cohort, "cohort_people"))] = int(people)
     return out
 
 

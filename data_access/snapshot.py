@@ -222,8 +222,35 @@ def _unique(frame: pd.DataFrame, table: c.Table, check: _Checker) -> None:
         )
 
 
-def _keep_known(frame: pd.DataFrame, column: str, known, table: c.Table, what: str, check: _Checker) -> pd.DataFrame:
-    return _drop_unknown(frame, ~frame[column].isin(known).to_numpy(), column, table, what, check)
+def _label(column: str) -> str:
+    """How a person names a column in a message: `cohort_id` -> cohort, `age_band` -> age band."""
+    return column.removesuffix("_id").removesuffix("_code").replace("_", " ")
+
+
+def _listing(values: tuple[str, ...]) -> str:
+    return " or ".join(values) if len(values) == 2 else ", ".join(values)
+
+
+def _declared(table: c.Table, reference: dict[str, pd.DataFrame]) -> list[tuple[str, object, str]]:
+    """(column, known values, what the values are) for every column of `table` whose values the
+    contract declares: allowed values, or a reference to one of the tables in `reference` (a
+    reference to a table not given is checked elsewhere: person ids by `_person_index`)."""
+    found = []
+    for col in table.columns:
+        if col.allowed:
+            found.append((col.name, col.allowed, f"{_label(col.name)} (expected {_listing(col.allowed)})"))
+        elif col.references and col.references.split(".")[0] in reference:
+            target, column = col.references.split(".")
+            found.append((col.name, reference[target][column], f"{_label(col.name)} (not in {target})"))
+    return found
+
+
+def _keep_declared(frame: pd.DataFrame, table: c.Table, reference: dict[str, pd.DataFrame], check: _Checker):
+    """`frame` without the rows whose codes the contract does not know (each kind reported as a
+    warning that names the column and gives an example)."""
+    for column, known, what in _declared(table, reference):
+        frame = _drop_unknown(frame, ~frame[column].isin(known).to_numpy(), column, table, what, check)
+    return frame
 
 
 def _drop_unknown(
@@ -307,15 +334,16 @@ def _reference(raw: dict[str, pd.DataFrame], check: _Checker) -> tuple[pd.DataFr
         if raw[table.name].empty:
             check.problems.append(integrity.empty_table(table))
         _unique(raw[table.name], table, check)
-    bad_track = ~raw["stages"]["track"].isin(c.TRACKS)
-    if bad_track.any():
-        check.error(
-            c.STAGES.file_name,
-            f"track must be one of {', '.join(c.TRACKS)}",
-            column="track",
-            rows=int(bad_track.sum()),
-            example=_example(raw["stages"], bad_track, ["stage_id", "track"]),
-        )
+        for column, known, _ in _declared(table, raw):
+            bad = ~raw[table.name][column].isin(known)
+            if bad.any():
+                check.error(
+                    table.file_name,
+                    f"{column} must be one of {', '.join(known)}",
+                    column=column,
+                    rows=int(bad.sum()),
+                    example=_example(raw[table.name], bad, [table.key[0], column]),
+                )
     cohorts = raw["cohorts"].reset_index(drop=True)
     regions = raw["regions"].reset_index(drop=True)
     stages = raw["stages"].sort_values(["order", "stage_id"]).reset_index(drop=True)
@@ -356,34 +384,29 @@ def _load_aggregates(info: SnapshotInfo, check: _Checker) -> Snapshot:
 
 
 def _check_aggregate(raw: dict[str, pd.DataFrame], table: c.Table, check: _Checker) -> None:
-    """Codes the contract allows or references, counts that are whole and not negative, keys
-    in [0, 2**32)."""
+    """Codes the contract allows or references (as for records, but an error here), counts that
+    are not negative, keys in [0, 2**32)."""
     frame = raw[table.name]
+    problems = [
+        (column, ~frame[column].isin(known).to_numpy() & frame[column].notna().to_numpy(), f"unknown {what}")
+        for column, known, what in _declared(table, raw)
+    ]
     for col in table.columns:
         values = frame[col.name]
-        if col.references:
-            target, column = col.references.split(".")
-            known = raw[target][column]
-            bad = values.notna().to_numpy() & ~values.isin(known).to_numpy()
-            what = f"values not in {col.references}"
-        elif col.allowed:
-            bad = ~values.isin(col.allowed).to_numpy()
-            what = f"values other than {', '.join(col.allowed)}"
-        elif col.name.endswith("_key"):
-            bad = ((values < 0) | (values >= KEY_MODULUS)).to_numpy()
-            what = "keys outside 0 to 2**32 - 1"
-        elif str(col.type) in ("int32", "int64") and col.name not in ("cell", "months", "days"):
-            bad = (values < 0).to_numpy()
-            what = "negative counts"
-        else:
-            continue
+        if col.name.endswith("_key"):
+            problems.append(
+                (col.name, ((values < 0) | (values >= KEY_MODULUS)).to_numpy(), "keys outside 0 to 2**32 - 1")
+            )
+        elif str(col.type) == "int64":
+            problems.append((col.name, (values < 0).to_numpy(), "negative counts"))
+    for column, bad, what in problems:
         if bad.any():
             check.error(
                 table.file_name,
                 f"{what}; publish the snapshot again",
-                column=col.name,
+                column=column,
                 rows=int(bad.sum()),
-                example=_example(frame, bad, [col.name]),
+                example=_example(frame, bad, [column]),
             )
 
 
@@ -441,10 +464,7 @@ def _person_index(frame: pd.DataFrame, people: pd.DataFrame, table: c.Table, che
 
 def _people(people: pd.DataFrame, cohorts: pd.DataFrame, regions: pd.DataFrame, check: _Checker) -> pd.DataFrame:
     t = c.PEOPLE
-    people = _keep_known(people, "cohort_id", cohorts["cohort_id"], t, "cohort (not in cohorts)", check)
-    people = _keep_known(people, "region_code", regions["region_code"], t, "region (not in regions)", check)
-    people = _keep_known(people, "sex", c.SEXES, t, f"sex (expected {' or '.join(c.SEXES)})", check)
-    people = _keep_known(people, "age_band", c.AGE_BANDS, t, f"age band (expected {', '.join(c.AGE_BANDS)})", check)
+    people = _keep_declared(people, t, {"cohorts": cohorts, "regions": regions}, check)
     people = people.reset_index(drop=True)
     cohort = _categorical(people["cohort_id"], cohorts["cohort_id"])
     # Per-cohort facts spread over people by cohort code (every code is known after the check above).
@@ -473,50 +493,11 @@ def _people(people: pd.DataFrame, cohorts: pd.DataFrame, regions: pd.DataFrame, 
 def _events(
     events: pd.DataFrame, people: pd.DataFrame, stages: pd.DataFrame, as_of: pd.Timestamp, check: _Checker
 ) -> pd.DataFrame:
+    """Stage events with their person's row, in person and entry order, dates checked."""
     t = c.STAGE_EVENTS
     events = _person_index(events, people, t, check)
-    events = _keep_known(events, "stage_id", stages["stage_id"], t, "stage (not in stages)", check)
-    entered = events["entered_on"].astype("datetime64[ms]")
-    exited = events["exited_on"].astype("datetime64[ms]")
-    future = entered > as_of
-    if future.any():
-        check.warn(
-            t.file_name,
-            "entered after the snapshot's as-of date; left out",
-            column="entered_on",
-            rows=int(future.sum()),
-            example=_example(events, future, ["person_id", "entered_on"]),
-        )
-    late_exit = exited > as_of
-    if late_exit.any():
-        check.warn(
-            t.file_name,
-            "exit after the as-of date; treated as still in the stage",
-            column="exited_on",
-            rows=int(late_exit.sum()),
-            example=_example(events, late_exit, ["person_id", "exited_on"]),
-        )
-        exited = exited.mask(late_exit)
-    backwards = exited < entered
-    if backwards.any():
-        check.warn(
-            t.file_name,
-            "exit before entry; the exit date is ignored",
-            column="exited_on",
-            rows=int(backwards.sum()),
-            example=_example(events, backwards, ["person_id", "entered_on", "exited_on"]),
-        )
-        exited = exited.mask(backwards)
-    arrival = people["arrival_date"].to_numpy()[events["person"].to_numpy()]
-    early = entered.to_numpy() < arrival
-    if early.any():
-        check.warn(
-            t.file_name,
-            "entered before the person's cohort arrived; kept as recorded",
-            column="entered_on",
-            rows=int(early.sum()),
-            example=_example(events, early, ["person_id", "entered_on"]),
-        )
+    events = _keep_declared(events, t, {"stages": stages}, check)
+    entered, exited, future = _event_dates(events, people, as_of, check)
     frame = pd.DataFrame(
         {
             "person": events["person"].to_numpy(),
@@ -528,18 +509,67 @@ def _events(
     frame = _sorted_by_person(frame, "entered_on")
     frame["entered_month"] = month_numbers(frame["entered_on"].to_numpy())
     frame["exited_month"] = month_numbers(frame["exited_on"].to_numpy())
-    same_person = frame["person"].to_numpy()[1:] == frame["person"].to_numpy()[:-1]
+    _warn_overlaps(frame, people, check)
+    return frame
+
+
+def _event_dates(events: pd.DataFrame, people: pd.DataFrame, as_of: pd.Timestamp, check: _Checker):
+    """(entry dates, exit dates, entered after the as-of date): exits after the as-of date or
+    before the entry ignored, each kind of odd date reported."""
+    t = c.STAGE_EVENTS
+    entered = events["entered_on"].astype("datetime64[ms]")
+    exited = events["exited_on"].astype("datetime64[ms]")
+    future = entered > as_of
+    late_exit = exited > as_of
+    backwards = exited.mask(late_exit) < entered
+    early = entered.to_numpy() < people["arrival_date"].to_numpy()[events["person"].to_numpy()]
+    for rows, column, message, example in (
+        (future, "entered_on", "entered after the snapshot's as-of date; left out", ["person_id", "entered_on"]),
+        (
+            late_exit,
+            "exited_on",
+            "exit after the as-of date; treated as still in the stage",
+            ["person_id", "exited_on"],
+        ),
+        (
+            backwards,
+            "exited_on",
+            "exit before entry; the exit date is ignored",
+            ["person_id", "entered_on", "exited_on"],
+        ),
+        (
+            early,
+            "entered_on",
+            "entered before the person's cohort arrived; kept as recorded",
+            ["person_id", "entered_on"],
+        ),
+    ):
+        if rows.any():
+            check.warn(
+                t.file_name,
+                message,
+                column=column,
+                rows=int(rows.sum()),
+                example=_example(events, rows, example),
+            )
+    return entered, exited.mask(late_exit).mask(backwards), future
+
+
+def _warn_overlaps(frame: pd.DataFrame, people: pd.DataFrame, check: _Checker) -> None:
+    """A person in two stages at once: the latest entered counts as current, with a warning."""
+    person = frame["person"].to_numpy()
     previous_exit = frame["exited_on"].to_numpy()[:-1]
-    overlap = same_person & (np.isnat(previous_exit) | (previous_exit > frame["entered_on"].to_numpy()[1:]))
+    overlap = (person[1:] == person[:-1]) & (
+        np.isnat(previous_exit) | (previous_exit > frame["entered_on"].to_numpy()[1:])
+    )
     if overlap.any():
-        people_hit = np.unique(frame["person"].to_numpy()[1:][overlap])
+        people_hit = np.unique(person[1:][overlap])
         check.warn(
-            t.file_name,
+            c.STAGE_EVENTS.file_name,
             "stage intervals overlap for some people; the latest entered stage counts as current",
             rows=int(overlap.sum()),
             example=f"person_id={people['person_id'].iat[people_hit[0]]}",
         )
-    return frame
 
 
 def _sorted_by_person(frame: pd.DataFrame, date: str) -> pd.DataFrame:
@@ -650,7 +680,7 @@ def _latest(assessments: pd.DataFrame, column: str, n: int) -> np.ndarray:
 def _services(frame: pd.DataFrame, people: pd.DataFrame, as_of: pd.Timestamp, check: _Checker) -> pd.DataFrame:
     t = c.SERVICES
     frame = _person_index(frame, people, t, check)
-    frame = _keep_known(frame, "service_type", c.SERVICE_TYPES, t, "service type", check)
+    frame = _keep_declared(frame, t, {}, check)
     month = frame["month"].astype("datetime64[ms]")
     sessions = frame["sessions"].astype("int32")
     bad = (month > as_of) | (sessions < 1)

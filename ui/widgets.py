@@ -3,7 +3,6 @@ tiles, and a chart with its data table and CSV download beside it."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from contextlib import contextmanager
 
@@ -11,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from charts import Figure
+from data_access import export
 from data_access.export import csv_bytes
 from data_access.narrative import long_date
 from data_access.release import SelectionTooSmall
@@ -97,10 +97,6 @@ def tiles(headline: pd.DataFrame, previous_label: str | None, per_row: int = 4) 
             )
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
-
-
 def chart(
     fig: Figure, *, key: str, view: View, table: pd.DataFrame | None = None, on_select=None, note: str | None = None
 ) -> None:
@@ -129,7 +125,7 @@ def download(
     """A CSV of exactly `table`, formulas neutralised, with the note every chart CSV carries
     first: selection, n and as-of date, then the disclosure rules (or `note`). `table` may be a
     function that makes it: then it is built only when someone downloads it."""
-    file_name = f"second-chance_{name}_{slug(view.description)}_{view.snapshot.as_of.isoformat()}.csv"
+    file_name = export.file_name(name, view.description, view.snapshot.as_of, "csv")
     text = data_note(view, disclosure_note(view) if note is None else note)
     st.download_button(
         "Download CSV",

@@ -17,8 +17,9 @@ def test_a_large_snapshot_is_warmed_up_once_and_answers_the_same(tmp_path, monke
     assert cells.warm_up(snapshot) is thread  # once per snapshot
     cells.wait_for_warm_up(timeout=60)
     assert not thread.is_alive()
-    built = cells.cells(snapshot).__dict__
-    assert set(cells.WARMED) <= set(built) and len(built["_score_histograms"]) == 4
+    built = cells.cells(snapshot)
+    assert set(cells.WARMED) <= set(vars(built))  # every cached property has been computed
+    assert len(built._score_histograms) == len(built._scored_counts) == 4
     for query in (q.stage_occupancy, q.time_to_milestone, q.assessment_scores, q.services_by_month):
         pd.testing.assert_frame_equal(
             query(snapshot, Filters(sex="female")), query(tiny_snapshot, Filters(sex="female"))
