@@ -85,7 +85,7 @@ def _validation(view: View) -> None:
             {
                 "file": p.table,
                 "column": p.column,
-                "what the loader did": p.message,
+                "what the loader did": p.text,
                 "rows": p.rows,
                 "example": p.example,
             }

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from data_access.contract import ACCESS_LEVELS, KINDS, MANIFEST_FIELDS, MANIFEST_FILE, SCHEMA_VERSION
 from data_access.integrity import file_problems, footer_problems
-from data_access.problems import Problem
+from data_access.problems import Problem, problem
+from i18n import N_
 
 log = logging.getLogger("second_chance.catalogue")
 
@@ -58,27 +59,32 @@ class SnapshotInfo:
 def read_manifest(folder: Path) -> SnapshotInfo:
     """Read and check a snapshot folder's manifest; never raises for bad content."""
     folder = Path(folder)
-    manifest, problem = _manifest_object(folder / MANIFEST_FILE)
+    manifest, refusal = _manifest_object(folder / MANIFEST_FILE)
     if manifest is None:
-        return SnapshotInfo(folder.name, folder, None, problems=(Problem("error", MANIFEST_FILE, problem),))
-    messages = [
-        *(
-            f"required field '{f.name}' is missing ({f.meaning})"
-            for f in MANIFEST_FIELDS
-            if f.required and f.name not in manifest
-        ),
-        *_version_problems(manifest),
+        message, params = refusal
+        return SnapshotInfo(folder.name, folder, None, problems=(problem("error", MANIFEST_FILE, message, **params),))
+    messages: list[tuple] = [
+        ("required field '{field}' is missing ({meaning})", {"field": f.name, "meaning": f.meaning})
+        for f in MANIFEST_FIELDS
+        if f.required and f.name not in manifest
     ]
+    messages += _version_problems(manifest)
     as_of, as_of_problem = _as_of(manifest)
-    if as_of_problem:
-        messages.append(as_of_problem)
+    messages += as_of_problem
     level, kind = manifest.get("access_level"), manifest.get("kind", "records")
     if "access_level" in manifest and level not in ACCESS_LEVELS:
-        messages.append(f"access_level must be one of {', '.join(ACCESS_LEVELS)}, found {str(level)[:40]!r}")
+        messages.append(
+            (
+                "access_level must be one of {values}, found {found}",
+                {"values": ", ".join(ACCESS_LEVELS), "found": repr(str(level)[:40])},
+            )
+        )
     if kind not in KINDS:
-        messages.append(f"kind must be one of {', '.join(KINDS)}, found {str(kind)[:40]!r}")
+        messages.append(
+            ("kind must be one of {values}, found {found}", {"values": ", ".join(KINDS), "found": repr(str(kind)[:40])})
+        )
     elif kind == "aggregates" and level != "public":
-        messages.append("a snapshot of aggregates must have access_level 'public'")
+        messages.append(("a snapshot of aggregates must have access_level 'public'", {}))
     return SnapshotInfo(
         id=folder.name,
         path=folder,
@@ -87,45 +93,52 @@ def read_manifest(folder: Path) -> SnapshotInfo:
         access_level=level if level in ACCESS_LEVELS else "",
         kind=kind if kind in KINDS else "records",
         manifest=manifest,
-        problems=tuple(Problem("error", MANIFEST_FILE, message) for message in messages),
+        problems=tuple(problem("error", MANIFEST_FILE, message, **params) for message, params in messages),
     )
 
 
-def _manifest_object(path: Path) -> tuple[dict | None, str]:
-    """The manifest as a JSON object, or None and why not."""
+def _manifest_object(path: Path) -> tuple[dict | None, tuple]:
+    """The manifest as a JSON object, or None and why not (a message template and its values)."""
     if not path.is_file():
-        missing = "missing: the folder is still being copied, or is not a snapshot"
-        return None, f"{missing} (a snapshot's manifest.json is written last)"
+        missing = N_(
+            "missing: the folder is still being copied, or is not a snapshot "
+            "(a snapshot's manifest.json is written last)"
+        )
+        return None, (missing, {})
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return None, f"is not valid JSON ({exc}); re-export the snapshot"
+        return None, ("is not valid JSON ({reason}); re-export the snapshot", {"reason": str(exc)})
     if not isinstance(manifest, dict):
-        return None, "must be a JSON object with the fields of the data contract"
-    return manifest, ""
+        return None, ("must be a JSON object with the fields of the data contract", {})
+    return manifest, ("", {})
 
 
-def _version_problems(manifest: dict) -> list[str]:
+def _version_problems(manifest: dict) -> list[tuple]:
     if "schema_version" not in manifest:
         return []
     version = manifest["schema_version"]
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        return [f"schema_version must be a whole number, found {version!r}"]
+        return [("schema_version must be a whole number, found {found}", {"found": repr(version)})]
     if version > SCHEMA_VERSION:
         return [
-            f"schema_version {version} is newer than this dashboard understands ({SCHEMA_VERSION}); "
-            "upgrade the dashboard to load it"
+            (
+                "schema_version {version} is newer than this dashboard understands ({supported}); "
+                "upgrade the dashboard to load it",
+                {"version": version, "supported": SCHEMA_VERSION},
+            )
         ]
     return []
 
 
-def _as_of(manifest: dict) -> tuple[dt.date | None, str]:
+def _as_of(manifest: dict) -> tuple[dt.date | None, list[tuple]]:
     if "as_of" not in manifest:
-        return None, ""
+        return None, []
     try:
-        return dt.date.fromisoformat(str(manifest["as_of"])), ""
+        return dt.date.fromisoformat(str(manifest["as_of"])), []
     except ValueError:
-        return None, f"as_of must be a date like 2026-09-30, found {str(manifest['as_of'])[:40]!r}"
+        found = repr(str(manifest["as_of"])[:40])
+        return None, [("as_of must be a date like 2026-09-30, found {found}", {"found": found})]
 
 
 def admit(infos: list[SnapshotInfo], access_level: str) -> list[SnapshotInfo]:
@@ -133,14 +146,18 @@ def admit(infos: list[SnapshotInfo], access_level: str) -> list[SnapshotInfo]:
     only public snapshots of aggregates, the restricted level only snapshots of person records.
     Any other becomes unavailable, with the reason."""
     public = access_level == "public"
-    refused = Problem(
+    refused = problem(
         "error",
         MANIFEST_FILE,
-        "not a public snapshot of aggregates: this server runs at the public access level, which opens only "
-        "snapshots made by python -m data_access.publish"
+        N_(
+            "not a public snapshot of aggregates: this server runs at the public access level, which opens only "
+            "snapshots made by python -m data_access.publish"
+        )
         if public
-        else "a public snapshot of aggregates: this server runs at the restricted level, which opens snapshots "
-        "of person records; open it with SECOND_CHANCE_ACCESS=public",
+        else N_(
+            "a public snapshot of aggregates: this server runs at the restricted level, which opens snapshots "
+            "of person records; open it with SECOND_CHANCE_ACCESS=public"
+        ),
     )
 
     def allowed(info: SnapshotInfo) -> bool:

@@ -15,8 +15,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from data_access import contract as c
-from data_access.problems import Problem
+from data_access.problems import Problem, problem
 from data_access.writer import file_digest
+from i18n import N_
 
 # Tables that must hold rows for a snapshot to show anything.
 MUST_HAVE_ROWS = ("cohorts", "regions", "stages", "people", "stage_events", "cells")
@@ -30,18 +31,18 @@ _KIND = {
     "bool": (pa.types.is_boolean,),
 }
 _WORDS = {
-    "string": "text",
-    "date32[day]": "a date",
-    "double": "a number",
-    "int32": "a whole number",
-    "int64": "a whole number",
-    "bool": "true/false",
+    "string": N_("text"),
+    "date32[day]": N_("a date"),
+    "double": N_("a number"),
+    "int32": N_("a whole number"),
+    "int64": N_("a whole number"),
+    "bool": N_("true/false"),
 }
 
 
 def _words(actual: pa.DataType) -> str:
     kind = next((k for k, tests in _KIND.items() if any(test(actual) for test in tests)), "")
-    return _WORDS.get(kind, "other values")
+    return _WORDS.get(kind, N_("other values"))
 
 
 def value_type(data_type: pa.DataType) -> pa.DataType:
@@ -55,12 +56,23 @@ def schema_problems(table: c.Table, schema: pa.Schema) -> list[Problem]:
     names = set(schema.names)
     extra = sorted(names - {col.name for col in table.columns})
     # A renamed column shows up as one missing and one extra: name the extra ones as a hint.
-    hint = f" (the file has {', '.join(extra[:3])[:120]} instead: renamed?)" if extra else ""
     for col in table.columns:
-        if col.name not in names:
-            problems.append(Problem("error", table.file_name, "required column is missing" + hint, column=col.name))
+        if col.name not in names and extra:
+            problems.append(
+                problem(
+                    "error",
+                    table.file_name,
+                    "required column is missing (the file has {columns} instead: renamed?)",
+                    column=col.name,
+                    columns=", ".join(extra[:3])[:120],
+                )
+            )
+        elif col.name not in names:
+            problems.append(problem("error", table.file_name, "required column is missing", column=col.name))
     if extra:
-        problems.append(Problem("warning", table.file_name, f"extra columns ignored: {', '.join(extra)[:200]}"))
+        problems.append(
+            problem("warning", table.file_name, "extra columns ignored: {columns}", columns=", ".join(extra)[:200])
+        )
     for col in table.columns:
         if col.name not in names:
             continue
@@ -68,21 +80,26 @@ def schema_problems(table: c.Table, schema: pa.Schema) -> list[Problem]:
         expected = str(col.type)
         if not any(test(actual) for test in _KIND[expected]) and not pa.types.is_null(actual):
             problems.append(
-                Problem(
+                problem(
                     "error",
                     table.file_name,
-                    f"holds {_words(actual)} ({actual}), expected {_WORDS[expected]} ({col.type}); fix the export",
+                    "holds {found} ({actual}), expected {expected} ({type}); fix the export",
                     column=col.name,
+                    found=_words(actual),
+                    actual=actual,
+                    expected=_WORDS[expected],
+                    type=col.type,
                 )
             )
     return problems
 
 
 def unreadable(table: c.Table, exc: Exception) -> Problem:
-    return Problem(
+    return problem(
         "error",
         table.file_name,
-        f"cannot be read as Parquet ({str(exc)[:160]}); the file is damaged or not Parquet: export it again",
+        "cannot be read as Parquet ({reason}); the file is damaged or not Parquet: export it again",
+        reason=str(exc)[:160],
     )
 
 
@@ -119,11 +136,12 @@ def file_problems(folder: Path, manifest: dict, *, checksums: bool) -> list[Prob
         size = path.stat().st_size
         if expected.get("bytes") is not None and size != expected.get("bytes"):
             problems.append(
-                Problem(
+                problem(
                     "error",
                     str(name)[:80],
-                    f"is {size:,} bytes, the manifest says {expected.get('bytes'):,}: "
-                    "the copy is incomplete or the file changed",
+                    "is {size} bytes, the manifest says {expected}: the copy is incomplete or the file changed",
+                    size=f"{size:,}",
+                    expected=f"{expected.get('bytes'):,}",
                 )
             )
         elif checksums and expected.get("sha256") and file_digest(path)["sha256"] != expected["sha256"]:

@@ -80,7 +80,7 @@ def read(manifest: dict) -> tuple[dict[str, pd.DataFrame], list[Problem]] | None
     try:
         meta = json.loads((where / "prepared.json").read_text(encoding="utf-8"))
         tables = {name: _read_table(where / f"{name}.arrow", meta["object_columns"][name]) for name in TABLES}
-        problems = [Problem(**p) for p in meta["problems"]]
+        problems = [Problem(**{**p, "params": tuple(map(tuple, p.get("params", ())))}) for p in meta["problems"]]
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:

@@ -30,7 +30,8 @@ from data_access import contract as c
 from data_access import integrity, prepared, programme
 from data_access.catalogue import SnapshotInfo, read_manifest
 from data_access.perturbation import KEY_MODULUS, Perturbation
-from data_access.problems import Problem, SnapshotError
+from data_access.problems import Problem, SnapshotError, problem
+from i18n import N_
 
 PREPARE_FROM_PEOPLE = 20_000
 """Snapshots this large are kept ready on disk after loading (see `data_access.prepared`); a
@@ -129,10 +130,11 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def error(self, table: str, message: str, **kw) -> None:
-        self.problems.append(Problem("error", table, message, **kw))
+        """Record an error; `message` is an English template, `kw` its values and where."""
+        self.problems.append(problem("error", table, message, **kw))
 
     def warn(self, table: str, message: str, **kw) -> None:
-        self.problems.append(Problem("warning", table, message, **kw))
+        self.problems.append(problem("warning", table, message, **kw))
 
     @property
     def failed(self) -> bool:
@@ -173,7 +175,13 @@ def _conform(table: c.Table, data: pa.Table, check: _Checker) -> pa.Table | None
             else:
                 arrays.append(array.cast(col.type))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            check.error(table.file_name, f"values do not fit {col.type}: {str(exc)[:120]}", column=col.name)
+            check.error(
+                table.file_name,
+                "values do not fit {type}: {reason}",
+                column=col.name,
+                type=col.type,
+                reason=str(exc)[:120],
+            )
             continue
         nulls = arrays[-1].null_count
         if nulls and not col.nullable:
@@ -215,57 +223,77 @@ def _unique(frame: pd.DataFrame, table: c.Table, check: _Checker) -> None:
     if dup.any():
         check.error(
             table.file_name,
-            f"duplicate {' + '.join(key)}; each must appear once",
+            "duplicate {key}; each must appear once",
+            key=" + ".join(key),
             column=key[0],
             rows=int(dup.sum()),
             example=_example(frame, dup, key),
         )
 
 
-def _label(column: str) -> str:
-    """How a person names a column in a message: `cohort_id` -> cohort, `age_band` -> age band."""
-    return column.removesuffix("_id").removesuffix("_code").replace("_", " ")
+COLUMN_WORDS = {
+    "cohort_id": N_("cohort"),
+    "region_code": N_("region"),
+    "stage_id": N_("stage"),
+    "sex": N_("sex"),
+    "age_band": N_("age band"),
+    "service_type": N_("service type"),
+    "track": N_("track"),
+    "milestone": N_("milestone"),
+    "dimension": N_("dimension"),
+    "cell": N_("cell"),
+}
+"""How a person names a column in a message."""
 
 
-def _listing(values: tuple[str, ...]) -> str:
-    return " or ".join(values) if len(values) == 2 else ", ".join(values)
+@dataclass(frozen=True)
+class _Declared:
+    """A column whose values the contract declares, the values it knows, and how to say so."""
+
+    column: str
+    known: object
+    message: str
+    """A template for the unknown values: `{name}` and `{values}` or `{target}` in it."""
+    params: dict
 
 
-def _declared(table: c.Table, reference: dict[str, pd.DataFrame]) -> list[tuple[str, object, str]]:
-    """(column, known values, what the values are) for every column of `table` whose values the
-    contract declares: allowed values, or a reference to one of the tables in `reference` (a
-    reference to a table not given is checked elsewhere: person ids by `_person_index`)."""
+def _declared(table: c.Table, reference: dict[str, pd.DataFrame]) -> list[_Declared]:
+    """Every column of `table` whose values the contract declares: allowed values, or a
+    reference to one of the tables in `reference` (a reference to a table not given is checked
+    elsewhere: person ids by `_person_index`)."""
     found = []
     for col in table.columns:
+        words = COLUMN_WORDS.get(col.name, col.name)
         if col.allowed:
-            found.append((col.name, col.allowed, f"{_label(col.name)} (expected {_listing(col.allowed)})"))
+            listing = " or ".join(col.allowed) if len(col.allowed) == 2 else ", ".join(col.allowed)
+            found.append(
+                _Declared(col.name, col.allowed, "{name} (expected {values})", {"name": words, "values": listing})
+            )
         elif col.references and col.references.split(".")[0] in reference:
             target, column = col.references.split(".")
-            found.append((col.name, reference[target][column], f"{_label(col.name)} (not in {target})"))
+            found.append(
+                _Declared(
+                    col.name, reference[target][column], "{name} (not in {target})", {"name": words, "target": target}
+                )
+            )
     return found
 
 
 def _keep_declared(frame: pd.DataFrame, table: c.Table, reference: dict[str, pd.DataFrame], check: _Checker):
     """`frame` without the rows whose codes the contract does not know (each kind reported as a
     warning that names the column and gives an example)."""
-    for column, known, what in _declared(table, reference):
-        frame = _drop_unknown(frame, ~frame[column].isin(known).to_numpy(), column, table, what, check)
-    return frame
-
-
-def _drop_unknown(
-    frame: pd.DataFrame, unknown: np.ndarray, column: str, table: c.Table, what: str, check: _Checker
-) -> pd.DataFrame:
-    """Leave out the rows marked `unknown`, with a warning that names the column and an example."""
-    if unknown.any():
-        check.warn(
-            table.file_name,
-            f"unknown {what}; these rows are left out",
-            column=column,
-            rows=int(unknown.sum()),
-            example=_example(frame, unknown, [column]),
-        )
-        frame = frame.loc[~unknown]
+    for declared in _declared(table, reference):
+        unknown = ~frame[declared.column].isin(declared.known).to_numpy()
+        if unknown.any():
+            check.warn(
+                table.file_name,
+                f"unknown {declared.message}; these rows are left out",
+                column=declared.column,
+                rows=int(unknown.sum()),
+                example=_example(frame, unknown, [declared.column]),
+                **declared.params,
+            )
+            frame = frame.loc[~unknown]
     return frame
 
 
@@ -334,15 +362,17 @@ def _reference(raw: dict[str, pd.DataFrame], check: _Checker) -> tuple[pd.DataFr
         if raw[table.name].empty:
             check.problems.append(integrity.empty_table(table))
         _unique(raw[table.name], table, check)
-        for column, known, _ in _declared(table, raw):
-            bad = ~raw[table.name][column].isin(known)
+        for declared in _declared(table, raw):
+            bad = ~raw[table.name][declared.column].isin(declared.known)
             if bad.any():
                 check.error(
                     table.file_name,
-                    f"{column} must be one of {', '.join(known)}",
-                    column=column,
+                    "{name} must be one of {values}",
+                    name=declared.column,
+                    values=", ".join(declared.known),
+                    column=declared.column,
                     rows=int(bad.sum()),
-                    example=_example(raw[table.name], bad, [table.key[0], column]),
+                    example=_example(raw[table.name], bad, [table.key[0], declared.column]),
                 )
     cohorts = raw["cohorts"].reset_index(drop=True)
     regions = raw["regions"].reset_index(drop=True)
@@ -357,7 +387,11 @@ def _load_aggregates(info: SnapshotInfo, check: _Checker) -> Snapshot:
     try:
         Perturbation.from_manifest(info.manifest.get("perturbation"))
     except ValueError as error:
-        check.error(c.MANIFEST_FILE, f"{error}; publish the snapshot again with python -m data_access.publish")
+        check.error(
+            c.MANIFEST_FILE,
+            "{reason}; publish the snapshot again with python -m data_access.publish",
+            reason=str(error),
+        )
     raw = {t.name: _read(info.path, t, check) for t in c.AGGREGATE_TABLES}
     if check.failed:
         raise SnapshotError(info.id, check.problems)
@@ -388,25 +422,30 @@ def _check_aggregate(raw: dict[str, pd.DataFrame], table: c.Table, check: _Check
     are not negative, keys in [0, 2**32)."""
     frame = raw[table.name]
     problems = [
-        (column, ~frame[column].isin(known).to_numpy() & frame[column].notna().to_numpy(), f"unknown {what}")
-        for column, known, what in _declared(table, raw)
+        (
+            d.column,
+            ~frame[d.column].isin(d.known).to_numpy() & frame[d.column].notna().to_numpy(),
+            f"unknown {d.message}",
+            d.params,
+        )
+        for d in _declared(table, raw)
     ]
     for col in table.columns:
         values = frame[col.name]
         if col.name.endswith("_key"):
-            problems.append(
-                (col.name, ((values < 0) | (values >= KEY_MODULUS)).to_numpy(), "keys outside 0 to 2**32 - 1")
-            )
+            bad = ((values < 0) | (values >= KEY_MODULUS)).to_numpy()
+            problems.append((col.name, bad, "keys outside 0 to 2**32 - 1", {}))
         elif str(col.type) == "int64":
-            problems.append((col.name, (values < 0).to_numpy(), "negative counts"))
-    for column, bad, what in problems:
+            problems.append((col.name, (values < 0).to_numpy(), "negative counts", {}))
+    for column, bad, message, params in problems:
         if bad.any():
             check.error(
                 table.file_name,
-                f"{what}; publish the snapshot again",
+                f"{message}; publish the snapshot again",
                 column=column,
                 rows=int(bad.sum()),
                 example=_example(frame, bad, [column]),
+                **params,
             )
 
 
@@ -458,8 +497,15 @@ def _person_index(frame: pd.DataFrame, people: pd.DataFrame, table: c.Table, che
     row_of_category = pd.Index(people["person_id"]).get_indexer(ids.cat.categories.astype(object))
     person = np.where(ids.cat.codes.to_numpy() >= 0, row_of_category[ids.cat.codes.to_numpy()], -1)
     unknown = person < 0
-    frame = _drop_unknown(frame, unknown, "person_id", table, "person_id (not in people)", check)
-    return frame.assign(person=person[~unknown].astype(np.int32))
+    if unknown.any():
+        check.warn(
+            table.file_name,
+            "unknown person_id (not in people); these rows are left out",
+            column="person_id",
+            rows=int(unknown.sum()),
+            example=_example(frame, unknown, ["person_id"]),
+        )
+    return frame.loc[~unknown].assign(person=person[~unknown].astype(np.int32))
 
 
 def _people(people: pd.DataFrame, cohorts: pd.DataFrame, regions: pd.DataFrame, check: _Checker) -> pd.DataFrame:

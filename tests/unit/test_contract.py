@@ -37,7 +37,7 @@ def test_a_service_type_added_to_the_contract_is_loaded_counted_and_documented(m
     housing = pd.DataFrame([("p5", tiny.D("2022-05-01"), "housing", 2)], columns=tables["services"].columns)
     tables["services"] = pd.concat([tables["services"], housing], ignore_index=True)
     refused = load_snapshot(tiny.write(tmp_path / "before", tables))
-    assert [p.message for p in refused.warnings] == [
+    assert [p.text for p in refused.warnings] == [
         "unknown service type (expected " + ", ".join(c.SERVICE_TYPES) + "); these rows are left out"
     ]
 
