@@ -29,6 +29,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+# How long a retrying `expect(...)` waits for what it expects. Generous: on a busy machine a rerun
+# can take many seconds to reach the page, and a passing check returns as soon as it holds.
+EXPECT_TIMEOUT_MS = 30_000
 
 
 def pytest_collection_modifyitems(items):
@@ -131,11 +134,12 @@ def public_server():
 @pytest.fixture(scope="session")
 def browser():
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         _missing_browser("The Playwright package is not installed")
     if not CHROMIUM.exists():
         _missing_browser(f"No browser at {CHROMIUM}")
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser

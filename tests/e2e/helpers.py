@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
@@ -20,8 +20,11 @@ PAGES = {
 }
 
 
-def wait_idle(page: Page, timeout: float = 30_000) -> None:
-    """Wait until the app has finished its run (and a little for the front end to settle)."""
+def wait_idle(page: Page, timeout: float = 60_000) -> None:
+    """Wait until the app has finished its run (and a little for the front end to settle).
+
+    A run an action triggers may start only after this has seen the app idle: assert on what
+    the run changes with a retrying `expect(...)`, never by reading it once after this."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     page.wait_for_selector(IDLE, timeout=timeout)
     page.wait_for_load_state("networkidle", timeout=timeout)
@@ -46,10 +49,11 @@ def choose(page: Page, key: str, option_text: str) -> None:
     box.fill(option_text)
     page.get_by_role("option", name=re.compile(rf"^{re.escape(option_text)}")).first.click()
     page.keyboard.press("Escape")
+    expect(widget(page, key)).to_contain_text(option_text)
     wait_idle(page)
 
 
-def metric_value(page: Page, label: str):
+def metric_value(page: Page, label: str) -> Locator:
     """The value element of the metric tile labelled `label`."""
     tile = page.locator('[data-testid="stMetric"]').filter(
         has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(rf"^{re.escape(label)}$"))
@@ -57,21 +61,20 @@ def metric_value(page: Page, label: str):
     return tile.locator('[data-testid="stMetricValue"]')
 
 
-def metric(page: Page, label: str) -> str:
-    return metric_value(page, label).inner_text().strip()
-
-
-def base_n(page: Page) -> int:
-    text = page.get_by_text(re.compile(r"^[\d,]+ (people|person) · ")).first.inner_text()
-    return int(text.split(" ", 1)[0].replace(",", ""))
+def expect_base_n(page: Page, n: int) -> None:
+    """Wait until the page header says the selection holds `n` people ("626 people · ...")."""
+    line = page.get_by_text(re.compile(r"^[\d,]+ (people|person) · ")).first
+    expect(line).to_have_text(re.compile(rf"^{n:,} (people|person) · "))
 
 
 def assert_healthy(page: Page) -> None:
-    """No exception box, no error element, no console errors; every chart drew something."""
+    """No exception box, no error element, no console errors; every chart drew something.
+    Call it once the page shows what the test expects: it checks the run that drew that."""
+    expect(page.locator(IDLE)).to_have_count(1)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     expect(page.locator('[data-testid="stAlertContentError"]')).to_have_count(0)
     charts = page.locator('[data-testid="stVegaLiteChart"]')
     for i in range(charts.count()):
-        expect(charts.nth(i).locator("canvas, svg").first).to_be_visible(timeout=15_000)
+        expect(charts.nth(i).locator("canvas, svg").first).to_be_visible()
     assert page.console_errors == [], page.console_errors
     assert page.failed_responses == [], page.failed_responses
