@@ -10,11 +10,12 @@ import streamlit as st
 from app_pages import navigation
 from data_access.cells import warm_up
 from ui.boundary import configure_logging, error_boundary
-from ui.context import build_view, report_ignored_link_values
+from ui.context import apply_language, build_view, report_ignored_link_values, tidy_link
 from ui.exports import csv_only_through_exports, share
 
 configure_logging()
 st.set_page_config(page_title="Second Chance", page_icon="assets/icon.png", layout="wide")
+apply_language()
 st.logo("assets/logo.svg", size="large")
 csv_only_through_exports()
 with error_boundary():
@@ -27,3 +28,4 @@ with error_boundary():
     finally:
         warm_up(view.snapshot)  # after the page, so that a server's first page is not slowed by it
     report_ignored_link_values()
+    tidy_link()

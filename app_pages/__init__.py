@@ -9,24 +9,26 @@ from functools import partial
 import streamlit as st
 
 from app_pages import about, explorer, overview, present, progress, regions, repatriations
+from i18n import N_, _
 from ui.context import View
 
 # (section, module, title, URL path, icon); the first page is the default, at "/".
 PAGES = (
-    ("Where things stand", overview, "Overview", "overview", ":material/dashboard:"),
-    ("Where things stand", repatriations, "Repatriations", "repatriations", ":material/flight_land:"),
-    ("Reintegration", progress, "Reintegration progress", "progress", ":material/trending_up:"),
-    ("Reintegration", regions, "Regions", "regions", ":material/map:"),
-    ("Data", explorer, "Data explorer", "explorer", ":material/table_view:"),
-    ("Data", about, "About the data", "about", ":material/info:"),
-    ("Briefings", present, "Present", "present", ":material/slideshow:"),
+    (N_("Where things stand"), overview, N_("Overview"), "overview", ":material/dashboard:"),
+    (N_("Where things stand"), repatriations, N_("Repatriations"), "repatriations", ":material/flight_land:"),
+    (N_("Reintegration"), progress, N_("Reintegration progress"), "progress", ":material/trending_up:"),
+    (N_("Reintegration"), regions, N_("Regions"), "regions", ":material/map:"),
+    (N_("Data"), explorer, N_("Data explorer"), "explorer", ":material/table_view:"),
+    (N_("Data"), about, N_("About the data"), "about", ":material/info:"),
+    (N_("Briefings"), present, N_("Present"), "present", ":material/slideshow:"),
 )
 
 
 def navigation(view: View) -> dict[str, list[st.Page]]:
-    """The pages by section, each a callable that renders its module with `view`."""
+    """The pages by section (titles in this run's language), each a callable that renders its
+    module with `view`."""
     sections: dict[str, list[st.Page]] = {}
     for i, (section, module, title, url_path, icon) in enumerate(PAGES):
-        page = st.Page(partial(module.render, view), title=title, icon=icon, url_path=url_path, default=i == 0)
-        sections.setdefault(section, []).append(page)
+        page = st.Page(partial(module.render, view), title=_(title), icon=icon, url_path=url_path, default=i == 0)
+        sections.setdefault(_(section), []).append(page)
     return sections

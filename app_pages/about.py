@@ -3,40 +3,65 @@ rules in force and the data dictionary."""
 
 import streamlit as st
 
+import i18n
 from data_access import Filters
 from data_access.dictionary import data_dictionary
-from data_access.narrative import long_date
+from i18n import N_, _, ngettext
+from i18n import format as fmt
 from ui.context import View
 from ui.widgets import escape, page_header
 
-METHODOLOGY = """
-- **Current stage**: the stage a person entered last and has not left, as of the snapshot date.
-- **Men, women, children**: adults (18 and over at return) by recorded sex, and everyone under 18 at return.
-  Age bands are UNHCR's (0-4, 5-11, 12-17, 18-59, 60+), at return.
-- **In active support**: currently in a rehabilitation-track stage (arrival, adaptation centre, family
-  placement, documents and benefits, school/training/work, community follow-up).
-- **Ever on the justice track**: ever entered investigation or custody.
-- **Time to milestone**: share of a cohort that reached family placement, or school/training/work, within N
-  months of the cohort's arrival. Each cohort's line stops at the months it has been observed for.
-- **Who is stuck**: days since a person entered their current stage; closed and lost cases are not counted.
-- **Scores**: 0 (worst) to 1 (best) on IOM's economic, social and psychosocial dimensions; the composite is the
-  plain mean of the dimensions a person was scored on (our convention). Medians and quartiles are per half-year.
-- **Percentages** in sentences are given only for groups of 20 people or more, and never as a rounded 0% or
-  100% of a group in which some, but not all, are counted.
-- **Snapshots** are exports as of a date; deltas compare the same selection with the previous snapshot.
-"""
+METHODOLOGY = (
+    N_("**Current stage**: the stage a person entered last and has not left, as of the snapshot date."),
+    N_(
+        "**Men, women, children**: adults (18 and over at return) by recorded sex, and everyone under 18 at "
+        "return. Age bands are UNHCR's (0-4, 5-11, 12-17, 18-59, 60+), at return."
+    ),
+    N_(
+        "**In active support**: currently in a rehabilitation-track stage (arrival, adaptation centre, family "
+        "placement, documents and benefits, school/training/work, community follow-up)."
+    ),
+    N_("**Ever on the justice track**: ever entered investigation or custody."),
+    N_(
+        "**Time to milestone**: share of a cohort that reached family placement, or school/training/work, within N "
+        "months of the cohort's arrival. Each cohort's line stops at the months it has been observed for."
+    ),
+    N_("**Who is stuck**: days since a person entered their current stage; closed and lost cases are not counted."),
+    N_(
+        "**Scores**: 0 (worst) to 1 (best) on IOM's economic, social and psychosocial dimensions; the composite is "
+        "the plain mean of the dimensions a person was scored on (our convention). Medians and quartiles are per "
+        "half-year."
+    ),
+    N_(
+        "**Percentages** in sentences are given only for groups of 20 people or more, and never as a rounded 0% or "
+        "100% of a group in which some, but not all, are counted."
+    ),
+    N_("**Snapshots** are exports as of a date; deltas compare the same selection with the previous snapshot."),
+)
 
 
 def render(view: View) -> None:
-    page_header("About the data", view)
+    page_header(_("About the data"), view)
     _snapshot(view)
     _validation(view)
-    st.subheader("Methodology")
-    st.markdown(METHODOLOGY)
+    st.subheader(_("Methodology"))
+    st.markdown("\n".join(f"- {_(line)}" for line in METHODOLOGY))
     _disclosure(view)
-    st.subheader("Data dictionary")
-    st.dataframe(data_dictionary(view.snapshot.kind), hide_index=True, width="stretch")
-    st.caption("The full contract, with the manifest and loading rules: docs/data-contract.md in the repository.")
+    st.subheader(_("Data dictionary"))
+    st.dataframe(
+        data_dictionary(view.snapshot.kind),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "table": _("Table"),
+            "column": _("Column"),
+            "type": _("Type"),
+            "required": _("Required"),
+            "allowed values": _("Allowed values"),
+            "meaning": _("Meaning"),
+        },
+    )
+    st.caption(_("The full contract, with the manifest and loading rules: docs/data-contract.md in the repository."))
 
 
 def _snapshot(view: View) -> None:
@@ -44,84 +69,117 @@ def _snapshot(view: View) -> None:
     manifest = snapshot.info.manifest
     if snapshot.kind == "records":
         holds = {
-            "People": [f"{len(snapshot.people):,}"],
-            "Stage events": [f"{len(snapshot.events):,}"],
-            "Assessments": [f"{len(snapshot.assessments):,}"],
-            "Service records": [f"{len(snapshot.services):,}"],
+            _("People"): [fmt.count(len(snapshot.people))],
+            _("Stage events"): [fmt.count(len(snapshot.events))],
+            _("Assessments"): [fmt.count(len(snapshot.assessments))],
+            _("Service records"): [fmt.count(len(snapshot.services))],
         }
     else:
         holds = {
-            "Holds": ["aggregates per cell only, no person rows"],
-            "People (published figure)": [view.data.base_text(Filters()) or "—"],
-            "Cells": [f"{len(snapshot.aggregates['cells']):,}"],
+            _("Holds"): [_("aggregates per cell only, no person rows")],
+            _("People (published figure)"): [view.data.base_text(Filters()) or fmt.MISSING],
+            _("Cells"): [fmt.count(len(snapshot.aggregates["cells"]))],
         }
-    st.subheader("This snapshot")
+    st.subheader(_("This snapshot"))
     # st.table renders Markdown in its cells, so the manifest's values are escaped.
     st.table(
         {
-            "Snapshot": [escape(snapshot.id)],
-            "As of": [long_date(snapshot.as_of)],
-            "Country": [escape(manifest.get("country", ""))],
-            "Access level": [escape(manifest.get("access_level", ""))],
-            "Schema version": [escape(manifest.get("schema_version", ""))],
-            "Synthetic": ["yes" if manifest.get("synthetic") else "no"],
-            "Made by": [escape(manifest.get("source", "not stated"))],
+            _("Snapshot"): [escape(snapshot.id)],
+            _("As of"): [fmt.date(snapshot.as_of)],
+            _("Country"): [escape(manifest.get("country", ""))],
+            _("Access level"): [escape(manifest.get("access_level", ""))],
+            _("Schema version"): [escape(manifest.get("schema_version", ""))],
+            _("Synthetic"): [_("yes") if manifest.get("synthetic") else _("no")],
+            _("Made by"): [escape(manifest.get("source", _("not stated")))],
             **holds,
         }
     )
+    if not snapshot.has_labels_in(i18n.language()):
+        st.info(
+            _(
+                "This snapshot names its cohorts and stages in English only (it was exported before schema "
+                "version 2), so they are shown in English."
+            ),
+            icon=":material/translate:",
+        )
     for note in manifest.get("notes") if isinstance(manifest.get("notes"), list) else []:
         st.markdown(f"- {escape(str(note))}")
 
 
 def _validation(view: View) -> None:
     warnings = view.snapshot.warnings
-    st.subheader("Validation")
+    st.subheader(_("Validation"))
     if not warnings:
-        st.success("The snapshot passed every check of the data contract.")
+        st.success(_("The snapshot passed every check of the data contract."))
         return
-    st.warning(f"{len(warnings)} warning(s) while loading; the figures leave out what is listed here.")
+    st.warning(
+        ngettext(
+            "{n} warning while loading; the figures leave out what is listed here.",
+            "{n} warnings while loading; the figures leave out what is listed here.",
+            len(warnings),
+        ).format(n=len(warnings))
+    )
     st.dataframe(
         [
-            {
-                "file": p.table,
-                "column": p.column,
-                "what the loader did": p.text,
-                "rows": p.rows,
-                "example": p.example,
-            }
+            {"file": p.table, "column": p.column, "what the loader did": p.text, "rows": p.rows, "example": p.example}
             for p in warnings
         ],
         hide_index=True,
         width="stretch",
+        column_config={
+            "file": _("File"),
+            "column": _("Column"),
+            "what the loader did": _("What the loader did"),
+            "rows": st.column_config.NumberColumn(_("Rows"), format="localized"),
+            "example": _("Example"),
+        },
     )
 
 
 def _disclosure(view: View) -> None:
     snapshot = view.snapshot
-    st.subheader("Disclosure control")
+    st.subheader(_("Disclosure control"))
     st.markdown(
-        "**Access level of this server: "
-        + view.access.badge
-        + ".** It is set by whoever runs the server (environment variable `SECOND_CHANCE_ACCESS`), never from "
-        "the page or the link."
+        _(
+            "**Access level of this server: {level}.** It is set by whoever runs the server (environment variable "
+            "`SECOND_CHANCE_ACCESS`), never from the page or the link."
+        ).format(level=view.access.badge)
     )
     st.markdown("\n".join(f"- {escape(line)}" for line in view.data.methodology()))
     if view.access.problem:
-        st.warning(f"The configured access level could not be used ({view.access.problem}); the public level applies.")
+        st.warning(
+            _("The configured access level could not be used ({problem}); the public level applies.").format(
+                problem=view.access.problem
+            )
+        )
     report = snapshot.info.manifest.get("disclosure")
     if isinstance(report, dict):
-        st.markdown("**How this snapshot was published**")
+        st.markdown(_("**How this snapshot was published**"))
         st.dataframe(
             [{"rule or figure": str(key).replace("_", " "), "value": str(value)} for key, value in report.items()],
             hide_index=True,
             width="stretch",
+            column_config={"rule or figure": _("Rule or figure"), "value": _("Value")},
         )
     if snapshot.perturbation is not None:
-        with st.expander("The perturbation table", icon=":material/casino:"):
+        with st.expander(_("The perturbation table"), icon=":material/casino:"):
             st.caption(
-                "For each true count, the values it may be published as and how likely each is. Which one a group "
-                "of people gets is fixed by the sum of their record keys (the cell key), so the same people always "
-                "get the same number. Counts from the last row on get the same noise."
+                _(
+                    "For each true count, the values it may be published as and how likely each is. Which one a "
+                    "group of people gets is fixed by the sum of their record keys (the cell key), so the same "
+                    "people always get the same number. Counts from the last row on get the same noise."
+                )
             )
-            st.dataframe(snapshot.perturbation.table(), hide_index=True, width="stretch")
-    st.caption("Every CSV download starts with these notes, as `#` lines before the data.")
+            st.dataframe(
+                snapshot.perturbation.table(),
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "count": _("True count"),
+                    "published": _("Published as"),
+                    "probability": st.column_config.NumberColumn(_("Probability"), format="%.3f"),
+                    "key_from": st.column_config.NumberColumn(_("Cell key from"), format="%.3f"),
+                    "key_to": st.column_config.NumberColumn(_("Cell key to"), format="%.3f"),
+                },
+            )
+    st.caption(_("Every CSV download starts with these notes, as `#` lines before the data."))

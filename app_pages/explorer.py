@@ -7,71 +7,84 @@ import streamlit as st
 
 import charts
 from data_access.programme import PIVOT_DIMENSIONS, PIVOT_TITLES
+from i18n import _
+from i18n import format as fmt
 from ui.context import View
-from ui.widgets import chart, download, escape, page_header, people_to_show
+from ui.widgets import chart, choice, download, escape, page_header, people_to_show
 
-NONE = "—"
-# Bound widgets keep their option text in the URL, so the options are the readable titles.
-BY_TITLE = {PIVOT_TITLES[d]: d for d in PIVOT_DIMENSIONS}
+NONE = "none"
 SHOWN_ROWS = 2_000
 
 
 def render(view: View) -> None:
     filters, data = view.filters, view.data
-    page_header("Data explorer", view, "Count people by any one or two dimensions; download exactly what is shown.")
+    page_header(
+        _("Data explorer"), view, _("Count people by any one or two dimensions; download exactly what is shown.")
+    )
     if not people_to_show(view):
         return
 
+    titles = {dim: _(PIVOT_TITLES[dim]) for dim in PIVOT_DIMENSIONS}
     left, right = st.columns(2)
-    rows = BY_TITLE[left.selectbox("Rows", options=list(BY_TITLE), key="rows", bind="query-params")]
-    title = right.selectbox("Columns (optional)", options=[NONE, *BY_TITLE], key="columns", bind="query-params")
-    columns = BY_TITLE.get(title, NONE)
+    with left:
+        rows = choice(_("Rows"), titles, key="rows", default="cohort")
+    with right:
+        columns = choice(_("Columns (optional)"), {NONE: "—", **titles}, key="columns", default=NONE)
     dims = [rows] if columns in (NONE, rows) else [rows, columns]
-    pivot = _pivot(data.counts_by(filters, dims), dims)
-    st.dataframe(pivot, hide_index=True, width="stretch")
+    counts = data.counts_by(filters, dims)
+    pivot, labels = _pivot(counts, dims)
+    config = {dims[0]: None, f"{dims[0]}_label": titles[dims[0]], **labels}
+    st.dataframe(pivot, hide_index=True, width="stretch", column_config=config)
     download(pivot, "pivot-" + "-by-".join(dims), view, key="explorer-pivot-csv")
     figure = data.figure(charts.pivot_chart, data.counts_by, filters, dims, options=(dims,))
     chart(figure, key="explorer-chart", view=view)
 
     if view.access.public:
         st.info(
-            "Person-level rows are not available at the public access level: this dashboard shows "
-            "disclosure-controlled aggregates only. See **About the data** for the rules.",
+            _(
+                "Person-level rows are not available at the public access level: this dashboard shows "
+                "disclosure-controlled aggregates only. See **About the data** for the rules."
+            ),
             icon=":material/shield_lock:",
         )
         return
     _people(view)
 
 
-def _pivot(counts: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
-    """The counts as a table: one row per value of the first dimension, one column per value of
-    the second. Public tables carry the released text of each count ("<5"); the pivot shows it."""
+def _pivot(counts: pd.DataFrame, dims: list[str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The counts as a table, one row per value of the first dimension (its code and its label),
+    one count column per value of the second, named by its code: a CSV's column names are the
+    same in every language. Also the count columns' titles as people read them. Public tables
+    carry the released text of each count ("<5"); the pivot shows it."""
     rows = dims[0]
     value = "people_text" if "people_text" in counts else "people"
     if len(dims) == 1:
-        return counts[[f"{rows}_label", value]].rename(columns={f"{rows}_label": PIVOT_TITLES[rows], value: "people"})
-    return (
-        counts.pivot_table(
-            index=f"{rows}_label", columns=f"{dims[1]}_label", values=value, aggfunc="first", observed=True, sort=False
-        )
-        .rename_axis(index=PIVOT_TITLES[rows], columns=None)
-        .reset_index()
+        return counts[[rows, f"{rows}_label", value]].rename(columns={value: "people"}), {"people": _("People")}
+    second = dims[1]
+    table = counts.assign(**{second: counts[second].astype(str)}).pivot_table(
+        index=[rows, f"{rows}_label"], columns=second, values=value, aggfunc="first", observed=True, sort=False
     )
+    titles = dict(zip(counts[second].astype(str), counts[f"{second}_label"].astype(str), strict=True))
+    return table.rename_axis(columns=None).reset_index(), titles
 
 
 def _people(view: View) -> None:
     """The person table (restricted only) and a selected person's stage history."""
     filters, data = view.filters, view.data
-    st.subheader("People")
+    st.subheader(_("People"))
     st.caption(
-        "Pseudonymous rows: ids are not names and the table holds nothing that locates a person. "
-        "Restricted access only. Select a row to see that person's stage history."
+        _(
+            "Pseudonymous rows: ids are not names and the table holds nothing that locates a person. "
+            "Restricted access only. Select a row to see that person's stage history."
+        )
     )
     people = data.person_table(filters, limit=SHOWN_ROWS)  # the CSV below takes every row, when asked
     if view.base_n > SHOWN_ROWS:
         st.caption(
-            f"Showing the first {SHOWN_ROWS:,} of {view.base_n:,} people: narrow the filters to find someone, "
-            "or download the CSV for all of them."
+            _(
+                "Showing the first {shown} of {n} people: narrow the filters to find someone, "
+                "or download the CSV for all of them."
+            ).format(shown=fmt.count(SHOWN_ROWS), n=fmt.count(view.base_n))
         )
     event = st.dataframe(
         people.head(SHOWN_ROWS),
@@ -80,11 +93,11 @@ def _people(view: View) -> None:
         on_select="rerun",
         selection_mode="single-row",
         key="explorer-people",
-        column_config={"days_in_stage": st.column_config.NumberColumn("Days in stage", format="localized")},
+        column_config={"days_in_stage": st.column_config.NumberColumn(_("Days in stage"), format="localized")},
     )
     download(lambda: data.person_table(filters), "people", view, key="explorer-people-csv")
     selected = event.selection.rows if event else []
     if selected:
         person_id = people.iloc[selected[0]]["person_id"]
-        st.markdown(f"**Stage history of {escape(person_id)}**")
+        st.markdown(_("**Stage history of {person}**").format(person=escape(person_id)))
         st.dataframe(data.stage_history(person_id), hide_index=True, width="stretch")

@@ -4,7 +4,9 @@ charts that cross-filter every page (click a cohort or a stage)."""
 import streamlit as st
 
 import charts
-from data_access.narrative import long_date, overview_summary
+from data_access.narrative import overview_summary
+from i18n import _
+from i18n import format as fmt
 from ui.context import View
 from ui.crossfilter import to_filter
 from ui.widgets import chart, guarded, page_header, people_to_show, tiles
@@ -12,12 +14,12 @@ from ui.widgets import chart, guarded, page_header, people_to_show, tiles
 
 def render(view: View) -> None:
     snapshot, filters, data = view.snapshot, view.filters, view.data
-    page_header("Overview", view, "Where every cohort stands today.")
+    page_header(_("Overview"), view, _("Where every cohort stands today."))
     if not people_to_show(view):
         return
 
     headline = data.headline(filters)
-    tiles(headline, long_date(view.previous.as_of) if view.previous else None)
+    tiles(headline, fmt.date(view.previous.as_of) if view.previous else None)
     summary = overview_summary(
         headline,
         data.stage_distribution(filters),
@@ -48,6 +50,9 @@ def render(view: View) -> None:
         )
         chart(stages, key="overview-stages", view=view, on_select=to_filter("overview-stages", "stage", "stage"))
     st.caption(
-        "Click a bar to filter every page by that cohort or stage (it appears in the sidebar and the link). "
-        "Click the background of the chart, remove the chip in the sidebar, or press **Reset filters** to go back."
+        _(
+            "Click a bar to filter every page by that cohort or stage (it appears in the sidebar and the link). "
+            "Click the background of the chart, remove the chip in the sidebar, or press **Reset filters** to go "
+            "back."
+        )
     )

@@ -11,8 +11,9 @@ from briefing.slides import slide as build_slide
 from briefing.slides import slides, story
 from charts.export import projector_spec
 from data_access import export
-from data_access.narrative import long_date
-from ui.context import View
+from i18n import _
+from i18n import format as fmt
+from ui.context import View, used_setting
 from ui.exports import HTML, chart_downloads, current_link, data_note
 from ui.widgets import disclosure_note, people_to_show
 
@@ -41,6 +42,7 @@ def _go(step: int, count: int) -> None:
 
 
 def render(view: View) -> None:
+    used_setting("slide")
     if not people_to_show(view):
         return
     count = len(story(view.data))
@@ -64,7 +66,7 @@ def render(view: View) -> None:
     link = current_link(st.context.url, {key: st.query_params.get_all(key) for key in st.query_params})
     with st.container(horizontal=True, vertical_alignment="center", key="slide-nav"):
         st.button(
-            "Previous",
+            _("Previous"),
             icon=":material/arrow_back:",
             on_click=_go,
             args=(-1, count),
@@ -72,7 +74,7 @@ def render(view: View) -> None:
             shortcut="Left",
         )
         st.button(
-            "Next",
+            _("Next"),
             icon=":material/arrow_forward:",
             on_click=_go,
             args=(1, count),
@@ -81,7 +83,7 @@ def render(view: View) -> None:
         )
         chart_downloads(slide.figure, slide.table, view, key=f"slide-{slide.key}", note=disclosure_note(view))
         st.download_button(
-            "Briefing pack (HTML)",
+            _("Briefing pack (HTML)"),
             data=lambda: html_pack(
                 slides(view.data, view.filters),
                 selection=view.description,
@@ -91,12 +93,14 @@ def render(view: View) -> None:
                 snapshot_id=view.snapshot.id,
                 link=link,
             ),
-            file_name=export.file_name("briefing", view.description, view.snapshot.as_of, "html"),
+            file_name=export.file_name("briefing", view.filters.codes(), view.snapshot.as_of, "html"),
             mime=HTML,
             key="briefing-pack",
             icon=":material/description:",
             type="tertiary",
             on_click="ignore",
-            help=f"Every slide with its caption and table, the methodology and the as-of date "
-            f"({long_date(view.snapshot.as_of)}), in one HTML file that opens offline in any browser",
+            help=_(
+                "Every slide with its caption and table, the methodology and the as-of date ({date}), in one "
+                "HTML file that opens offline in any browser"
+            ).format(date=fmt.date(view.snapshot.as_of)),
         )

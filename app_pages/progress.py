@@ -4,6 +4,8 @@ stuck, how their scores move, and what support they receive."""
 import streamlit as st
 
 import charts
+from i18n import _
+from i18n import format as fmt
 from ui.context import View
 from ui.widgets import chart, page_header, people_to_show
 
@@ -11,7 +13,7 @@ from ui.widgets import chart, page_header, people_to_show
 def render(view: View) -> None:
     snapshot, filters, data = view.snapshot, view.filters, view.data
     page_header(
-        "Reintegration progress", view, "Stages reached, time to milestones, who is stuck, scores and services."
+        _("Reintegration progress"), view, _("Stages reached, time to milestones, who is stuck, scores and services.")
     )
     if not people_to_show(view):
         return
@@ -28,9 +30,9 @@ def render(view: View) -> None:
     milestones = data.figure(charts.milestone_chart, data.time_to_milestone, filters, options=(cohort_ids,))
     chart(milestones, key="prog-milestones", view=view)
 
-    st.subheader("Who is stuck")
+    st.subheader(_("Who is stuck"))
     threshold = st.slider(
-        "Flag people who have been in their current stage for more than (days)",
+        _("Flag people who have been in their current stage for more than (days)"),
         min_value=30,
         max_value=1095,
         value=180,
@@ -40,16 +42,20 @@ def render(view: View) -> None:
     )
     over, open_cases = data.stuck_totals(filters, threshold_days=threshold)
     st.markdown(
-        f"**{over}** of the {open_cases} people in an open stage have been there for more than {threshold:,} days."
+        _("**{over}** of the {open} people in an open stage have been there for more than {days} days.").format(
+            over=over, open=open_cases, days=fmt.count(threshold)
+        )
     )
     stuck = data.figure(charts.time_in_stage_chart, data.time_in_stage, filters, threshold)
     chart(stuck, key="prog-stuck", view=view)
 
     chart(data.figure(charts.scores_chart, data.assessment_scores, filters), key="prog-scores", view=view)
     st.caption(
-        "Scores from 0 (worst) to 1 (best) on IOM's three dimensions of reintegration sustainability. The "
-        "composite here is the plain mean of the dimensions a person was scored on: our convention, not IOM's "
-        "weighting."
+        _(
+            "Scores from 0 (worst) to 1 (best) on IOM's three dimensions of reintegration sustainability. The "
+            "composite here is the plain mean of the dimensions a person was scored on: our convention, not IOM's "
+            "weighting."
+        )
     )
 
     left, right = st.columns(2)

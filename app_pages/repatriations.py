@@ -3,6 +3,7 @@
 import streamlit as st
 
 import charts
+from i18n import _
 from ui.context import View
 from ui.widgets import chart, page_header, people_to_show
 
@@ -10,7 +11,9 @@ from ui.widgets import chart, page_header, people_to_show
 def render(view: View) -> None:
     filters, data = view.filters, view.data
     page_header(
-        "Repatriations", view, "Who came back, when and from where; age and sex at return; where people were placed."
+        _("Repatriations"),
+        view,
+        _("Who came back, when and from where; age and sex at return; where people were placed."),
     )
     if not people_to_show(view):
         return

@@ -4,7 +4,8 @@ Vega-Embed are inlined (vl-convert's bundle), so it opens offline in any browser
 calls a CDN. Printing it from the browser gives one slide per page.
 
 The pack is built from the slides as given (tables already released for the access level) and
-the `note` the caller passes; it queries nothing.
+the `note` the caller passes; it queries nothing. Its words are in this run's language (build it
+inside `i18n.use(code)` for another); the tables' column names are codes and stay as they are.
 """
 
 from __future__ import annotations
@@ -16,26 +17,38 @@ from datetime import datetime
 
 import pandas as pd
 
+import i18n
 from briefing.slides import Slide
 from charts.export import headless, javascript_bundle, vega_lite_version
 from charts.figure import records
-from data_access.narrative import long_date
+from data_access.narrative import form_count, full_stops
+from i18n import N_, _, ngettext
+from i18n import format as fmt
 
 PACK_CHART_WIDTH = 880
 
 METHODOLOGY = (
-    "Current stage: the stage a person entered last and has not left, as of the snapshot date.",
-    "Men, women, children: adults (18 and over at return) by recorded sex, and everyone under 18 at return. "
-    "Age bands are UNHCR's (0-4, 5-11, 12-17, 18-59, 60+), at return.",
-    "In active support: currently in a rehabilitation-track stage (arrival, adaptation centre, family "
-    "placement, documents and benefits, school/training/work, community follow-up).",
-    "Reached school, training or work: ever entered that stage, as of the snapshot date.",
-    "Scores: 0 (worst) to 1 (best) on IOM's economic, social and psychosocial dimensions; the composite is the "
-    "plain mean of the dimensions a person was scored on (our convention, not IOM's weighting).",
-    "Percentages are given only for groups of 20 people or more, and never as a rounded 0% or 100% of a group "
-    "in which some, but not all, are counted.",
-    "What changed: the same selection in the previous snapshot; a snapshot is an export as of a date.",
+    N_("Current stage: the stage a person entered last and has not left, as of the snapshot date."),
+    N_(
+        "Men, women, children: adults (18 and over at return) by recorded sex, and everyone under 18 at return. "
+        "Age bands are UNHCR's (0-4, 5-11, 12-17, 18-59, 60+), at return."
+    ),
+    N_(
+        "In active support: currently in a rehabilitation-track stage (arrival, adaptation centre, family "
+        "placement, documents and benefits, school/training/work, community follow-up)."
+    ),
+    N_("Reached school, training or work: ever entered that stage, as of the snapshot date."),
+    N_(
+        "Scores: 0 (worst) to 1 (best) on IOM's economic, social and psychosocial dimensions; the composite is the "
+        "plain mean of the dimensions a person was scored on (our convention, not IOM's weighting)."
+    ),
+    N_(
+        "Percentages are given only for groups of 20 people or more, and never as a rounded 0% or 100% of a group "
+        "in which some, but not all, are counted."
+    ),
+    N_("What changed: the same selection in the previous snapshot; a snapshot is an export as of a date."),
 )
+"""In English, marked for translation: shown with `_()`."""
 
 STYLE = """
 body { font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
@@ -63,13 +76,13 @@ footer { color: #6B7280; font-size: 13px; margin-top: 32px; }
 def _cell(value) -> tuple[str, bool]:
     """A table cell's text and whether it is a number (right-aligned)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "–", False
+        return fmt.MISSING, False
     if isinstance(value, bool):
-        return "yes" if value else "no", False
+        return _("yes") if value else _("no"), False
     if isinstance(value, int):
-        return f"{value:,}", True
+        return fmt.count(value), True
     if isinstance(value, float):
-        return (f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"), True
+        return (fmt.count(value) if value.is_integer() else fmt.number(value, 2)), True
     return str(value), False
 
 
@@ -92,7 +105,13 @@ def _script_json(value) -> str:
 
 
 def _n(base_n: int | str) -> str:
-    return f"{base_n:,}" if isinstance(base_n, int) else html.escape(str(base_n))
+    return fmt.count(base_n) if isinstance(base_n, int) else html.escape(str(base_n))
+
+
+def _words(message: str, **markup: str) -> str:
+    """A translated `message` as HTML: its words escaped, its placeholders filled with `markup`
+    (HTML already escaped by the caller)."""
+    return html.escape(message, quote=False).format(**markup)
 
 
 def html_pack(
@@ -111,13 +130,14 @@ def html_pack(
     `note` (for example the disclosure rules at the public access level, or "synthetic data")
     is shown under the heading and in the methodology section.
     """
-    as_of_text = long_date(as_of)
-    heading = f"Second Chance briefing: {selection}"
+    as_of_text = fmt.date(as_of)
+    heading = _("Second Chance briefing: {selection}").format(selection=selection)
+    title = _("{heading}, as of {date}").format(heading=heading, date=as_of_text)
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{i18n.language()}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(heading)}, as of {as_of_text}</title>",
+        f"<title>{html.escape(title)}</title>",
         f"<style>{STYLE}</style>",
         f'<script type="text/javascript">{javascript_bundle()}</script>',
         "</head><body>",
@@ -133,16 +153,20 @@ def html_pack(
 
 
 def _header(heading: str, selection: str, as_of_text: str, base_n: int | str, note: str, link: str) -> list[str]:
-    people = "person" if str(base_n) == "1" else "people"
-    parts = [
-        "<header>",
-        f"<h1>{html.escape(heading)}</h1>",
-        f'<p class="meta"><strong>{_n(base_n)}</strong> {people} · {html.escape(selection)} · as of {as_of_text}</p>',
-    ]
+    n = base_n if isinstance(base_n, int) else form_count(None, str(base_n))
+    people = _words(ngettext("{n} person", "{n} people", n), n=f"<strong>{_n(base_n)}</strong>")
+    meta = _words(
+        _("{people} · {selection} · as of {date}"),
+        people=people,
+        selection=html.escape(selection),
+        date=html.escape(as_of_text),
+    )
+    parts = ["<header>", f"<h1>{html.escape(heading)}</h1>", f'<p class="meta">{meta}</p>']
     if note:
         parts.append(f'<p class="meta note">{html.escape(note)}</p>')
     if link:
-        parts.append(f'<p class="meta">Live view: <a href="{html.escape(link)}">{html.escape(link)}</a></p>')
+        anchor = f'<a href="{html.escape(link)}">{html.escape(link)}</a>'
+        parts.append(f'<p class="meta">{_words(_("Live view: {link}"), link=anchor)}</p>')
     return [*parts, "</header>"]
 
 
@@ -150,7 +174,7 @@ def _contents(slides: Sequence[Slide]) -> list[str]:
     return [
         "<nav><ol>",
         *(f'<li><a href="#{slide.key}">{html.escape(slide.title)}</a></li>' for slide in slides),
-        '<li><a href="#methodology">Methodology</a></li></ol></nav>',
+        f'<li><a href="#methodology">{html.escape(_("Methodology"))}</a></li></ol></nav>',
     ]
 
 
@@ -168,8 +192,8 @@ def _slide(i: int, slide: Slide) -> list[str]:
 
 def _methodology(note: str) -> list[str]:
     return [
-        '<section class="slide" id="methodology"><h2>Methodology</h2><ul>',
-        *(f"<li>{html.escape(line)}</li>" for line in METHODOLOGY),
+        f'<section class="slide" id="methodology"><h2>{html.escape(_("Methodology"))}</h2><ul>',
+        *(f"<li>{html.escape(_(line))}</li>" for line in METHODOLOGY),
         "</ul>",
         *([f'<p class="note">{html.escape(note)}</p>'] if note else []),
         "</section>",
@@ -177,12 +201,16 @@ def _methodology(note: str) -> list[str]:
 
 
 def _footer(made_at: datetime | None, source: str) -> str:
-    made = (made_at or datetime.now()).strftime("%-d %b %Y %H:%M")
-    return (
-        f"<footer>Made with Second Chance on {made} from snapshot {html.escape(source)}. "
-        f"Charts drawn in the browser with Vega-Lite {vega_lite_version()}, included in this file; "
-        "no network needed.</footer>"
+    words = _words(
+        _(
+            "Made with Second Chance on {made} from snapshot {snapshot}. Charts drawn in the browser with "
+            "Vega-Lite {version}, included in this file; no network needed."
+        ),
+        made=html.escape(fmt.moment(made_at or datetime.now())),
+        snapshot=html.escape(source),
+        version=html.escape(vega_lite_version()),
     )
+    return f"<footer>{full_stops(words)}</footer>"
 
 
 def _drawing(specs: list[dict]) -> str:
@@ -190,9 +218,10 @@ def _drawing(specs: list[dict]) -> str:
     return (
         '<script type="text/javascript">\n'
         f"const specs = {_script_json(specs)};\n"
+        f"const failed = {_script_json(_('This chart could not be drawn: {error}'))};\n"
         "specs.forEach((spec, i) => {\n"
         "  vegaEmbed('#chart-' + i, spec, {actions: false, renderer: 'svg'}).catch((error) => {\n"
-        "    document.getElementById('chart-' + i).textContent = 'This chart could not be drawn: ' + error;\n"
+        "    document.getElementById('chart-' + i).textContent = failed.replace('{error}', error);\n"
         "    console.error(error);\n"
         "  });\n"
         "});\n"

@@ -17,12 +17,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 import charts
-from charts.change import stage_change_chart
+from charts.change import signed, stage_change_chart
 from charts.figure import Figure
 from data_access import contract as c
 from data_access.filters import Filters, describe
-from data_access.narrative import in_brackets, long_date
+from data_access.narrative import is_share, with_share
 from data_access.release import Release
+from i18n import _, ngettext
+from i18n import format as fmt
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,8 +42,12 @@ class Slide:
 
 def caption(description: str, figure_text: str, as_of, base_n: int | str) -> str:
     """'Jusan-2: 88% of children in school, as of 30 Sep 2026 (n = 156)'."""
-    n = f"{base_n:,}" if isinstance(base_n, int) else base_n
-    return f"{description}: {figure_text}, as of {long_date(as_of)} (n = {n})"
+    return _("{selection}: {figure}, as of {date} (n = {n})").format(
+        selection=description,
+        figure=figure_text,
+        date=fmt.date(as_of),
+        n=fmt.count(base_n) if isinstance(base_n, int) else base_n,
+    )
 
 
 def _number(frame: pd.DataFrame, column: str, mask=None) -> int:
@@ -70,19 +76,23 @@ class _Context:
     def figure(self, measure: str) -> tuple[str, str]:
         """A key figure as released: (count text, share text)."""
         row = self.data.headline(self.filters).set_index("measure").loc[measure]
-        text = row["value_text"] if "value_text" in row else f"{int(row['value']):,}"
+        text = row["value_text"] if "value_text" in row else fmt.count(row["value"])
         return str(text), str(row["share_text"])
 
 
 def _who_came_back(x: _Context) -> Slide:
     arrivals = x.data.arrivals(x.filters)
     children, pct = x.figure("children")
+    if is_share(pct):
+        figure_text = _("{children} of {n} were children ({share})").format(children=children, n=x.n, share=pct)
+    else:
+        figure_text = _("{children} of {n} were children").format(children=children, n=x.n)
     return Slide(
         "who-came-back",
-        "Who came back",
+        _("Who came back"),
         charts.arrivals_chart(arrivals, list(x.snapshot.cohorts["cohort_id"])),
         arrivals,
-        x.say(f"{children} of {x.n} were children{in_brackets(pct)}"),
+        x.say(figure_text),
     )
 
 
@@ -91,12 +101,13 @@ def _where_in_programme(x: _Context) -> Slide:
     (active, active_pct), (closed, closed_pct) = x.figure("active_support"), x.figure("case_closed")
     return Slide(
         "where-in-programme",
-        "Where they are in the programme",
+        _("Where they are in the programme"),
         charts.stage_chart(stages, list(x.snapshot.stages["stage_id"])),
         stages,
         x.say(
-            f"{active}{in_brackets(active_pct)} in active support, "
-            f"{closed}{in_brackets(closed_pct)} with their case closed"
+            _("{active} in active support, {closed} with their case closed").format(
+                active=with_share(active, active_pct), closed=with_share(closed, closed_pct)
+            )
         ),
     )
 
@@ -104,18 +115,18 @@ def _where_in_programme(x: _Context) -> Slide:
 def _how_far(x: _Context) -> Slide:
     reached = x.data.stage_reached(x.filters)
     row = reached.loc[reached["stage"] == c.STAGE_SCHOOL_WORK].iloc[0]
-    school = str(row["people_text"]) if "people_text" in reached else f"{int(row['people']):,}"
+    school = str(row["people_text"]) if "people_text" in reached else fmt.count(row["people"])
     pct = str(row["share_text"])
+    if is_share(pct):
+        figure_text = _("{share} reached school, training or work ({people} of {n})")
+    else:
+        figure_text = _("{people} of {n} reached school, training or work")
     return Slide(
         "how-far",
-        "How they are doing",
+        _("How they are doing"),
         charts.funnel_chart(reached, list(x.snapshot.stages["stage_id"])),
         reached,
-        x.say(
-            f"{pct} reached school, training or work ({school} of {x.n})"
-            if pct.endswith("%")
-            else f"{school} of {x.n} reached school, training or work"
-        ),
+        x.say(figure_text.format(share=pct, people=school, n=x.n)),
     )
 
 
@@ -124,42 +135,54 @@ def _scores(x: _Context) -> Slide:
     composite = scores.loc[(scores["dimension"] == "composite") & scores["median"].notna()].sort_values("period")
     if len(composite):
         last = composite.iloc[-1]
-        half = f"{'H1' if last['period'].month <= 6 else 'H2'} {last['period'].year}"
-        score_text = f"median composite score {last['median']:.2f} in {half} ({int(last['n']):,} people scored)"
+        score_text = ngettext(
+            "median composite score {score} in {half} ({n} person scored)",
+            "median composite score {score} in {half} ({n} people scored)",
+            int(last["n"]),
+        ).format(score=fmt.number(last["median"], 2), half=fmt.half_year(last["period"]), n=fmt.count(last["n"]))
     else:
-        score_text = "no assessments yet"
-    return Slide("scores", "How they are doing", charts.scores_chart(scores), scores, x.say(score_text))
+        score_text = _("no assessments yet")
+    return Slide("scores", _("How they are doing"), charts.scores_chart(scores), scores, x.say(score_text))
 
 
 def _by_region(x: _Context) -> Slide:
     regions = x.data.region_summary(x.filters)
     placed = regions.loc[pd.to_numeric(regions["people"], errors="coerce") > 0]
+    placed_text = ngettext(
+        "placed in {placed} of {regions} region", "placed in {placed} of {regions} regions", len(regions)
+    )
     return Slide(
         "by-region",
-        "By region",
+        _("By region"),
         charts.region_tiles_chart(regions, "people"),
         regions,
-        x.say(f"placed in {len(placed)} of {len(regions)} regions"),
+        x.say(placed_text.format(placed=fmt.count(len(placed)), regions=fmt.count(len(regions)))),
     )
 
 
 def _what_changed(x: _Context) -> Slide:
-    since = long_date(x.previous.as_of)
+    since = fmt.date(x.previous.as_of)
     change = x.data.stage_change(x.filters)  # restricted only: see `story`
     closed_change = _number(change, "change", change["stage"] == c.STAGE_CLOSED)
     previous_n = x.data.previous_size(x.filters)
     n = x.data.base_n(x.filters)
     if closed_change > 0:
-        closures = f"{closed_change:,} more {'case' if closed_change == 1 else 'cases'} closed since {since}"
+        closures = ngettext("{n} more case closed since {date}", "{n} more cases closed since {date}", closed_change)
     elif closed_change < 0:
-        closures = f"{-closed_change:,} {'case' if closed_change == -1 else 'cases'} reopened since {since}"
+        closures = ngettext("{n} case reopened since {date}", "{n} cases reopened since {date}", -closed_change)
     else:
-        closures = f"no further cases closed since {since}"
+        closures = _("no further cases closed since {date}")
+    closures = closures.format(n=fmt.count(abs(closed_change)), date=since)
     if n != previous_n:
-        closures += f"; {n - previous_n:+,} people in the selection (was {previous_n:,})"
+        people = ngettext(
+            "{change} person in the selection (was {previous})",
+            "{change} people in the selection (was {previous})",
+            abs(n - previous_n),
+        ).format(change=signed(n - previous_n), previous=fmt.count(previous_n))
+        closures = _("{closures}; {people}").format(closures=closures, people=people)
     return Slide(
         "what-changed",
-        "What changed since the last snapshot",
+        _("What changed since the last snapshot"),
         stage_change_chart(change, since),
         change,
         x.say(closures),

@@ -1,21 +1,44 @@
 """Shared plumbing for the builders: freezing an Altair chart into a data-free template, legend
-labels for code fields, and the words of titles and alt text."""
+labels for code fields, and the words of titles and alt text.
+
+Templates hold words (axis, legend and tooltip titles, the words of in-chart labels), so they
+are built and remembered per language (`template`). Words Vega puts together in the browser,
+around a number only Vega knows, are translated here and handed to Vega as expressions
+(`vega_text`, `vega_plural`)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache, wraps
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
+import i18n
+from charts import theme
 from charts.figure import Figure
-from charts.theme import CONFIG
 from data_access.disclosure import withheld_count
+from data_access.narrative import full_stops
+from i18n import format as fmt
+from i18n import ngettext
 
 TEMPLATE_CACHE_SIZE = 64
 _COMPOSITIONS = ("layer", "hconcat", "vconcat", "concat")
+
+
+def template(build: Callable[..., dict]) -> Callable[..., dict]:
+    """Remember the templates `build` makes, per set of options and per language: a template's
+    words are in the language it was built in."""
+    remembered = lru_cache(maxsize=TEMPLATE_CACHE_SIZE)(lambda language, *options: build(*options))
+
+    @wraps(build)
+    def in_language(*options) -> dict:
+        return remembered(i18n.language(), *options)
+
+    return in_language
 
 
 def freeze(chart: alt.TopLevelMixin, autosize: str | None = "fit-x") -> dict:
@@ -31,7 +54,7 @@ def freeze(chart: alt.TopLevelMixin, autosize: str | None = "fit-x") -> dict:
     spec = chart.to_dict(validate=False)
     placeholders = set(spec.pop("datasets", {}))
     _drop_placeholder_data(spec, placeholders)
-    spec["config"] = CONFIG
+    spec["config"] = theme.config()
     if autosize:
         spec["autosize"] = {"type": autosize, "contains": "padding"}
     return spec
@@ -73,17 +96,57 @@ def at(field: str) -> str:
     return f"isValid(datum.{field}) ? datum.{field} : 0"
 
 
+def vega_text(message: str, **values: str) -> str:
+    """A Vega expression for a translated `message` whose placeholders are Vega expressions:
+    `vega_text(_("{over} of {people}"), over="format(datum.over, ',')", people=...)`."""
+    parts = re.split(r"\{(\w+)\}", message)
+    pieces = [f"({values[part]})" if i % 2 else json.dumps(part) for i, part in enumerate(parts) if i % 2 or part]
+    return " + ".join(pieces) or '""'
+
+
+def vega_plural(forms: Callable[[int], str], count: str, **values: str) -> str:
+    """A Vega expression for a message whose form depends on a count only Vega knows (a bar's
+    label): each form `forms` gives in this run's language
+    (`lambda n: ngettext("{days} day", "{days} days", n)`), chosen in the browser by the
+    catalogue's plural rule applied to the expression `count`, its placeholders filled by the
+    Vega expressions in `values` (see `vega_text`)."""
+    catalogue = i18n.translations(i18n.language())
+    form_of = getattr(catalogue, "plural", lambda n: int(n != 1))
+    examples: dict[int, int] = {}
+    for n in range(200):
+        examples.setdefault(form_of(n), n)
+    texts = {form: vega_text(forms(n), **values) for form, n in examples.items()}
+    if len(texts) == 1:
+        return next(iter(texts.values()))
+    header = catalogue.info().get("plural-forms", "")
+    rule = re.search(r"plural\s*=\s*(.+?);?\s*$", header)
+    which = "+(" + re.sub(r"\bn\b", f"({count})", rule.group(1) if rule else "n != 1") + ")"
+    *firsts, last = sorted(texts)
+    expression = texts[last]
+    for form in reversed(firsts):
+        expression = f"{which} === {form} ? {texts[form]} : {expression}"
+    return expression
+
+
 def figure(template: dict, data: pd.DataFrame, title: str, alt_text: str, subtitle: str = "") -> Figure:
     heading: dict = {"text": wrap(title)}
     hidden = withheld_count(data)
     if hidden:
-        counts = f"{hidden} small count{'s' if hidden != 1 else ''}"
-        note = f"{counts} shown as <5 or <10 to protect people (totals count shown values only)"
+        note = ngettext(
+            "{n} small count shown as <5 or <10 to protect people (totals count shown values only)",
+            "{n} small counts shown as <5 or <10 to protect people (totals count shown values only)",
+            hidden,
+        ).format(n=fmt.count(hidden))
         subtitle = f"{subtitle} · {note}" if subtitle else note
-        alt_text = f"{alt_text} {counts} {'are' if hidden != 1 else 'is'} shown as <5 or <10 to protect people."
+        said = ngettext(
+            "{n} small count is shown as <5 or <10 to protect people.",
+            "{n} small counts are shown as <5 or <10 to protect people.",
+            hidden,
+        ).format(n=fmt.count(hidden))
+        alt_text = f"{alt_text} {said}"
     if subtitle:
         heading["subtitle"] = subtitle
-    return Figure(spec={**template, "title": heading}, data=data, alt=alt_text, title=title)
+    return Figure(spec={**template, "title": heading}, data=data, alt=full_stops(alt_text), title=title)
 
 
 def pairs(frame: pd.DataFrame, code: str, label: str) -> tuple[tuple[str, str], ...]:
@@ -94,20 +157,29 @@ def pairs(frame: pd.DataFrame, code: str, label: str) -> tuple[tuple[str, str], 
     return tuple(first.items())
 
 
-def label_expr(code_labels: Iterable[tuple[str, str]]) -> str:
-    """A Vega expression that shows a code's label in a legend or axis (`datum.value` -> text)."""
-    expr = "datum.label"
+def label_expr(
+    code_labels: Iterable[tuple[str, str]], value: str = "datum.value", otherwise: str = "datum.label"
+) -> str:
+    """A Vega expression that shows a code's label in a legend or axis (`datum.value` -> text),
+    or names the code in the expression `value` (`otherwise` for a code without a label)."""
+    expr = otherwise
     for code, label in reversed(tuple(code_labels)):
-        expr = f"datum.value === {json.dumps(code)} ? {json.dumps(label)} : {expr}"
+        expr = f"{value} === {json.dumps(code)} ? {json.dumps(label)} : {expr}"
     return expr
 
 
-def count(value: float) -> str:
-    return "–" if pd.isna(value) else f"{round(value):,}"
+def whole(value: float) -> str:
+    """A count that may come as a float (a sum, a median of days), rounded to a whole number."""
+    return fmt.count(None if pd.isna(value) else round(value))
 
 
-def percent(value: float) -> str:
-    return "–" if pd.isna(value) else f"{value:.0%}"
+def shown_count(row, field: str = "people") -> str:
+    """A count as the page shows it, for titles and alt text (the Python side of `shown`): the
+    number, or the released text ("<5") where the display rules hid it, or "—"."""
+    value = row[field]
+    if pd.isna(value):
+        return str(row.get(f"{field}_text") or fmt.MISSING)
+    return whole(value)
 
 
 def total(frame: pd.DataFrame, column: str = "people") -> float:
@@ -148,5 +220,5 @@ def headroom(field: str, factor: float, groupby: tuple[str, ...] = ()) -> alt.Ch
     )
 
 
-def utc_time(field: str, title: str, fmt: str = "%b %Y") -> alt.Tooltip:
-    return alt.Tooltip(field, type="temporal", title=title, format=fmt, formatType="utc")
+def utc_time(field: str, title: str, time_format: str = "%b %Y") -> alt.Tooltip:
+    return alt.Tooltip(field, type="temporal", title=title, format=time_format, formatType="utc")

@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import altair as alt
 import pandas as pd
 
 from charts import theme
-from charts._spec import TEMPLATE_CACHE_SIZE, figure, freeze
+from charts._spec import figure, freeze, template
 from charts.figure import Figure
+from i18n import _
+from i18n import format as fmt
 
 SIGNED = "(datum.change > 0 ? '+' : datum.change < 0 ? '−' : '') + format(abs(datum.change), ',')"
 
 
 def signed(value: float) -> str:
-    """'+42', '−7' (a real minus sign, as on the chart), '0'."""
-    return f"+{value:,.0f}" if value > 0 else f"−{-value:,.0f}" if value < 0 else "0"
+    """'+42', '−7' (a real minus sign, as on the chart), '0', with the language's grouping."""
+    if pd.isna(value):
+        return fmt.MISSING
+    sign = "+" if value > 0 else "−" if value < 0 else ""
+    return sign + fmt.count(abs(round(value)))
 
 
-@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
+@template
 def _change_template(since: str) -> dict:
     y = alt.Y("stage_label:N", sort=alt.EncodingSortField("order", op="min"), title=None)
-    x = alt.X("change:Q", title=f"Change in people since {since}", axis=alt.Axis(format="+,~f"))
+    x = alt.X(
+        "change:Q",
+        title=_("Change in people since {date}").format(date=since),
+        axis=alt.Axis(format="+,~f"),
+    )
     bars = (
         alt.Chart()
         .mark_bar()
@@ -31,10 +38,10 @@ def _change_template(since: str) -> dict:
             x=x,
             color=alt.condition("datum.change >= 0", alt.value(theme.BLUE), alt.value(theme.VERMILLION)),
             tooltip=[
-                alt.Tooltip("stage_label:N", title="Stage"),
-                alt.Tooltip("previous:Q", title=f"People on {since}", format=theme.COUNT_FORMAT),
-                alt.Tooltip("people:Q", title="People now", format=theme.COUNT_FORMAT),
-                alt.Tooltip("change:Q", title="Change", format="+,~f"),
+                alt.Tooltip("stage_label:N", title=_("Stage")),
+                alt.Tooltip("previous:Q", title=_("People on {date}").format(date=since), format=theme.COUNT_FORMAT),
+                alt.Tooltip("people:Q", title=_("People now"), format=theme.COUNT_FORMAT),
+                alt.Tooltip("change:Q", title=_("Change"), format="+,~f"),
             ],
         )
     )
@@ -68,22 +75,34 @@ def _change_template(since: str) -> dict:
 
 def stage_change_chart(stage_change: pd.DataFrame, since: str) -> Figure:
     """Bars of the change in people per current stage since the snapshot of `since` (a date as
-    text), labelled "+42 (120 → 162)", rises in blue and falls in vermillion."""
+    text, see `i18n.format.date`), labelled "+42 (120 → 162)", rises in blue and falls in
+    vermillion."""
     template = _change_template(since)
     change = pd.to_numeric(stage_change["change"], errors="coerce")
     if change.isna().all() or not (change != 0).any():
-        return figure(template, stage_change, f"No change in anyone's stage since {since}", "Bar chart: no change.")
+        return figure(
+            template,
+            stage_change,
+            _("No change in anyone's stage since {date}").format(date=since),
+            _("Bar chart: no change."),
+        )
     rise = stage_change.loc[change.idxmax()]
     fall = stage_change.loc[change.idxmin()]
-    parts = []
-    if change.max() > 0:
-        parts.append(f"{signed(rise['change'])} in {rise['stage_label']}")
-    if change.min() < 0:
-        parts.append(f"{signed(fall['change'])} in {fall['stage_label']}")
-    title = f"Since {since}: " + ", ".join(parts)
-    alt_text = (
-        f"Bar chart: change in people per current stage since {since}. "
-        + "; ".join(f"{row.stage_label} {signed(row.change)}" for row in stage_change.itertuples())
-        + "."
+    if change.max() > 0 and change.min() < 0:
+        title = _("Since {date}: {rise} in {rise_stage}, {fall} in {fall_stage}")
+    elif change.max() > 0:
+        title = _("Since {date}: {rise} in {rise_stage}")
+    else:
+        title = _("Since {date}: {fall} in {fall_stage}")
+    title = title.format(
+        date=since,
+        rise=signed(rise["change"]),
+        rise_stage=rise["stage_label"],
+        fall=signed(fall["change"]),
+        fall_stage=fall["stage_label"],
+    )
+    alt_text = _("Bar chart: change in people per current stage since {date}. {changes}.").format(
+        date=since,
+        changes="; ".join(f"{row.stage_label} {signed(row.change)}" for row in stage_change.itertuples()),
     )
     return figure(template, stage_change, title, alt_text)

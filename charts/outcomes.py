@@ -2,42 +2,59 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import altair as alt
 import pandas as pd
 
 from charts import theme
 from charts._spec import (
-    TEMPLATE_CACHE_SIZE,
     at,
-    count,
     figure,
     freeze,
     headroom,
     label_expr,
     pairs,
-    percent,
     shown,
+    template,
     top,
     total,
     utc_time,
+    vega_plural,
+    vega_text,
 )
 from charts.figure import Figure
 from data_access.contract import SERVICE_TYPES
+from i18n import N_, _, ngettext, pgettext
+from i18n import format as fmt
 
-SCORES_NOTE = (
+SCORES_NOTE = N_(
     "Banding and composite are our convention; scores 0–1 in the style of IOM's Reintegration Sustainability Survey"
 )
-SERVICE_LABEL = "upper(slice(datum.service_type, 0, 1)) + slice(datum.service_type, 1)"
-SERVICE_LABELS = tuple((code, code.capitalize()) for code in SERVICE_TYPES)
 
 
-def _half_year(period: pd.Timestamp) -> str:
-    return f"{'H1' if period.month <= 6 else 'H2'} {period.year}"
+def service_labels() -> dict[str, str]:
+    """Each type of service (a code in the data) as people read it, in this run's language."""
+    labels = {
+        "psychosocial": pgettext("service", "Psychosocial"),
+        "theological": pgettext("service", "Theological"),
+        "legal": pgettext("service", "Legal"),
+        "medical": pgettext("service", "Medical"),
+        "education": pgettext("service", "Education"),
+        "vocational": pgettext("service", "Vocational"),
+    }
+    return {code: labels.get(code, code.capitalize()) for code in SERVICE_TYPES}
 
 
-@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
+def _service(code: str) -> str:
+    """A type of service inside a sentence: "were education"."""
+    return service_labels().get(code, code).lower()
+
+
+def _service_label() -> str:
+    """A Vega expression naming `datum.service_type` in this run's language."""
+    return label_expr(service_labels().items(), value="datum.service_type", otherwise="datum.service_type")
+
+
+@template
 def _scores_template(dimension_labels: tuple[tuple[str, str], ...]) -> dict:
     domain = list(theme.SCORE_DIMENSIONS)
     legend = alt.Legend(
@@ -50,25 +67,25 @@ def _scores_template(dimension_labels: tuple[tuple[str, str], ...]) -> dict:
     )
     x = alt.X(
         "period:T",
-        title="Half-year of assessment",
+        title=_("Half-year of assessment"),
         scale=alt.Scale(type="utc"),
         axis=alt.Axis(format="%Y", tickCount="year"),
     )
     palette = alt.Scale(domain=domain, range=list(theme.SCORE_COLOURS))
     colour = alt.Color(
         "dimension:N",
-        title="Dimension",
+        title=_("Dimension"),
         scale=palette,
         legend=legend,
     )
     unlabelled = alt.Color("dimension:N", scale=palette, legend=None)
     tooltip = [
-        utc_time("period:T", "Half-year from"),
-        alt.Tooltip("dimension_label:N", title="Dimension"),
-        alt.Tooltip("n:Q", title="Scores", format=theme.COUNT_FORMAT),
-        alt.Tooltip("median:Q", title="Median", format=".2f"),
-        alt.Tooltip("q1:Q", title="Lower quartile", format=".2f"),
-        alt.Tooltip("q3:Q", title="Upper quartile", format=".2f"),
+        utc_time("period:T", _("Half-year from")),
+        alt.Tooltip("dimension_label:N", title=_("Dimension")),
+        alt.Tooltip("n:Q", title=_("Scores"), format=theme.COUNT_FORMAT),
+        alt.Tooltip("median:Q", title=_("Median"), format=".2f"),
+        alt.Tooltip("q1:Q", title=_("Lower quartile"), format=".2f"),
+        alt.Tooltip("q3:Q", title=_("Upper quartile"), format=".2f"),
     ]
     band = alt.Chart().mark_area(opacity=0.08).encode(x=x, y=alt.Y("q1:Q"), y2=alt.Y2("q3:Q"), color=unlabelled)
     line = (
@@ -78,14 +95,14 @@ def _scores_template(dimension_labels: tuple[tuple[str, str], ...]) -> dict:
             x=x,
             y=alt.Y(
                 "median:Q",
-                title="Median score (0 worst, 1 best)",
+                title=_("Median score (0 worst, 1 best)"),
                 scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format=".1f"),
             ),
             color=colour,
             strokeDash=alt.StrokeDash(
                 "dimension:N",
-                title="Dimension",
+                title=_("Dimension"),
                 scale=alt.Scale(domain=domain, range=[list(d) for d in theme.SCORE_DASHES]),
                 legend=legend,
             ),
@@ -101,59 +118,89 @@ def _scores_template(dimension_labels: tuple[tuple[str, str], ...]) -> dict:
 
 
 def scores_chart(assessment_scores: pd.DataFrame) -> Figure:
-    """Median score per dimension and half-year (line) with the interquartile range (band)."""
+    """Median score per dimension and half-year (line) with the interquartile range (band).
+
+    A median hidden by the display rules (too few people scored) is left out of the title, which
+    says so where no half-year has one."""
     template = _scores_template(pairs(assessment_scores, "dimension", "dimension_label"))
+    note = _(SCORES_NOTE)
     composite = assessment_scores.loc[assessment_scores["dimension"] == "composite"].sort_values("period")
     if composite.empty:
         return figure(
             template,
             assessment_scores,
-            "No assessments in this selection",
-            "Line chart: no assessment scores.",
-            SCORES_NOTE,
+            _("No assessments in this selection"),
+            _("Line chart: no assessment scores."),
+            note,
         )
-    first, last = composite.iloc[0], composite.iloc[-1]
-    verb = "rose" if last["median"] > first["median"] else "fell" if last["median"] < first["median"] else "stayed"
-    title = (
-        f"The median composite score {verb} from {first['median']:.2f} ({_half_year(first['period'])}) "
-        f"to {last['median']:.2f} ({_half_year(last['period'])})"
-    )
+    scored = composite.loc[pd.to_numeric(composite["median"], errors="coerce").notna()]
+    if scored.empty:
+        title = _("Too few people scored to show a median composite score")
+        alt_text = _(
+            "Line chart: median reintegration score per dimension and half-year, 0 to 1, with quartile "
+            "bands. Too few people were scored to show a median composite score."
+        )
+        return figure(template, assessment_scores, title, alt_text, note)
+    first, last = scored.iloc[0], scored.iloc[-1]
+    if len(scored) == 1:
+        title = _("The median composite score was {last} in {last_half}")
+    elif last["median"] > first["median"]:
+        title = _("The median composite score rose from {first} ({first_half}) to {last} ({last_half})")
+    elif last["median"] < first["median"]:
+        title = _("The median composite score fell from {first} ({first_half}) to {last} ({last_half})")
+    else:
+        title = _("The median composite score stayed at {last} from {first_half} to {last_half}")
+    scores = {
+        "first": fmt.number(first["median"], 2),
+        "first_half": fmt.half_year(first["period"]),
+        "last": fmt.number(last["median"], 2),
+        "last_half": fmt.half_year(last["period"]),
+    }
+    if len(scored) == 1:
+        alt_text = _(
+            "Line chart: median reintegration score per dimension and half-year, 0 to 1, with quartile "
+            "bands. Composite: {last} in {last_half}. Latest: {latest}."
+        )
+    else:
+        alt_text = _(
+            "Line chart: median reintegration score per dimension and half-year, 0 to 1, with quartile "
+            "bands. Composite: {first} in {first_half}, {last} in {last_half}. Latest: {latest}."
+        )
     latest = assessment_scores.loc[assessment_scores["period"] == last["period"]]
-    alt_text = (
-        f"Line chart: median reintegration score per dimension and half-year, 0 to 1, with quartile "
-        f"bands. Composite: {first['median']:.2f} in {_half_year(first['period'])}, "
-        f"{last['median']:.2f} in {_half_year(last['period'])}. Latest: "
-        + ", ".join(f"{row.dimension_label} {row.median:.2f}" for row in latest.itertuples())
-        + "."
+    alt_text = alt_text.format(
+        **scores,
+        latest=", ".join(f"{row.dimension_label} {fmt.number(row.median, 2)}" for row in latest.itertuples()),
     )
-    return figure(template, assessment_scores, title, alt_text, SCORES_NOTE)
+    return figure(template, assessment_scores, title.format(**scores), alt_text, note)
 
 
 def _service_colour() -> alt.Color:
     return alt.Color(
         "service_type:N",
-        title="Service",
+        title=_("Service"),
         scale=alt.Scale(domain=list(SERVICE_TYPES), range=list(theme.SERVICE_COLOURS)),
-        legend=alt.Legend(labelExpr=label_expr(SERVICE_LABELS)),
+        legend=alt.Legend(labelExpr=label_expr(service_labels().items())),
     )
 
 
-@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
+@template
 def _services_template() -> dict:
     chart = (
         alt.Chart()
-        .transform_calculate(service=SERVICE_LABEL)
+        .transform_calculate(service=_service_label())
         .mark_bar()
         .encode(
             x=alt.X("utcyearmonth(month):T", title=None, axis=alt.Axis(format="%Y", tickCount="year")),
-            y=alt.Y("sessions:Q", stack="zero", title="Sessions per month", axis=alt.Axis(format=theme.COUNT_FORMAT)),
+            y=alt.Y(
+                "sessions:Q", stack="zero", title=_("Sessions per month"), axis=alt.Axis(format=theme.COUNT_FORMAT)
+            ),
             color=_service_colour(),
             order=alt.Order("service_rank:Q"),
             tooltip=[
-                utc_time("month:T", "Month"),
-                alt.Tooltip("service:N", title="Service"),
-                alt.Tooltip("sessions:Q", title="Sessions", format=theme.COUNT_FORMAT),
-                alt.Tooltip("people:Q", title="People served", format=theme.COUNT_FORMAT),
+                utc_time("month:T", _("Month")),
+                alt.Tooltip("service:N", title=_("Service")),
+                alt.Tooltip("sessions:Q", title=_("Sessions"), format=theme.COUNT_FORMAT),
+                alt.Tooltip("people:Q", title=_("People served"), format=theme.COUNT_FORMAT),
             ],
         )
         .transform_calculate(service_rank=f"indexof({list(SERVICE_TYPES)}, datum.service_type)")
@@ -167,28 +214,48 @@ def services_chart(services_by_month: pd.DataFrame) -> Figure:
     template = _services_template()
     sessions = total(services_by_month, "sessions")
     if not sessions:
-        return figure(template, services_by_month, "No sessions recorded for this selection", "Bar chart: no sessions.")
+        return figure(
+            template,
+            services_by_month,
+            _("No sessions recorded for this selection"),
+            _("Bar chart: no sessions."),
+        )
     by_type = services_by_month.groupby("service_type")["sessions"].sum().reset_index()
     largest = top(by_type, "sessions")
     months = services_by_month["month"]
-    title = (
-        f"{count(sessions)} sessions from {months.min():%b %Y} to {months.max():%b %Y}; "
-        f"{percent(largest['sessions'] / sessions)} were {largest['service_type']}"
+    title = ngettext(
+        "{sessions} session from {start} to {end}; {share} were {service}",
+        "{sessions} sessions from {start} to {end}; {share} were {service}",
+        int(sessions),
+    ).format(
+        sessions=fmt.count(sessions),
+        start=fmt.month(months.min()),
+        end=fmt.month(months.max()),
+        share=fmt.share(largest["sessions"], sessions),
+        service=_service(largest["service_type"]),
     )
     busiest = services_by_month.groupby("month")["sessions"].sum()
-    alt_text = (
-        f"Stacked bar chart: sessions per month by type of service. Largest type: "
-        f"{largest['service_type']}, {count(largest['sessions'])} of {count(sessions)}. Busiest month: "
-        f"{busiest.idxmax():%B %Y}, {count(busiest.max())} sessions."
+    alt_text = ngettext(
+        "Stacked bar chart: sessions per month by type of service. Largest type: {service}, {part} of "
+        "{total}. Busiest month: {month}, {busiest} session.",
+        "Stacked bar chart: sessions per month by type of service. Largest type: {service}, {part} of "
+        "{total}. Busiest month: {month}, {busiest} sessions.",
+        int(busiest.max()),
+    ).format(
+        service=_service(largest["service_type"]),
+        part=fmt.count(largest["sessions"]),
+        total=fmt.count(sessions),
+        month=fmt.month(busiest.idxmax()),
+        busiest=fmt.count(busiest.max()),
     )
     return figure(template, services_by_month, title, alt_text)
 
 
-@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
+@template
 def _services_type_template() -> dict:
     # Layers only sort by min, max or count.
     y = alt.Y("service:N", sort=alt.EncodingSortField("sessions", op="max", order="descending"), title=None)
-    x = alt.X("sessions:Q", title="Sessions", axis=alt.Axis(format=theme.COUNT_FORMAT))
+    x = alt.X("sessions:Q", title=_("Sessions"), axis=alt.Axis(format=theme.COUNT_FORMAT))
     bars = (
         alt.Chart()
         .mark_bar()
@@ -197,17 +264,26 @@ def _services_type_template() -> dict:
             x=x,
             color=_service_colour().legend(None),
             tooltip=[
-                alt.Tooltip("service:N", title="Service"),
-                alt.Tooltip("sessions:Q", title="Sessions", format=theme.COUNT_FORMAT),
-                alt.Tooltip("people:Q", title="People served", format=theme.COUNT_FORMAT),
+                alt.Tooltip("service:N", title=_("Service")),
+                alt.Tooltip("sessions:Q", title=_("Sessions"), format=theme.COUNT_FORMAT),
+                alt.Tooltip("people:Q", title=_("People served"), format=theme.COUNT_FORMAT),
             ],
         )
     )
+    sessions = vega_plural(
+        lambda n: ngettext("{sessions} session", "{sessions} sessions", n),
+        "datum.sessions",
+        sessions="format(datum.sessions, ',')",
+    )
+    people = vega_plural(
+        lambda n: ngettext("{people} person", "{people} people", n), "datum.people", people=shown("people")
+    )
+    served = vega_text(_("{sessions}, {people}"), sessions=sessions, people=people)
+    withheld = vega_text(_("withheld ({people} people)"), people="datum.people_text")
     labels = (
         alt.Chart()
         .transform_calculate(
-            label=f"isValid(datum.sessions) ? format(datum.sessions, ',') + ' sessions, ' + ({shown('people')}) "
-            "+ ' people' : 'withheld (' + datum.people_text + ' people)'",
+            label=f"isValid(datum.sessions) ? {served} : {withheld}",
             label_at=at("sessions"),
         )
         .mark_text(align="left", baseline="middle", dx=6)
@@ -215,7 +291,7 @@ def _services_type_template() -> dict:
     )
     chart = (
         alt.layer(bars, labels, headroom("sessions", 1.6))
-        .transform_calculate(service=SERVICE_LABEL)
+        .transform_calculate(service=_service_label())
         .properties(width="container", height=alt.Step(40))
     )
     return freeze(chart)
@@ -228,14 +304,42 @@ def services_type_chart(services_by_type: pd.DataFrame) -> Figure:
     months = int(services_by_type["months"].iloc[0]) if len(services_by_type) else 0
     largest = top(services_by_type, "sessions")
     if largest is None:
-        return figure(template, services_by_type, f"No sessions in the last {months} months", "Bar chart: no sessions.")
-    title = (
-        f"{largest['service_type'].capitalize()} made up {percent(largest['sessions'] / sessions)} "
-        f"of sessions in the last {months} months"
+        return figure(
+            template,
+            services_by_type,
+            ngettext(
+                "No sessions in the last {months} month", "No sessions in the last {months} months", months
+            ).format(months=fmt.count(months)),
+            _("Bar chart: no sessions."),
+        )
+    title = ngettext(
+        "{service} made up {share} of sessions in the last {months} month",
+        "{service} made up {share} of sessions in the last {months} months",
+        months,
+    ).format(
+        service=service_labels().get(largest["service_type"], largest["service_type"]),
+        share=fmt.share(largest["sessions"], sessions),
+        months=fmt.count(months),
     )
-    alt_text = (
-        f"Bar chart: sessions by type of service, last {months} months. Largest: "
-        f"{largest['service_type']}, {count(largest['sessions'])} of {count(sessions)} sessions, "
-        f"{count(largest['people'])} people."
+    overview = ngettext(
+        "Bar chart: sessions by type of service, last {months} month.",
+        "Bar chart: sessions by type of service, last {months} months.",
+        months,
+    ).format(months=fmt.count(months))
+    largest_text = _("Largest: {service}, {sessions}, {people}.").format(
+        service=_service(largest["service_type"]),
+        sessions=ngettext("{part} of {total} session", "{part} of {total} sessions", int(sessions)).format(
+            part=fmt.count(largest["sessions"]), total=fmt.count(sessions)
+        ),
+        people=_people(largest),
     )
-    return figure(template, services_by_type, title, alt_text)
+    return figure(template, services_by_type, title, f"{overview} {largest_text}")
+
+
+def _people(row: pd.Series) -> str:
+    """People as counted in a sentence: "317 people", "1 person", or "<5 people" where hidden."""
+    n = row["people"]
+    if pd.isna(n):
+        # TRANSLATORS: {people} is a hidden count such as "<5".
+        return _("{people} people").format(people=row.get("people_text") or fmt.MISSING)
+    return ngettext("{people} person", "{people} people", int(n)).format(people=fmt.count(n))

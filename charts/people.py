@@ -2,38 +2,39 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import json
 
 import altair as alt
 import pandas as pd
 
 from charts import theme
 from charts._spec import (
-    TEMPLATE_CACHE_SIZE,
     at,
-    count,
     figure,
     freeze,
     headroom,
     label_expr,
     pairs,
-    percent,
     selectable_by,
     shown,
+    template,
     top,
     total,
 )
 from charts.figure import Figure
 from data_access.contract import AGE_BANDS
 from data_access.programme import PIVOT_TITLES
+from i18n import N_, _, ngettext
+from i18n import format as fmt
 
 GROUP_ORDER = ("child", "woman", "man")
-GROUP_LABELS = {"child": "Children", "woman": "Women", "man": "Men"}
+GROUP_LABELS = {"child": N_("Children"), "woman": N_("Women"), "man": N_("Men")}
+"""As the queries name the groups (`group_label`): the colour scale matches on these words."""
 # Segment labels inside a stacked bar only where the segment is wide enough to hold one.
 SEGMENT_LABEL_MIN_SHARE = 0.07
 
 
-@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
+@template
 def _arrivals_template(
     cohort_ids: tuple[str, ...], cohort_names: tuple[tuple[str, str], ...], selectable: bool
 ) -> dict:
@@ -44,28 +45,31 @@ def _arrivals_template(
         title=None,
         axis=alt.Axis(labelExpr=label_expr(cohort_names)),
     )
-    groups = [GROUP_LABELS[g] for g in GROUP_ORDER]
+    groups = [_(GROUP_LABELS[g]) for g in GROUP_ORDER]
     bars = (
         alt.Chart()
         .mark_bar()
         .encode(
             y=y,
             x=alt.X(
-                "sum(people):Q", stack="zero", title="People who returned", axis=alt.Axis(format=theme.COUNT_FORMAT)
+                "sum(people):Q",
+                stack="zero",
+                title=_("People who returned"),
+                axis=alt.Axis(format=theme.COUNT_FORMAT),
             ),
             color=alt.Color(
                 "group_label:N",
-                title="Group",
+                title=_("Group"),
                 scale=alt.Scale(domain=groups, range=[theme.GROUP_COLOURS[g] for g in GROUP_ORDER]),
                 legend=alt.Legend(orient="top"),
             ),
             order=alt.Order("group_rank:Q"),
             tooltip=[
-                alt.Tooltip("cohort_name:N", title="Cohort"),
-                alt.Tooltip("arrival_label:N", title="Arrived"),
-                alt.Tooltip("origin_name:N", title="Returned from"),
-                alt.Tooltip("group_label:N", title="Group"),
-                alt.Tooltip("people:Q", title="People", format=theme.COUNT_FORMAT),
+                alt.Tooltip("cohort_name:N", title=_("Cohort")),
+                alt.Tooltip("arrival_label:N", title=_("Arrived")),
+                alt.Tooltip("origin_name:N", title=_("Returned from")),
+                alt.Tooltip("group_label:N", title=_("Group")),
+                alt.Tooltip("people:Q", title=_("People"), format=theme.COUNT_FORMAT),
             ],
         )
     )
@@ -111,44 +115,55 @@ def arrivals_chart(arrivals: pd.DataFrame, cohort_ids: list[str] | tuple[str, ..
     per_cohort = arrivals.groupby("cohort_name", sort=False)["people"].sum().reset_index()
     largest = top(per_cohort)
     if largest is None:
-        return figure(template, arrivals, "No arrivals in this selection", "Bar chart: no arrivals.")
-    cohorts = f"{len(names)} cohort{'' if len(names) == 1 else 's'}"
-    title = f"{count(people)} people returned in {cohorts}; {percent(children / people)} were children"
-    alt_text = (
-        f"Stacked bar chart: people per cohort, split into children, women and men. "
-        f"Largest: {largest['cohort_name']}, {count(largest['people'])} of {count(people)}. "
-        f"Children: {count(children)} of {count(people)}."
+        return figure(template, arrivals, _("No arrivals in this selection"), _("Bar chart: no arrivals."))
+    title = ngettext(
+        "{people} person returned in {cohorts}; {share} were children",
+        "{people} people returned in {cohorts}; {share} were children",
+        int(people),
+    ).format(
+        people=fmt.count(people),
+        cohorts=ngettext("{n} cohort", "{n} cohorts", len(names)).format(n=fmt.count(len(names))),
+        share=fmt.share(children, people),
+    )
+    alt_text = _(
+        "Stacked bar chart: people per cohort, split into children, women and men. "
+        "Largest: {cohort}, {part} of {total}. Children: {children} of {total}."
+    ).format(
+        cohort=largest["cohort_name"],
+        part=fmt.count(largest["people"]),
+        total=fmt.count(people),
+        children=fmt.count(children),
     )
     return figure(template, arrivals, title, alt_text)
 
 
-@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
+@template
 def _timeline_template(origins: tuple[str, ...]) -> dict:
     per_cohort = ["cohort", "cohort_name", "arrival_date", "arrival_label", "origin_name"]
     x = alt.X(
         "arrival_date:T",
-        title="Arrival date",
+        title=_("Arrival date"),
         scale=alt.Scale(type="utc", padding=24),
         axis=alt.Axis(format="%Y", tickCount="year"),
     )
-    y = alt.Y("people:Q", title="People who returned", axis=alt.Axis(format=theme.COUNT_FORMAT))
+    y = alt.Y("people:Q", title=_("People who returned"), axis=alt.Axis(format=theme.COUNT_FORMAT))
     base = alt.Chart().transform_aggregate(people="sum(people)", groupby=per_cohort)
     origin = alt.Scale(domain=list(origins), range=theme.category_colours(len(origins)))
     stems = base.mark_rule(strokeWidth=2, color=theme.GREY).encode(x=x, y=y, y2=alt.datum(0))
     points = base.mark_point(filled=True, size=220, opacity=1).encode(
         x=x,
         y=y,
-        color=alt.Color("origin_name:N", title="Returned from", scale=origin),
+        color=alt.Color("origin_name:N", title=_("Returned from"), scale=origin),
         shape=alt.Shape(
             "origin_name:N",
-            title="Returned from",
+            title=_("Returned from"),
             scale=alt.Scale(domain=list(origins), range=list(theme.POINT_SHAPES[: len(origins)])),
         ),
         tooltip=[
-            alt.Tooltip("cohort_name:N", title="Cohort"),
-            alt.Tooltip("arrival_label:N", title="Arrived"),
-            alt.Tooltip("origin_name:N", title="Returned from"),
-            alt.Tooltip("people:Q", title="People", format=theme.COUNT_FORMAT),
+            alt.Tooltip("cohort_name:N", title=_("Cohort")),
+            alt.Tooltip("arrival_label:N", title=_("Arrived")),
+            alt.Tooltip("origin_name:N", title=_("Returned from")),
+            alt.Tooltip("people:Q", title=_("People"), format=theme.COUNT_FORMAT),
         ],
     )
 
@@ -173,29 +188,41 @@ def arrivals_timeline_chart(arrivals: pd.DataFrame) -> Figure:
     per_cohort = arrivals.groupby(["cohort_name", "arrival_date"], sort=False)["people"].sum().reset_index()
     largest = top(per_cohort)
     if largest is None:
-        return figure(template, arrivals, "No arrivals in this selection", "Timeline: no arrivals.")
+        return figure(template, arrivals, _("No arrivals in this selection"), _("Timeline: no arrivals."))
     people = total(per_cohort)
     by_year = per_cohort.groupby(per_cohort["arrival_date"].dt.year)["people"].sum()
-    year = int(by_year.idxmax())
-    title = (
-        f"Most returns came in {year}: {count(by_year.max())} of {count(people)} people"
-        if len(by_year) > 1
-        else f"{count(people)} people returned in {year}"
+    year = str(int(by_year.idxmax()))
+    if len(by_year) > 1:
+        title = ngettext(
+            "Most returns came in {year}: {part} of {total} person",
+            "Most returns came in {year}: {part} of {total} people",
+            int(people),
+        ).format(year=year, part=fmt.count(by_year.max()), total=fmt.count(people))
+    else:
+        title = ngettext("{people} person returned in {year}", "{people} people returned in {year}", int(people))
+        title = title.format(people=fmt.count(people), year=year)
+    cohorts = ngettext(
+        "Timeline: people per cohort by arrival date, {n} cohort.",
+        "Timeline: people per cohort by arrival date, {n} cohorts.",
+        len(per_cohort),
+    ).format(n=fmt.count(len(per_cohort)))
+    largest_text = ngettext(
+        "Largest: {cohort}, {people} person, arrived {date}.",
+        "Largest: {cohort}, {people} people, arrived {date}.",
+        int(largest["people"]),
+    ).format(
+        cohort=largest["cohort_name"], people=fmt.count(largest["people"]), date=fmt.long_date(largest["arrival_date"])
     )
-    alt_text = (
-        f"Timeline: people per cohort by arrival date, {len(per_cohort)} cohorts. "
-        f"Largest: {largest['cohort_name']}, {count(largest['people'])} people, "
-        f"arrived {largest['arrival_date']:%-d %B %Y}."
-    )
-    return figure(template, arrivals, title, alt_text)
+    return figure(template, arrivals, title, f"{cohorts} {largest_text}")
 
 
-@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
+@template
 def _pyramid_template() -> dict:
-    y = alt.Y("age_band:O", sort=list(reversed(AGE_BANDS)), title="Age at return (years)")
+    sex_labels = {sex: _(label) for sex, label in theme.SEX_LABELS.items()}
+    y = alt.Y("age_band:O", sort=list(reversed(AGE_BANDS)), title=_("Age at return (years)"))
     x = alt.X(
         "signed:Q",
-        title="People (female to the left, male to the right)",
+        title=_("People (female to the left, male to the right)"),
         axis=alt.Axis(labelExpr="format(abs(datum.value), ',')"),
     )
     sexes = list(theme.SEX_COLOURS)
@@ -207,14 +234,14 @@ def _pyramid_template() -> dict:
             x=x,
             color=alt.Color(
                 "sex:N",
-                title="Sex",
+                title=_("Sex"),
                 scale=alt.Scale(domain=sexes, range=list(theme.SEX_COLOURS.values())),
-                legend=alt.Legend(orient="top", labelExpr=label_expr(theme.SEX_LABELS.items())),
+                legend=alt.Legend(orient="top", labelExpr=label_expr(sex_labels.items())),
             ),
             tooltip=[
-                alt.Tooltip("age_band:O", title="Age band"),
-                alt.Tooltip("sex_label:N", title="Sex"),
-                alt.Tooltip("people:Q", title="People", format=theme.COUNT_FORMAT),
+                alt.Tooltip("age_band:O", title=_("Age band")),
+                alt.Tooltip("sex_label:N", title=_("Sex")),
+                alt.Tooltip("people:Q", title=_("People"), format=theme.COUNT_FORMAT),
             ],
         )
     )
@@ -239,7 +266,7 @@ def _pyramid_template() -> dict:
         alt.layer(bars, labels("female", "right", -6), labels("male", "left", 6), symmetric)
         .transform_calculate(
             signed="datum.sex === 'female' ? -datum.people : datum.people",
-            sex_label=f"datum.sex === 'female' ? '{theme.SEX_LABELS['female']}' : '{theme.SEX_LABELS['male']}'",
+            sex_label=f"datum.sex === 'female' ? {json.dumps(sex_labels['female'])} : {json.dumps(sex_labels['male'])}",
         )
         .properties(width="container", height=alt.Step(48))
     )
@@ -251,22 +278,31 @@ def pyramid_chart(pyramid: pd.DataFrame) -> Figure:
     template = _pyramid_template()
     people = total(pyramid)
     if not people:
-        return figure(template, pyramid, "No people in this selection", "Age–sex pyramid: no people.")
+        return figure(template, pyramid, _("No people in this selection"), _("Age–sex pyramid: no people."))
     by_band = pyramid.groupby("age_band", sort=False)["people"].sum().reset_index()
     largest_band = top(by_band)
     largest = top(pyramid)
     under_18 = total(pyramid.loc[pyramid["age_band"].isin(AGE_BANDS[:3])])
-    title = (
-        f"{percent(under_18 / people)} were under 18 at return; "
-        f"the largest age band is {largest_band['age_band']} years"
+    title = _("{share} were under 18 at return; the largest age band is {band} years").format(
+        share=fmt.share(under_18, people), band=largest_band["age_band"]
     )
-    alt_text = (
-        f"Age–sex pyramid: people by age band at return and sex. "
-        f"Largest: {theme.SEX_LABELS.get(largest['sex'], largest['sex']).lower()}, "
-        f"{largest['age_band']} years, {count(largest['people'])} of {count(people)}. "
-        f"Under 18: {count(under_18)}."
+    sex = theme.SEX_LABELS.get(largest["sex"])
+    alt_text = _(
+        "Age–sex pyramid: people by age band at return and sex. "
+        "Largest: {sex}, {band} years, {part} of {total}. Under 18: {under_18}."
+    ).format(
+        sex=_(sex).lower() if sex else largest["sex"],
+        band=largest["age_band"],
+        part=fmt.count(largest["people"]),
+        total=fmt.count(people),
+        under_18=fmt.count(under_18),
     )
     return figure(template, pyramid, title, alt_text)
+
+
+def _dimension(code: str) -> str:
+    """A dimension of the pivot by its title, in this run's language."""
+    return _(PIVOT_TITLES[code]) if code in PIVOT_TITLES else code
 
 
 def _dimension_colours(dimension: str, codes: tuple) -> list[str]:
@@ -281,13 +317,13 @@ def _dimension_colours(dimension: str, codes: tuple) -> list[str]:
     return theme.category_colours(len(codes))
 
 
-@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
+@template
 def _pivot_template(dimensions: tuple[str, ...], colour_pairs: tuple[tuple[str, str], ...]) -> dict:
     first = dimensions[0]
-    y = alt.Y(f"{first}_label:N", sort=None, title=PIVOT_TITLES.get(first, first))
-    x = alt.X("people:Q", title="People", axis=alt.Axis(format=theme.COUNT_FORMAT))
-    tooltip = [alt.Tooltip(f"{d}_label:N", title=PIVOT_TITLES.get(d, d)) for d in dimensions]
-    tooltip.append(alt.Tooltip("people:Q", title="People", format=theme.COUNT_FORMAT))
+    y = alt.Y(f"{first}_label:N", sort=None, title=_dimension(first))
+    x = alt.X("people:Q", title=_("People"), axis=alt.Axis(format=theme.COUNT_FORMAT))
+    tooltip = [alt.Tooltip(f"{d}_label:N", title=_dimension(d)) for d in dimensions]
+    tooltip.append(alt.Tooltip("people:Q", title=_("People"), format=theme.COUNT_FORMAT))
     bars = alt.Chart().mark_bar().encode(y=y, x=x, tooltip=tooltip)
     text = (
         alt.Chart()
@@ -303,7 +339,7 @@ def _pivot_template(dimensions: tuple[str, ...], colour_pairs: tuple[tuple[str, 
         labels = [label for _, label in colour_pairs]
         colour = alt.Color(
             f"{second}_label:N",
-            title=PIVOT_TITLES.get(second, second),
+            title=_dimension(second),
             scale=alt.Scale(domain=labels, range=_dimension_colours(second, tuple(c for c, _ in colour_pairs))),
         )
         offset = alt.YOffset(f"{second}_label:N", sort=labels)
@@ -321,16 +357,28 @@ def pivot_chart(counts: pd.DataFrame, dimensions: list[str] | tuple[str, ...]) -
     dimensions = tuple(dict.fromkeys(dimensions))
     colour_pairs = pairs(counts, dimensions[1], f"{dimensions[1]}_label") if len(dimensions) == 2 else ()
     template = _pivot_template(dimensions, colour_pairs)
-    words = " and ".join(PIVOT_TITLES.get(d, d).lower() for d in dimensions)
+    words = fmt.listing([_dimension(d).lower() for d in dimensions])
     people = total(counts)
     largest = top(counts)
     if largest is None:
-        return figure(template, counts, f"People by {words}: nobody in this selection", "Bar chart: no people.")
-    cell = ", ".join(str(largest[f"{d}_label"]) for d in dimensions)
-    title = f"People by {words}: the largest group is {cell} ({count(largest['people'])} of {count(people)})"
-    kind = "Bar chart" if len(dimensions) == 1 else "Grouped bar chart"
-    alt_text = f"{kind}: people by {words}. Largest: {cell}, {count(largest['people'])} of {count(people)}."
-    return figure(template, counts, title, alt_text)
+        return figure(
+            template,
+            counts,
+            _("People by {dimensions}: nobody in this selection").format(dimensions=words),
+            _("Bar chart: no people."),
+        )
+    values = {
+        "dimensions": words,
+        "cell": ", ".join(str(largest[f"{d}_label"]) for d in dimensions),
+        "part": fmt.count(largest["people"]),
+        "total": fmt.count(people),
+    }
+    title = _("People by {dimensions}: the largest group is {cell} ({part} of {total})").format(**values)
+    if len(dimensions) == 1:
+        alt_text = _("Bar chart: people by {dimensions}. Largest: {cell}, {part} of {total}.")
+    else:
+        alt_text = _("Grouped bar chart: people by {dimensions}. Largest: {cell}, {part} of {total}.")
+    return figure(template, counts, title, alt_text.format(**values))
 
 
 def unaccompanied_chart(unaccompanied_children: pd.DataFrame) -> Figure:
@@ -342,15 +390,32 @@ def unaccompanied_chart(unaccompanied_children: pd.DataFrame) -> Figure:
     template = _pivot_template(dimensions, pairs(unaccompanied_children, "unaccompanied", "unaccompanied_label"))
     children = total(unaccompanied_children)
     if not children:
-        return figure(template, unaccompanied_children, "No children in this selection", "Bar chart: no children.")
+        return figure(
+            template, unaccompanied_children, _("No children in this selection"), _("Bar chart: no children.")
+        )
     alone = unaccompanied_children.loc[unaccompanied_children["unaccompanied"].astype(bool)]
     unaccompanied = total(alone)
     per_cohort = alone.groupby("cohort_label", sort=False)["people"].sum().reset_index()
     most = top(per_cohort)
-    title = f"{count(unaccompanied)} of {count(children)} children returned without a parent"
-    alt_text = (
-        f"Grouped bar chart: children per cohort, unaccompanied or with a parent. "
-        f"Unaccompanied: {count(unaccompanied)} of {count(children)}"
-        + (f"; most in {most['cohort_label']}, {count(most['people'])}." if most is not None else ".")
-    )
+    values = {
+        "part": fmt.count(unaccompanied),
+        "total": fmt.count(children),
+        "cohort": "" if most is None else most["cohort_label"],
+        "most": "" if most is None else fmt.count(most["people"]),
+    }
+    title = ngettext(
+        "{part} of {total} child returned without a parent",
+        "{part} of {total} children returned without a parent",
+        int(children),
+    ).format(**values)
+    if most is None:
+        alt_text = _(
+            "Grouped bar chart: children per cohort, unaccompanied or with a parent. Unaccompanied: {part} of {total}."
+        )
+    else:
+        alt_text = _(
+            "Grouped bar chart: children per cohort, unaccompanied or with a parent. "
+            "Unaccompanied: {part} of {total}; most in {cohort}, {most}."
+        )
+    alt_text = alt_text.format(**values)
     return figure(template, unaccompanied_children, title, alt_text)

@@ -2,40 +2,43 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import altair as alt
 import pandas as pd
 
 from charts import theme
 from charts._spec import (
-    TEMPLATE_CACHE_SIZE,
     at,
-    count,
     figure,
     freeze,
     headroom,
     label_expr,
     pairs,
-    percent,
     selectable_by,
     shown,
+    shown_count,
+    template,
     top,
     total,
     utc_time,
+    vega_plural,
+    whole,
 )
 from charts.figure import Figure
+from i18n import N_, _, ngettext
+from i18n import format as fmt
 
 COUNT_AND_SHARE = (
     f"({shown('people')}) + (isValid(datum.share) && isFinite(datum.share)"
     " ? ' (' + format(datum.share, '.0%') + ')' : '')"
 )
+NOW_IN_STAGE = N_("People now in the stage")
+REACHED_STAGE = N_("People who reached the stage")
 
 
-@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
+@template
 def _stage_bars_template(stage_ids: tuple[str, ...], selectable: bool, people_title: str) -> dict:
     y = alt.Y("stage_label:N", sort=alt.EncodingSortField("order", op="min"), title=None)
-    x = alt.X("people:Q", title=people_title, axis=alt.Axis(format=theme.COUNT_FORMAT))
+    x = alt.X("people:Q", title=_(people_title), axis=alt.Axis(format=theme.COUNT_FORMAT))
     bars = (
         alt.Chart()
         .mark_bar()
@@ -44,9 +47,9 @@ def _stage_bars_template(stage_ids: tuple[str, ...], selectable: bool, people_ti
             x=x,
             color=alt.Color("stage:N", scale=theme.stage_scale(stage_ids), legend=None),
             tooltip=[
-                alt.Tooltip("stage_label:N", title="Stage"),
-                alt.Tooltip("people:Q", title="People", format=theme.COUNT_FORMAT),
-                alt.Tooltip("share:Q", title="Share of the selection", format=".0%"),
+                alt.Tooltip("stage_label:N", title=_("Stage")),
+                alt.Tooltip("people:Q", title=_("People"), format=theme.COUNT_FORMAT),
+                alt.Tooltip("share:Q", title=_("Share of the selection"), format=".0%"),
             ],
         )
     )
@@ -68,20 +71,16 @@ def stage_chart(
 
     With `selectable`, a click selects a stage: the point selection `pick` on field `stage`.
     """
-    template = _stage_bars_template(tuple(stage_ids), selectable, "People now in the stage")
+    template = _stage_bars_template(tuple(stage_ids), selectable, NOW_IN_STAGE)
     people = total(stage_distribution)
     largest = top(stage_distribution)
     if largest is None:
-        return figure(template, stage_distribution, "No people in this selection", "Bar chart: no people.")
-    share = largest["people"] / people
-    title = (
-        f"Most people are now in {largest['stage_label']}: "
-        f"{count(largest['people'])} of {count(people)} ({percent(share)})"
+        return figure(template, stage_distribution, _("No people in this selection"), _("Bar chart: no people."))
+    values = {"stage": largest["stage_label"], "part": fmt.count(largest["people"]), "total": fmt.count(people)}
+    title = _("Most people are now in {stage}: {part} of {total} ({share})").format(
+        **values, share=fmt.share(largest["people"], people)
     )
-    alt_text = (
-        f"Bar chart: people by current stage. "
-        f"Largest: {largest['stage_label']}, {count(largest['people'])} of {count(people)}."
-    )
+    alt_text = _("Bar chart: people by current stage. Largest: {stage}, {part} of {total}.").format(**values)
     return figure(template, stage_distribution, title, alt_text)
 
 
@@ -91,35 +90,45 @@ def funnel_chart(stage_reached: pd.DataFrame, stage_ids: list[str] | tuple[str, 
     `stage_reached` has columns stage, stage_label, order, track, people, share (share of the
     selection that reached the stage).
     """
-    template = _stage_bars_template(tuple(stage_ids), False, "People who reached the stage")
+    template = _stage_bars_template(tuple(stage_ids), False, REACHED_STAGE)
     ordered = stage_reached.sort_values("order")
     reached = ordered.loc[pd.to_numeric(ordered["people"], errors="coerce") > 0]
     if reached.empty:
-        return figure(template, stage_reached, "No people in this selection", "Funnel: no people.")
+        return figure(template, stage_reached, _("No people in this selection"), _("Funnel: no people."))
     start = reached.iloc[0]
     rehabilitation = reached.loc[reached["track"] == "rehabilitation"]
     furthest = rehabilitation.iloc[-1] if len(rehabilitation) else reached.iloc[-1]
-    title = (
-        f"{count(start['people'])} people reached {start['stage_label']}; "
-        f"{count(furthest['people'])} ({percent(furthest['share'])}) have reached {furthest['stage_label']}"
-    )
-    alt_text = (
-        "Funnel bar chart: people who reached each stage, in programme order. "
-        + "; ".join(f"{row.stage_label} {count(row.people)}" for row in ordered.itertuples())
-        + "."
+    values = {"people": fmt.count(furthest["people"]), "stage": furthest["stage_label"]}
+    if pd.isna(furthest["share"]):
+        since = ngettext("{people} has reached {stage}", "{people} have reached {stage}", int(furthest["people"]))
+        since = since.format(**values)
+    else:
+        since = ngettext(
+            "{people} ({share}) has reached {stage}", "{people} ({share}) have reached {stage}", int(furthest["people"])
+        ).format(**values, share=fmt.percent(furthest["share"]))
+    title = ngettext(
+        "{people} person reached {stage}; {furthest}",
+        "{people} people reached {stage}; {furthest}",
+        int(start["people"]),
+    ).format(people=fmt.count(start["people"]), stage=start["stage_label"], furthest=since)
+    alt_text = _("Funnel bar chart: people who reached each stage, in programme order. {stages}.").format(
+        stages="; ".join(f"{row['stage_label']} {shown_count(row)}" for row in ordered.to_dict("records"))
     )
     return figure(template, stage_reached, title, alt_text)
 
 
-@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
+@template
 def _occupancy_template(stage_ids: tuple[str, ...], stage_labels: tuple[tuple[str, str], ...]) -> dict:
     x = alt.X("month:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%Y", tickCount="year"))
     y = alt.Y(
-        "people:Q", stack="zero", title="People in the stage at month end", axis=alt.Axis(format=theme.COUNT_FORMAT)
+        "people:Q",
+        stack="zero",
+        title=_("People in the stage at month end"),
+        axis=alt.Axis(format=theme.COUNT_FORMAT),
     )
     colour = alt.Color(
         "stage:N",
-        title="Stage",
+        title=_("Stage"),
         scale=theme.stage_scale(stage_ids),
         sort=list(stage_ids),
         legend=alt.Legend(labelExpr=label_expr(stage_labels), values=[code for code, _ in stage_labels]),
@@ -135,9 +144,9 @@ def _occupancy_template(stage_ids: tuple[str, ...], stage_labels: tuple[tuple[st
             y=y,
             order=order,
             tooltip=[
-                utc_time("month:T", "Month end of"),
-                alt.Tooltip("stage_label:N", title="Stage"),
-                alt.Tooltip("people:Q", title="People", format=theme.COUNT_FORMAT),
+                utc_time("month:T", _("Month end of")),
+                alt.Tooltip("stage_label:N", title=_("Stage")),
+                alt.Tooltip("people:Q", title=_("People"), format=theme.COUNT_FORMAT),
             ],
         )
     )
@@ -148,28 +157,38 @@ def occupancy_chart(stage_occupancy: pd.DataFrame, stage_ids: list[str] | tuple[
     """Stacked areas: people in each stage at the end of every month, stages in programme order."""
     template = _occupancy_template(tuple(stage_ids), pairs(stage_occupancy, "stage", "stage_label"))
     if stage_occupancy.empty:
-        return figure(template, stage_occupancy, "No people in this selection", "Area chart: no people.")
+        return figure(template, stage_occupancy, _("No people in this selection"), _("Area chart: no people."))
     last_month = stage_occupancy["month"].max()
     now = stage_occupancy.loc[stage_occupancy["month"] == last_month]
     largest = top(now)
     peak = stage_occupancy.groupby("month")["people"].sum()
     if largest is None:
-        return figure(template, stage_occupancy, "No people in any stage", "Area chart: no people.")
-    title = (
-        f"By {last_month:%B %Y}, {largest['stage_label']} is the largest stage: "
-        f"{count(largest['people'])} of {count(total(now))} people"
-    )
-    alt_text = (
-        f"Stacked area chart: people in each stage at the end of every month, "
-        f"{stage_occupancy['month'].min():%B %Y} to {last_month:%B %Y}. "
-        f"In {last_month:%B %Y} the largest is {largest['stage_label']}, {count(largest['people'])} "
-        f"of {count(total(now))}. Most people in stages at once: {count(peak.max())}, "
-        f"in {peak.idxmax():%B %Y}."
+        return figure(template, stage_occupancy, _("No people in any stage"), _("Area chart: no people."))
+    values = {
+        "month": fmt.month(last_month),
+        "stage": largest["stage_label"],
+        "part": fmt.count(largest["people"]),
+        "total": fmt.count(total(now)),
+    }
+    title = ngettext(
+        "By {month}, {stage} is the largest stage: {part} of {total} person",
+        "By {month}, {stage} is the largest stage: {part} of {total} people",
+        int(total(now)),
+    ).format(**values)
+    alt_text = _(
+        "Stacked area chart: people in each stage at the end of every month, {start} to {month}. "
+        "In {month} the largest is {stage}, {part} of {total}. Most people in stages at once: {peak}, "
+        "in {peak_month}."
+    ).format(
+        **values,
+        start=fmt.month(stage_occupancy["month"].min()),
+        peak=fmt.count(peak.max()),
+        peak_month=fmt.month(peak.idxmax()),
     )
     return figure(template, stage_occupancy, title, alt_text)
 
 
-@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
+@template
 def _milestone_template(cohort_ids: tuple[str, ...], cohort_names: tuple[tuple[str, str], ...]) -> dict:
     present = [code for code, _ in cohort_names]
     legend = alt.Legend(labelExpr=label_expr(cohort_names), values=present, symbolStrokeWidth=3)
@@ -177,25 +196,25 @@ def _milestone_template(cohort_ids: tuple[str, ...], cohort_names: tuple[tuple[s
         alt.Chart()
         .mark_line(interpolate="step-after", strokeWidth=3)
         .encode(
-            x=alt.X("months:Q", title="Months since arrival", axis=alt.Axis(tickMinStep=1)),
+            x=alt.X("months:Q", title=_("Months since arrival"), axis=alt.Axis(tickMinStep=1)),
             y=alt.Y(
                 "share:Q",
-                title="Share of the cohort",
+                title=_("Share of the cohort"),
                 scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format=".0%"),
             ),
-            color=alt.Color("cohort:N", title="Cohort", scale=theme.cohort_scale(cohort_ids), legend=legend),
+            color=alt.Color("cohort:N", title=_("Cohort"), scale=theme.cohort_scale(cohort_ids), legend=legend),
             strokeDash=alt.StrokeDash(
-                "cohort:N", title="Cohort", scale=theme.cohort_dash_scale(cohort_ids), legend=legend
+                "cohort:N", title=_("Cohort"), scale=theme.cohort_dash_scale(cohort_ids), legend=legend
             ),
             column=alt.Column("milestone_label:N", title=None, sort=alt.EncodingSortField("milestone", op="min")),
             tooltip=[
-                alt.Tooltip("cohort_name:N", title="Cohort"),
-                alt.Tooltip("milestone_label:N", title="Milestone"),
-                alt.Tooltip("months:Q", title="Months since arrival"),
-                alt.Tooltip("reached:Q", title="Reached", format=theme.COUNT_FORMAT),
-                alt.Tooltip("base:Q", title="Cohort size", format=theme.COUNT_FORMAT),
-                alt.Tooltip("share:Q", title="Share", format=".0%"),
+                alt.Tooltip("cohort_name:N", title=_("Cohort")),
+                alt.Tooltip("milestone_label:N", title=_("Milestone")),
+                alt.Tooltip("months:Q", title=_("Months since arrival")),
+                alt.Tooltip("reached:Q", title=_("Reached"), format=theme.COUNT_FORMAT),
+                alt.Tooltip("base:Q", title=_("Cohort size"), format=theme.COUNT_FORMAT),
+                alt.Tooltip("share:Q", title=_("Share"), format=".0%"),
             ],
         )
         .properties(width=420, height=300)
@@ -207,39 +226,53 @@ def milestone_chart(time_to_milestone: pd.DataFrame, cohort_ids: list[str] | tup
     """Per milestone, one step line per cohort: the share that reached it N months after arrival."""
     template = _milestone_template(tuple(cohort_ids), pairs(time_to_milestone, "cohort", "cohort_name"))
     if time_to_milestone.empty:
-        return figure(template, time_to_milestone, "No cohorts in this selection", "Line chart: no cohorts.")
+        return figure(template, time_to_milestone, _("No cohorts in this selection"), _("Line chart: no cohorts."))
     horizon = int(min(12, time_to_milestone["months"].max()))
     at = time_to_milestone.loc[time_to_milestone["months"] == horizon]
     pooled = at.groupby("milestone_label", sort=False)[["reached", "base"]].sum()
-    parts = [f"{label} {percent(row.reached / row.base)}" for label, row in pooled.iterrows()]
-    title = f"Within {horizon} months of arrival: " + ", ".join(parts)
-    alt_text = (
-        f"Line charts, one per milestone, one line per cohort: share of the cohort that reached the "
-        f"milestone by months since arrival. After {horizon} months, all cohorts together: "
-        + "; ".join(f"{label}, {count(row.reached)} of {count(row.base)}" for label, row in pooled.iterrows())
-        + "."
+    shares = ", ".join(
+        f"{label} {fmt.share(row.reached, row.base) if row.base > 0 else fmt.MISSING}"
+        for label, row in pooled.iterrows()
+    )
+    title = ngettext(
+        "Within {months} month of arrival: {shares}", "Within {months} months of arrival: {shares}", horizon
+    ).format(months=fmt.count(horizon), shares=shares)
+    alt_text = ngettext(
+        "Line charts, one per milestone, one line per cohort: share of the cohort that reached the milestone by "
+        "months since arrival. After {months} month, all cohorts together: {milestones}.",
+        "Line charts, one per milestone, one line per cohort: share of the cohort that reached the milestone by "
+        "months since arrival. After {months} months, all cohorts together: {milestones}.",
+        horizon,
+    ).format(
+        months=fmt.count(horizon),
+        milestones="; ".join(
+            _("{milestone}, {reached} of {base}").format(
+                milestone=label, reached=fmt.count(row.reached), base=fmt.count(row.base)
+            )
+            for label, row in pooled.iterrows()
+        ),
     )
     return figure(template, time_to_milestone, title, alt_text)
 
 
-@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
+@template
 def _time_in_stage_template() -> dict:
     y = alt.Y("stage_label:N", sort=alt.EncodingSortField("order", op="min"), title=None)
     days = alt.Axis(format=theme.COUNT_FORMAT)
     tooltip = [
-        alt.Tooltip("stage_label:N", title="Stage"),
-        alt.Tooltip("people:Q", title="People in the stage", format=theme.COUNT_FORMAT),
-        alt.Tooltip("median_days:Q", title="Median days", format=",.0f"),
-        alt.Tooltip("p75_days:Q", title="75th percentile, days", format=",.0f"),
-        alt.Tooltip("over_threshold:Q", title="Over the threshold", format=theme.COUNT_FORMAT),
-        alt.Tooltip("threshold_days:Q", title="Threshold, days"),
+        alt.Tooltip("stage_label:N", title=_("Stage")),
+        alt.Tooltip("people:Q", title=_("People in the stage"), format=theme.COUNT_FORMAT),
+        alt.Tooltip("median_days:Q", title=_("Median days"), format=",.0f"),
+        alt.Tooltip("p75_days:Q", title=_("75th percentile, days"), format=",.0f"),
+        alt.Tooltip("over_threshold:Q", title=_("Over the threshold"), format=theme.COUNT_FORMAT),
+        alt.Tooltip("threshold_days:Q", title=_("Threshold, days")),
     ]
     bars = (
         alt.Chart()
         .mark_bar(color=theme.SKY_BLUE)
         .encode(
             y=y,
-            x=alt.X("median_days:Q", title="Days in current stage (bar: median, tick: 75th percentile)", axis=days),
+            x=alt.X("median_days:Q", title=_("Days in current stage (bar: median, tick: 75th percentile)"), axis=days),
             tooltip=tooltip,
         )
     )
@@ -258,8 +291,13 @@ def _time_in_stage_template() -> dict:
         alt.Chart()
         .transform_calculate(
             right="max(datum.median_days, datum.p75_days)",
-            label="format(datum.over_threshold, ',') + ' of ' + format(datum.people, ',')"
-            " + ' over ' + datum.threshold_days + ' days'",
+            label=vega_plural(
+                lambda n: ngettext("{over} of {people} over {days} day", "{over} of {people} over {days} days", n),
+                "datum.threshold_days",
+                over=shown("over_threshold"),
+                people=shown("people"),
+                days="format(datum.threshold_days, ',')",
+            ),
         )
         .mark_text(align="left", baseline="middle", dx=8)
         .encode(y=y, x=alt.X("right:Q"), text=alt.Text("label:N"))
@@ -278,19 +316,41 @@ def time_in_stage_chart(time_in_stage: pd.DataFrame) -> Figure:
     template = _time_in_stage_template()
     occupied = time_in_stage.loc[pd.to_numeric(time_in_stage["people"], errors="coerce") > 0]
     if occupied.empty:
-        return figure(template, time_in_stage, "Nobody is in an open stage", "Bar chart: no people in open stages.")
+        return figure(
+            template, time_in_stage, _("Nobody is in an open stage"), _("Bar chart: no people in open stages.")
+        )
     threshold = int(time_in_stage["threshold_days"].iloc[0])
     over = total(occupied, "over_threshold")
     people = total(occupied)
     longest = occupied.iloc[int(pd.to_numeric(occupied["median_days"]).fillna(-1).to_numpy().argmax())]
     most_over = top(occupied, "over_threshold")
-    title = f"{count(over)} of {count(people)} people in open stages have been there over {threshold} days"
-    alt_text = (
-        f"Bar chart: median days in each open stage, with the 75th percentile. "
-        f"Longest median: {longest['stage_label']}, {count(longest['median_days'])} days. "
-        f"Over {threshold} days: {count(over)} of {count(people)}"
+    values = {"over": fmt.count(over), "people": fmt.count(people), "days": fmt.count(threshold)}
+    title = ngettext(
+        "{over} of {people} person in open stages has been there over {days}",
+        "{over} of {people} people in open stages have been there over {days}",
+        int(people),
+    ).format(over=values["over"], people=values["people"], days=_days(threshold))
+    median = pd.to_numeric(longest["median_days"])
+    if pd.isna(median):
+        longest_text = _("Longest median: no median to show.")
+    else:
+        longest_text = ngettext(
+            "Longest median: {stage}, {median} day.", "Longest median: {stage}, {median} days.", round(median)
+        ).format(stage=longest["stage_label"], median=whole(median))
+    if most_over is None:
+        over_text = ngettext("Over {days} day: {over} of {people}.", "Over {days} days: {over} of {people}.", threshold)
+        over_text = over_text.format(**values)
+    else:
+        over_text = ngettext(
+            "Over {days} day: {over} of {people}, most in {stage} ({most}).",
+            "Over {days} days: {over} of {people}, most in {stage} ({most}).",
+            threshold,
+        ).format(**values, stage=most_over["stage_label"], most=fmt.count(most_over["over_threshold"]))
+    alt_text = " ".join(
+        [_("Bar chart: median days in each open stage, with the 75th percentile."), longest_text, over_text]
     )
-    if most_over is not None:
-        alt_text += f", most in {most_over['stage_label']} ({count(most_over['over_threshold'])})"
-    alt_text += "."
     return figure(template, time_in_stage, title, alt_text)
+
+
+def _days(n: int) -> str:
+    return ngettext("{days} day", "{days} days", n).format(days=fmt.count(n))

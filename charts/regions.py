@@ -2,38 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import altair as alt
 import pandas as pd
 
 from charts import theme
 from charts._spec import (
-    TEMPLATE_CACHE_SIZE,
-    count,
     figure,
     freeze,
-    percent,
     shown,
+    template,
     top,
     total,
 )
 from charts.figure import Figure
+from i18n import N_, _, ngettext
+from i18n import format as fmt
 
 
 @dataclass(frozen=True)
 class Measure:
-    title: str
+    title: str  # English, marked for translation: show it as `_(measure.title)`
     number_format: str  # d3-format for Vega
     domain: tuple[float, float] | None  # None: from zero to the largest value
-    text: str  # Python format for titles and alt text
+    text: Callable[[float], str]  # a value as titles and alt text show it (`i18n.format`)
 
 
 MEASURES = {
-    "people": Measure("People placed", theme.COUNT_FORMAT, None, ",.0f"),
-    "share_school_work": Measure("Share in school, training or work", ".0%", (0.0, 1.0), ".0%"),
-    "median_composite": Measure("Median latest composite score", ".2f", (0.0, 1.0), ".2f"),
+    "people": Measure(N_("People placed"), theme.COUNT_FORMAT, None, fmt.count),
+    "share_school_work": Measure(N_("Share in school, training or work"), ".0%", (0.0, 1.0), fmt.percent),
+    "median_composite": Measure(
+        N_("Median latest composite score"), ".2f", (0.0, 1.0), lambda value: fmt.number(value, 2)
+    ),
 }
 # Text on a tile turns white where the tile colour is this far along the scale.
 DARK_FROM = 0.55
@@ -43,7 +45,7 @@ def _has_value(measure: str) -> str:
     return f"datum.people > 0 && isValid(datum.{measure}) && isFinite(datum.{measure})"
 
 
-@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
+@template
 def _tiles_template(measure: str) -> dict:
     spec = MEASURES[measure]
     if spec.domain is None:
@@ -66,21 +68,21 @@ def _tiles_template(measure: str) -> dict:
                 has_value,
                 alt.Color(
                     f"{measure}:Q",
-                    title=spec.title,
+                    title=_(spec.title),
                     scale=scale,
                     legend=alt.Legend(format=spec.number_format, orient="bottom", gradientLength=320, titleLimit=480),
                 ),
                 alt.value(theme.MISSING),
             ),
             tooltip=[
-                alt.Tooltip("region_name:N", title="Region"),
-                alt.Tooltip("people:Q", title="People placed", format=theme.COUNT_FORMAT),
+                alt.Tooltip("region_name:N", title=_("Region")),
+                alt.Tooltip("people:Q", title=_(MEASURES["people"].title), format=theme.COUNT_FORMAT),
                 alt.Tooltip(
-                    "reached_school_work:Q", title="Reached school, training or work", format=theme.COUNT_FORMAT
+                    "reached_school_work:Q", title=_("Reached school, training or work"), format=theme.COUNT_FORMAT
                 ),
-                alt.Tooltip("share_school_work:Q", title="Share in school, training or work", format=".0%"),
-                alt.Tooltip("median_composite:Q", title="Median latest composite score", format=".2f"),
-                alt.Tooltip("scored:Q", title="People with a score", format=theme.COUNT_FORMAT),
+                alt.Tooltip("share_school_work:Q", title=_(MEASURES["share_school_work"].title), format=".0%"),
+                alt.Tooltip("median_composite:Q", title=_(MEASURES["median_composite"].title), format=".2f"),
+                alt.Tooltip("scored:Q", title=_("People with a score"), format=theme.COUNT_FORMAT),
             ],
         )
     )
@@ -111,6 +113,7 @@ def region_tiles_chart(region_summary: pd.DataFrame, measure: str) -> Figure:
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}")
     spec = MEASURES[measure]
+    name = _(spec.title)
     template = _tiles_template(measure)
     placed = region_summary.loc[pd.to_numeric(region_summary["people"], errors="coerce") > 0]
     valued = placed.loc[pd.to_numeric(placed[measure], errors="coerce").notna()]
@@ -118,35 +121,51 @@ def region_tiles_chart(region_summary: pd.DataFrame, measure: str) -> Figure:
         return figure(
             template,
             region_summary,
-            f"{spec.title}: no region has a value for this selection",
-            "Tile map of regions: no values.",
+            _("{measure}: no region has a value for this selection").format(measure=name),
+            _("Tile map of regions: no values."),
         )
     high = top(valued, measure)
     values = pd.to_numeric(valued[measure])
     low = valued.iloc[int(values.to_numpy().argmin())]
+    extremes = {
+        "high_region": high["region_name"],
+        "high": spec.text(high[measure]),
+        "low_region": low["region_name"],
+        "low": spec.text(low[measure]),
+    }
     if measure == "people":
-        people = total(region_summary)
-        title = f"Most people were placed in {high['region_name']}: {count(high['people'])} of {count(people)}"
-    else:
-        title = (
-            f"{spec.title} ranges from {format(low[measure], spec.text)} ({low['region_name']}) "
-            f"to {format(high[measure], spec.text)} ({high['region_name']})"
+        title = _("Most people were placed in {region}: {people} of {total}").format(
+            region=high["region_name"], people=fmt.count(high["people"]), total=fmt.count(total(region_summary))
         )
-    missing = len(region_summary) - len(valued)
+    else:
+        title = _("{measure} ranges from {low} ({low_region}) to {high} ({high_region})").format(
+            measure=name, **extremes
+        )
+    regions = len(region_summary)
+    missing = regions - len(valued)
     subtitle = (
-        f"Grey tiles (–): no people placed or no value, {missing} of {len(region_summary)} regions" if missing else ""
+        ngettext(
+            "Grey tiles (–): no people placed or no value, {missing} of {regions} region",
+            "Grey tiles (–): no people placed or no value, {missing} of {regions} regions",
+            regions,
+        ).format(missing=fmt.count(missing), regions=fmt.count(regions))
+        if missing
+        else ""
     )
-    alt_text = (
-        f"Tile map of {len(region_summary)} regions coloured by {spec.title.lower()}. Highest: "
-        f"{high['region_name']}, {format(high[measure], spec.text)}. Lowest: {low['region_name']}, "
-        f"{format(low[measure], spec.text)}."
-    )
+    alt_text = ngettext(
+        "Tile map of {regions} region coloured by {measure}. Highest: {high_region}, {high}. "
+        "Lowest: {low_region}, {low}.",
+        "Tile map of {regions} regions coloured by {measure}. Highest: {high_region}, {high}. "
+        "Lowest: {low_region}, {low}.",
+        regions,
+    ).format(regions=fmt.count(regions), measure=name.lower(), **extremes)
     if measure != "people":
-        alt_text += f" {len(valued)} regions have a value."
+        valued_text = ngettext("{n} region has a value.", "{n} regions have a value.", len(valued))
+        alt_text += " " + valued_text.format(n=fmt.count(len(valued)))
     return figure(template, region_summary, title, alt_text, subtitle)
 
 
-@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
+@template
 def _region_stage_template() -> dict:
     x = alt.X(
         "stage_label:N",
@@ -167,16 +186,16 @@ def _region_stage_template() -> dict:
                 "datum.people > 0",
                 alt.Color(
                     "people:Q",
-                    title="People",
+                    title=_("People"),
                     scale=alt.Scale(scheme=theme.SEQUENTIAL_SCHEME, domainMin=0),
                     legend=alt.Legend(format=theme.COUNT_FORMAT, orient="bottom", gradientLength=320),
                 ),
                 alt.value(theme.EMPTY),
             ),
             tooltip=[
-                alt.Tooltip("region_name:N", title="Region"),
-                alt.Tooltip("stage_label:N", title="Stage"),
-                alt.Tooltip("people:Q", title="People", format=theme.COUNT_FORMAT),
+                alt.Tooltip("region_name:N", title=_("Region")),
+                alt.Tooltip("stage_label:N", title=_("Stage")),
+                alt.Tooltip("people:Q", title=_("People"), format=theme.COUNT_FORMAT),
             ],
         )
     )
@@ -203,17 +222,27 @@ def region_stage_heatmap(region_stage: pd.DataFrame) -> Figure:
     template = _region_stage_template()
     largest = top(region_stage)
     if largest is None:
-        return figure(template, region_stage, "No people in this selection", "Heatmap: no people.")
+        return figure(template, region_stage, _("No people in this selection"), _("Heatmap: no people."))
     people = total(region_stage)
     by_region = region_stage.groupby("region_name", sort=False)["people"].sum()
-    title = (
-        f"The largest group is {largest['stage_label']} in {largest['region_name']}: "
-        f"{count(largest['people'])} of {count(people)} people"
-    )
-    alt_text = (
-        f"Heatmap: people by placement region and current stage. Largest cell: "
-        f"{largest['region_name']}, {largest['stage_label']}, {count(largest['people'])}. "
-        f"Region with most people: {by_region.idxmax()}, {count(by_region.max())} of {count(people)} "
-        f"({percent(by_region.max() / people)})."
+    values = {
+        "stage": largest["stage_label"],
+        "region": largest["region_name"],
+        "part": fmt.count(largest["people"]),
+        "total": fmt.count(people),
+    }
+    title = ngettext(
+        "The largest group is {stage} in {region}: {part} of {total} person",
+        "The largest group is {stage} in {region}: {part} of {total} people",
+        int(people),
+    ).format(**values)
+    alt_text = _(
+        "Heatmap: people by placement region and current stage. Largest cell: {region}, {stage}, {part}. "
+        "Region with most people: {most_region}, {most} of {total} ({share})."
+    ).format(
+        **values,
+        most_region=by_region.idxmax(),
+        most=fmt.count(by_region.max()),
+        share=fmt.share(by_region.max(), people),
     )
     return figure(template, region_stage, title, alt_text)

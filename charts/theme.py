@@ -5,13 +5,19 @@ Colours are assigned by position in the snapshot's reference tables (cohorts, st
 pages pass in, so a filter that hides some cohorts never repaints the others. Colour is never
 the only carrier of meaning: every chart also labels, dashes or shapes its series.
 
-The config sets sizes and the palette only, not text or background colours, so Streamlit's
-light and dark themes still apply on screen.
+The config sets sizes, the palette and the language's number and date locale only, not text or
+background colours, so Streamlit's light and dark themes still apply on screen.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import altair as alt
+
+import i18n
+from charts.locale import vega_locale
+from i18n import N_
 
 # Okabe & Ito (2008), "Color Universal Design". Black is part of the set.
 ORANGE = "#E69F00"
@@ -50,7 +56,7 @@ POINT_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle
 
 GROUP_COLOURS = {"child": ORANGE, "woman": REDDISH_PURPLE, "man": BLUE}
 SEX_COLOURS = {"female": REDDISH_PURPLE, "male": BLUE}
-SEX_LABELS = {"female": "Female", "male": "Male"}
+SEX_LABELS = {"female": N_("Female"), "male": N_("Male")}
 SCORE_DIMENSIONS = ("economic", "social", "psychosocial", "composite")
 SCORE_COLOURS = (BLUE, ORANGE, BLUISH_GREEN, BLACK)
 SCORE_DASHES = ((6, 3), (2, 2), (8, 3, 2, 3), (1, 0))
@@ -97,6 +103,18 @@ CONFIG: dict = {
     "range": {"category": list(CATEGORY)},
     "numberFormat": COUNT_FORMAT,
 }
+
+
+def config() -> dict:
+    """`CONFIG` with Vega's locale for this run's language (`config.locale`), so every number
+    and month Vega formats (axes, labels, tooltips) reads as the titles do. One shared dict per
+    language: treat it as read-only."""
+    return _config(i18n.language())
+
+
+@lru_cache(maxsize=len(i18n.LANGUAGES))
+def _config(language: str) -> dict:  # `language` is this run's: the key of the cache
+    return {**CONFIG, "locale": vega_locale()}
 
 
 def _cycle(colours: tuple, n: int) -> list:

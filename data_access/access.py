@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from data_access import contract as c
 from data_access import disclosure as d
 from data_access.perturbation import Perturbation
+from i18n import _
+from i18n import format as fmt
 
 LEVEL_VARIABLE = "SECOND_CHANCE_ACCESS"
 """Environment variable naming the access level: `restricted` (default) or `public`."""
@@ -52,8 +54,8 @@ class Access:
     @property
     def badge(self) -> str:
         if self.public:
-            return "Public · disclosure-controlled aggregates"
-        return "Restricted · programme staff only"
+            return _("Public · disclosure-controlled aggregates")
+        return _("Restricted · programme staff only")
 
     @property
     def min_stats_group(self) -> int:
@@ -93,27 +95,50 @@ def methodology(access: Access, perturbation: Perturbation | None = None) -> lis
     p = access.policy
     if not access.public:
         return [
-            "Restricted access: figures are exact and include small groups; do not share them outside the programme.",
-            f"Medians, quartiles and scores are shown only for groups of at least {RESTRICTED_MIN_STATS_GROUP}.",
+            _(
+                "Restricted access: figures are exact and include small groups; "
+                "do not share them outside the programme."
+            ),
+            _("Medians, quartiles and scores are shown only for groups of at least {n}.").format(
+                n=RESTRICTED_MIN_STATS_GROUP
+            ),
         ]
     noise = perturbation or Perturbation()
-    return [
-        "Public access: figures come from published aggregates (no person-level data) and are disclosure-controlled.",
-        f"Every count is perturbed by the cell-key method: a small, fixed noise of at most {noise.max_noise} "
-        f"(variance {noise.variance:g}) is added, so a figure can differ from the truth by up to {noise.max_noise}. "
-        "The same group of people always gets the same number, on every page and in every download, and totals "
-        "stay true within that bound.",
-        f"No count from 1 to {noise.never_shown} is ever published: small groups show as 0 or as "
-        f"{noise.never_shown + 1} and more, so a 0 can stand for a handful of people."
+    lines = [
+        _(
+            "Public access: figures come from published aggregates (no person-level data) "
+            "and are disclosure-controlled."
+        ),
+        _(
+            "Every count is perturbed by the cell-key method: a small, fixed noise of at most {noise} (variance "
+            "{variance}) is added, so a figure can differ from the truth by up to {noise}. The same group of people "
+            "always gets the same number, on every page and in every download, and totals stay true within that bound."
+        ).format(
+            noise=noise.max_noise, variance=fmt.number(noise.variance, 0 if float(noise.variance).is_integer() else 1)
+        ),
+        _(
+            "No count from 1 to {n} is ever published: small groups show as 0 or as {next} and more, so a 0 can stand "
+            "for a handful of people."
+        ).format(n=noise.never_shown, next=noise.never_shown + 1)
         if noise.never_shown
-        else "Zero stays zero: a published 0 means no one.",
-        f'Published counts from 1 to {p.k - 1} are shown as "<{p.k}" (from 1 to {p.k_sensitive - 1} as '
-        f'"<{p.k_sensitive}" for the justice track and services).',
-        "When you choose several values in one filter, each combination is protected on its own and the figures "
-        f"are their sums: each combination may add up to {noise.max_noise} of difference.",
-        f"A selection of fewer than {p.min_base} people, or one that leaves fewer than {p.min_base} outside it, "
-        "shows no figures.",
-        f"Percentages are computed from the published counts, only for groups of at least {p.min_base}, and never "
-        "shown as 0% or 100% of part of a group.",
-        f"Medians, quartiles and scores are shown only for groups of at least {p.min_stats_group} people.",
+        else _("Zero stays zero: a published 0 means no one."),
+        _(
+            'Published counts from 1 to {last} are shown as "<{k}" (from 1 to {last_sensitive} as "<{k_sensitive}" '
+            "for the justice track and services)."
+        ).format(last=p.k - 1, k=p.k, last_sensitive=p.k_sensitive - 1, k_sensitive=p.k_sensitive),
+        _(
+            "When you choose several values in one filter, each combination is protected on its own and the figures "
+            "are their sums: each combination may add up to {noise} of difference."
+        ).format(noise=noise.max_noise),
+        _(
+            "A selection of fewer than {n} people, or one that leaves fewer than {n} outside it, shows no figures."
+        ).format(n=p.min_base),
+        _(
+            "Percentages are computed from the published counts, only for groups of at least {n}, and never shown as "
+            "0% or 100% of part of a group."
+        ).format(n=p.min_base),
+        _("Medians, quartiles and scores are shown only for groups of at least {n} people.").format(
+            n=p.min_stats_group
+        ),
     ]
+    return lines

@@ -19,6 +19,7 @@ from data_access.contract import ACCESS_LEVELS, KINDS, MANIFEST_FIELDS, MANIFEST
 from data_access.integrity import file_problems, footer_problems
 from data_access.problems import Problem, problem
 from i18n import N_
+from i18n import format as fmt
 
 log = logging.getLogger("second_chance.catalogue")
 
@@ -53,7 +54,7 @@ class SnapshotInfo:
 
     @property
     def label(self) -> str:
-        return self.as_of.strftime("%-d %b %Y") if self.as_of else self.id
+        return fmt.date(self.as_of) if self.as_of else self.id
 
 
 def read_manifest(folder: Path) -> SnapshotInfo:

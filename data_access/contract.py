@@ -10,9 +10,12 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from i18n import N_
+
 SCHEMA_VERSION = 2
-"""Version 2 adds public snapshots of aggregates (`kind: aggregates`); version-1 snapshots are
-person records and still load as they are."""
+"""Version 2 adds public snapshots of aggregates (`kind: aggregates`) and the names of cohorts and
+stages in Russian and Kazakh (optional columns). Version-1 snapshots load as they are; their
+cohorts and stages are named in English in every language, which the About page says."""
 MANIFEST_FILE = "manifest.json"
 ACCESS_LEVELS = ("restricted", "public")
 KINDS = ("records", "aggregates")
@@ -127,7 +130,21 @@ COHORTS = Table(
     "Reference: repatriation waves.",
     (
         Column("cohort_id", pa.string(), "Cohort id."),
-        Column("name", pa.string(), "Display name."),
+        Column("name", pa.string(), "Display name, in English."),
+        Column(
+            "name_ru",
+            pa.string(),
+            "Display name in Russian (schema 2; English where empty).",
+            required=False,
+            nullable=True,
+        ),
+        Column(
+            "name_kk",
+            pa.string(),
+            "Display name in Kazakh (schema 2; English where empty).",
+            required=False,
+            nullable=True,
+        ),
         Column("operation", pa.string(), "Name of the operation (e.g. Jusan, Rusafa)."),
         Column("origin_country", pa.string(), "ISO 3166-1 alpha-2 code of the country returned from."),
         Column("arrival_date", pa.date32(), "Day the cohort arrived home."),
@@ -154,7 +171,21 @@ STAGES = Table(
     "Reference: programme stages in their usual order.",
     (
         Column("stage_id", pa.string(), "Stage id."),
-        Column("label", pa.string(), "Display label."),
+        Column("label", pa.string(), "Display label, in English."),
+        Column(
+            "label_ru",
+            pa.string(),
+            "Display label in Russian (schema 2; English where empty).",
+            required=False,
+            nullable=True,
+        ),
+        Column(
+            "label_kk",
+            pa.string(),
+            "Display label in Kazakh (schema 2; English where empty).",
+            required=False,
+            nullable=True,
+        ),
         Column("order", pa.int32(), "Position in the usual path (1 = first)."),
         Column("track", pa.string(), "Which track the stage belongs to.", allowed=TRACKS),
     ),
@@ -173,11 +204,12 @@ TABLES: tuple[Table, ...] = (PEOPLE, STAGE_EVENTS, ASSESSMENTS, SERVICES, *REFER
 _CELL = Column("cell", pa.int32(), "Cell number (see `cells`).", references="cells.cell")
 
 
-def _count(name: str = "people", meaning: str = "People counted in this row.") -> tuple[Column, Column]:
-    return (
-        Column(name, pa.int64(), meaning),
-        Column(f"{name}_key", pa.int64(), f"Sum of the record keys of the {name} counted here, modulo 2**32."),
-    )
+def _count(
+    name: str = "people",
+    meaning: str = N_("People counted in this row."),
+    key_meaning: str = N_("Sum of the record keys of the people counted here, modulo 2**32."),
+) -> tuple[Column, Column]:
+    return Column(name, pa.int64(), meaning), Column(f"{name}_key", pa.int64(), key_meaning)
 
 
 CELLS = Table(
@@ -225,8 +257,10 @@ CELL_STAGE_MOVES = Table(
         _CELL,
         Column("month", pa.date32(), "First day of the month."),
         Column("stage_id", pa.string(), "Stage.", references="stages.stage_id"),
-        *_count("entered", "Stage entries in the month."),
-        *_count("left", "Stage exits in the month."),
+        *_count(
+            "entered", N_("Stage entries in the month."), N_("Sum of the record keys of the entries, modulo 2**32.")
+        ),
+        *_count("left", N_("Stage exits in the month."), N_("Sum of the record keys of the exits, modulo 2**32.")),
     ),
     key=("cell", "month", "stage_id"),
 )
@@ -326,7 +360,7 @@ class ManifestField:
 
 MANIFEST_FIELDS: tuple[ManifestField, ...] = (
     ManifestField(
-        "schema_version", "integer", f"Version of this contract the snapshot follows (now {SCHEMA_VERSION})."
+        "schema_version", "integer", "Version of this contract the snapshot follows (see the heading of this page)."
     ),
     ManifestField("as_of", "date (YYYY-MM-DD)", "Day the data describes; nothing after it is in the snapshot."),
     ManifestField("country", "ISO 3166-1 alpha-2", "Country running the programme."),

@@ -8,14 +8,15 @@ from __future__ import annotations
 import pandas as pd
 
 from data_access import contract as c
+from i18n import N_, _
 
 TYPE_WORDS = {
-    "string": "text",
-    "date32[day]": "date",
-    "double": "number",
-    "int32": "whole number",
-    "int64": "whole number",
-    "bool": "true/false",
+    "string": N_("text"),
+    "date32[day]": N_("date"),
+    "double": N_("number"),
+    "int32": N_("whole number"),
+    "int64": N_("whole number"),
+    "bool": N_("true/false"),
 }
 
 INTRO = """\
@@ -63,15 +64,17 @@ changing every total."""
 
 
 def data_dictionary(kind: str = "records") -> pd.DataFrame:
-    """One row per column of every table of a snapshot of `kind` (records or aggregates)."""
+    """One row per column of every table of a snapshot of `kind` (records or aggregates), in
+    this run's language (the codes, column names and values stay as they are)."""
     rows = [
         {
             "table": table.name,
             "column": col.name,
-            "type": TYPE_WORDS[str(col.type)],
-            "required": "yes" if not col.nullable else "may be empty",
-            "allowed values": ", ".join(col.allowed) or (f"a {col.references}" if col.references else ""),
-            "meaning": col.meaning,
+            "type": _(TYPE_WORDS[str(col.type)]),
+            "required": _("yes") if not col.nullable else _("may be empty"),
+            "allowed values": ", ".join(col.allowed)
+            or (_("a {reference}").format(reference=col.references) if col.references else ""),
+            "meaning": _(col.meaning),
         }
         for table in c.TABLES_BY_KIND[kind]
         for col in table.columns

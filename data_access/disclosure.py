@@ -31,9 +31,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-TOO_FEW_TEXT = "too few to show"
+from i18n import N_, _
+from i18n import format as fmt
+
+TOO_FEW_TEXT = N_("too few to show")
 """What a percentage or a statistic shows when its group is under the minimum."""
-SELECTION_TOO_SMALL = "Selection too small to show"
+SELECTION_TOO_SMALL = N_("Selection too small to show")
 """What a page shows instead of figures when `base_ok` is False."""
 
 
@@ -72,8 +75,8 @@ def small_text(k: int) -> str:
 def count_text(value: int | None, k: int | None = None) -> str:
     """'1,234' for a shown count; "<k" for a hidden one (None or <NA>)."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return small_text(k) if k else "—"
-    return f"{int(value):,}"
+        return small_text(k) if k else fmt.MISSING
+    return fmt.count(value)
 
 
 def display(table: pd.DataFrame, count: str = "people", k: int | Sequence[int] | np.ndarray = 5) -> pd.DataFrame:
@@ -93,7 +96,7 @@ def display(table: pd.DataFrame, count: str = "people", k: int | Sequence[int] |
     out.insert(
         at + 1,
         f"{count}_text",
-        [small_text(int(kk)) if h else f"{v:,}" for v, h, kk in zip(values, hidden, ks, strict=True)],
+        [small_text(int(kk)) if h else fmt.count(v) for v, h, kk in zip(values, hidden, ks, strict=True)],
     )
     return out
 
@@ -133,22 +136,7 @@ def share_text(part: int | None, base: int | None, policy: Policy = PUBLIC) -> s
     show" on a small base, "—" for a hidden part, "under 1%" / "over 99%" rather than a rounded
     0% or 100% of a part that is neither none nor all."""
     if part is None or part is pd.NA or (isinstance(part, float) and math.isnan(part)):
-        return "—"
+        return fmt.MISSING
     if base is None or pd.isna(base) or int(base) < policy.min_base:
-        return TOO_FEW_TEXT
-    return percent_text(int(part), int(base))
-
-
-def percent_text(part: int, base: int) -> str:
-    """A whole percentage, never rounded to 0% or 100% unless the part is none or all."""
-    part = min(part, base)
-    if part == 0:
-        return "0%"
-    if part == base:
-        return "100%"
-    value = math.floor(100 * part / base + 0.5)
-    if value < 1:
-        return "under 1%"
-    if value > 99:
-        return "over 99%"
-    return f"{value}%"
+        return _(TOO_FEW_TEXT)
+    return fmt.share(int(part), int(base))

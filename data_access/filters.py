@@ -13,6 +13,9 @@ from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
+from i18n import _, language
+from i18n import format as fmt
+
 if TYPE_CHECKING:
     from data_access.snapshot import Snapshot
 
@@ -61,6 +64,13 @@ class Filters:
     def is_empty(self) -> bool:
         return not any(getattr(self, dim) for dim in DIMENSIONS)
 
+    def codes(self) -> str:
+        """The selection as its codes, for file names: the same in every language ("everyone",
+        "jusan-2-rusafa_KZ-47")."""
+        if self.is_empty():
+            return "everyone"
+        return "_".join("-".join(getattr(self, dim)) for dim in DIMENSIONS if getattr(self, dim))
+
     def without(self, dimension: str) -> Filters:
         return replace(self, **{dimension: ()})
 
@@ -68,20 +78,17 @@ class Filters:
         return replace(self, **{dimension: tuple(values)})
 
 
-def join_words(words: list[str], conjunction: str = "and") -> str:
-    if len(words) <= 1:
-        return "".join(words)
-    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
-
-
 def describe(filters: Filters, snapshot: Snapshot) -> str:
-    """A sentence-like description of the selection, e.g.
+    """A sentence-like description of the selection in this run's language, e.g.
     'Jusan-2 and Rusafa · Mangystau · currently in family placement'."""
     if filters.is_empty():
-        return "Everyone who returned"
+        return _("Everyone who returned")
 
-    def names(dim: str, conjunction: str = "and") -> str:
-        return join_words([snapshot.label(dim, v) for v in getattr(filters, dim)], conjunction)
+    def names(dim: str, style: str = "standard") -> str:
+        return fmt.listing([snapshot.label(dim, v) for v in getattr(filters, dim)], style)
+
+    def lowered(text: str) -> str:  # English runs on in lower case; other languages keep the names as written
+        return text.lower() if language() == "en" else text
 
     parts = []
     if filters.cohort:
@@ -89,11 +96,11 @@ def describe(filters: Filters, snapshot: Snapshot) -> str:
     if filters.region:
         parts.append(names("region"))
     if filters.stage:
-        parts.append(f"currently in {names('stage', 'or').lower()}")
+        parts.append(_("currently in {stages}").format(stages=lowered(names("stage", "or"))))
     if filters.sex:
-        parts.append(names("sex", "or").lower())
+        parts.append(lowered(names("sex", "or")))
     if filters.age_band:
-        parts.append(f"aged {join_words(list(filters.age_band), 'or')}")
+        parts.append(_("aged {bands}").format(bands=fmt.listing(list(filters.age_band), "or")))
     if filters.origin:
-        parts.append(f"returned from {names('origin')}")
+        parts.append(_("returned from {countries}").format(countries=names("origin")))
     return " · ".join(parts)

@@ -442,6 +442,8 @@ def reference_tables() -> dict[str, pa.Table]:
             {
                 "cohort_id": [c.cohort_id for c in kz.COHORTS],
                 "name": [c.name for c in kz.COHORTS],
+                "name_ru": [kz.COHORT_NAMES[c.cohort_id][0] for c in kz.COHORTS],
+                "name_kk": [kz.COHORT_NAMES[c.cohort_id][1] for c in kz.COHORTS],
                 "operation": [c.operation for c in kz.COHORTS],
                 "origin_country": [c.origin_country for c in kz.COHORTS],
                 "arrival_date": [c.arrival_date for c in kz.COHORTS],
@@ -453,7 +455,14 @@ def reference_tables() -> dict[str, pa.Table]:
             schema=REGIONS.schema,
         ),
         "stages": pa.table(
-            {name: [s[i] for s in kz.STAGES] for i, name in enumerate(STAGES.schema.names)},
+            {
+                "stage_id": [s[0] for s in kz.STAGES],
+                "label": [s[1] for s in kz.STAGES],
+                "label_ru": [kz.STAGE_NAMES[s[0]][0] for s in kz.STAGES],
+                "label_kk": [kz.STAGE_NAMES[s[0]][1] for s in kz.STAGES],
+                "order": [s[2] for s in kz.STAGES],
+                "track": [s[3] for s in kz.STAGES],
+            },
             schema=STAGES.schema,
         ),
     }

@@ -57,7 +57,7 @@ def schema_problems(table: c.Table, schema: pa.Schema) -> list[Problem]:
     extra = sorted(names - {col.name for col in table.columns})
     # A renamed column shows up as one missing and one extra: name the extra ones as a hint.
     for col in table.columns:
-        if col.name not in names and extra:
+        if col.name not in names and col.required and extra:
             problems.append(
                 problem(
                     "error",
@@ -67,7 +67,7 @@ def schema_problems(table: c.Table, schema: pa.Schema) -> list[Problem]:
                     columns=", ".join(extra[:3])[:120],
                 )
             )
-        elif col.name not in names:
+        elif col.name not in names and col.required:
             problems.append(problem("error", table.file_name, "required column is missing", column=col.name))
     if extra:
         problems.append(

@@ -106,6 +106,29 @@ STAGES: tuple[tuple[str, str, int, str], ...] = (
     ("lost", "Moved or lost to follow-up", 10, "exit"),
 )
 
+# Names in Russian and Kazakh (locales/GLOSSARY.md is where the terms are agreed).
+COHORT_NAMES: dict[str, tuple[str, str]] = {
+    "jusan-1": ("Жусан-1", "Жусан-1"),
+    "jusan-2": ("Жусан-2", "Жусан-2"),
+    "jusan-3": ("Жусан-3", "Жусан-3"),
+    "jusan-2019-other": ("Жусан, другие рейсы 2019 г.", "Жусан, 2019 ж. басқа рейстер"),
+    "rusafa": ("Русафа", "Русафа"),
+    "jusan-5": ("Жусан-5", "Жусан-5"),
+    "jusan-2023": ("Жусан 2023", "Жусан 2023"),
+}
+STAGE_NAMES: dict[str, tuple[str, str]] = {
+    "arrival": ("Прибытие и проверка", "Келу және тексеру"),
+    "adaptation": ("Центр адаптации", "Бейімделу орталығы"),
+    "investigation": ("Следствие", "Тергеу"),
+    "custody": ("Лишение свободы (приговор)", "Бас бостандығынан айыру (үкім)"),
+    "placement": ("Семейное устройство", "Отбасына орналастыру"),
+    "documents": ("Документы и пособия", "Құжаттарды қалпына келтіру және жәрдемақы"),
+    "school_work": ("Учёба, обучение или работа", "Мектеп, оқу немесе жұмыс"),
+    "follow_up": ("Сопровождение по месту жительства", "Тұрғылықты жері бойынша сүйемелдеу"),
+    "closed": ("Дело закрыто", "Іс жабылды"),
+    "lost": ("Выбыл или утрачена связь", "Көшіп кетті немесе байланыс үзілді"),
+}
+
 # Reported: all adult men and roughly 12-13 women were charged; most of them convicted.
 WOMEN_CHARGED = 13
 MEN_CONVICTED_SHARE = 0.97

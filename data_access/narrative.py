@@ -1,23 +1,44 @@
-"""Sentences generated from the figures, so the headline never disagrees with the tiles."""
+"""Sentences generated from the figures, so the headline never disagrees with the tiles.
+
+Each sentence is one message in the catalogue; where a count decides a word's form ("1 is",
+"3 are"; Russian has three forms) the clause is its own `ngettext` message, placed into the
+sentence by name."""
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
 from data_access import contract as c
+from i18n import _, ngettext
+from i18n import format as fmt
 
 
-def long_date(day) -> str:
-    return pd.Timestamp(day).strftime("%-d %b %Y")
+def is_share(text: str) -> bool:
+    """Whether a released share text is a percentage ("44%", "44 %", "under 1%"), not a blank,
+    a "—" or "too few to show"."""
+    return "%" in text
 
 
-def count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+def with_share(figure: str, share: str) -> str:
+    """'274 (44%)', or the figure alone where there is no percentage to give."""
+    return _("{figure} ({share})").format(figure=figure, share=share) if is_share(share) else figure
 
 
-def in_brackets(text: str) -> str:
-    """A percentage in brackets; nothing for a blank, withheld or too-small share."""
-    return f" ({text})" if text.endswith("%") else ""
+def full_stops(text: str) -> str:
+    """One full stop where a sentence ends on an abbreviation: a Russian date ends in "г.", and
+    "... с 31 мар. 2026 г.." reads as a typo."""
+    return re.sub(r"(?<!\.)\.\.(?!\.)", ".", text)
+
+
+def form_count(value, text: str) -> int:
+    """The count that decides a message's form: the value, or for a count shown as "<5" its
+    bound (5)."""
+    if value is not None and not pd.isna(value):
+        return int(value)
+    digits = re.sub(r"\D", "", str(text))
+    return int(digits) if digits else 0
 
 
 def overview_summary(
@@ -35,38 +56,70 @@ def overview_summary(
     def text(measure: str) -> str:
         if "value_text" in figures:
             return str(figures.loc[measure, "value_text"])
-        return f"{int(figures.loc[measure, 'value']):,}"
+        return fmt.count(figures.loc[measure, "value"])
 
     def pct(measure: str) -> str:
         return str(figures.loc[measure, "share_text"]) if "share_text" in figures else ""
 
+    def n(measure: str) -> int:
+        return form_count(figures.loc[measure, "value"], text(measure))
+
     n_text = text("people")
     if n_text == "0":
-        return "No one matches this selection."
-    plural = n_text != "1"
-    who = f"{n_text} {'people' if plural else 'person'} {'who returned' if everyone else 'in this selection'}"
-    by_stage = stages.set_index("stage")
-    stage_texts = by_stage["people_text"] if "people_text" in by_stage else by_stage["people"].map(lambda v: f"{v:,}")
-    school = str(stage_texts.get(c.STAGE_SCHOOL_WORK, "0"))
-    custody = str(stage_texts.get(c.STAGE_CUSTODY, "0"))
+        return _("No one matches this selection.")
+    if everyone:
+        who = ngettext("{n} person who returned", "{n} people who returned", n("people"))
+    else:
+        who = ngettext("{n} person in this selection", "{n} people in this selection", n("people"))
+    who = who.format(n=n_text)
     active, closed = text("active_support"), text("case_closed")
+    if is_share(pct("active_support")):
+        active_clause = ngettext(
+            "{active} of the {who} ({share}) is in active support",
+            "{active} of the {who} ({share}) are in active support",
+            n("active_support"),
+        )
+    else:
+        active_clause = ngettext(
+            "{active} of the {who} is in active support",
+            "{active} of the {who} are in active support",
+            n("active_support"),
+        )
+    closed_clause = ngettext(
+        "{closed} has had their case closed", "{closed} have had their case closed", n("case_closed")
+    )
     parts = [
-        f"As of {long_date(as_of)}, {active} of the {who}{in_brackets(pct('active_support'))} "
-        f"{'is' if active == '1' else 'are'} in active support and {closed}{in_brackets(pct('case_closed'))} "
-        f"{'has' if closed == '1' else 'have'} had their case closed."
+        _("As of {date}, {active_support} and {case_closed}.").format(
+            date=fmt.date(as_of),
+            active_support=active_clause.format(active=active, who=who, share=pct("active_support")),
+            case_closed=closed_clause.format(closed=with_share(closed, pct("case_closed"))),
+        )
     ]
-    detail = f"{school} are in school, training or work"
+    by_stage = stages.set_index("stage")
+    stage_texts = by_stage["people_text"] if "people_text" in by_stage else by_stage["people"].map(fmt.count)
+
+    def in_stage(stage: str) -> tuple[str, int]:
+        shown = str(stage_texts.get(stage, "0"))
+        return shown, form_count(by_stage["people"].get(stage, 0), shown)
+
+    school, in_school = in_stage(c.STAGE_SCHOOL_WORK)
+    custody, in_custody = in_stage(c.STAGE_CUSTODY)
+    detail = ngettext(
+        "{school} is in school, training or work", "{school} are in school, training or work", in_school
+    ).format(school=school)
     if custody != "0":
-        detail += f"; {custody} are serving a sentence"
+        serving = ngettext("{custody} is serving a sentence", "{custody} are serving a sentence", in_custody)
+        detail = _("{school_work}; {custody}").format(school_work=detail, custody=serving.format(custody=custody))
     parts.append(detail + ".")
     delta = figures.loc["case_closed", "delta"] if previous_as_of is not None else pd.NA
     if previous_as_of is not None and pd.notna(delta):
         delta = int(delta)
-        since = long_date(previous_as_of)
+        since = fmt.date(previous_as_of)
         if delta > 0:
-            parts.append(f"Since {since}, {count(delta, 'more case')} closed.")
+            sentence = ngettext("Since {date}, {n} more case closed.", "Since {date}, {n} more cases closed.", delta)
         elif delta == 0:
-            parts.append(f"No further cases closed since {since}.")
+            sentence = _("No further cases closed since {date}.")
         else:
-            parts.append(f"{count(-delta, 'case')} reopened since {since}.")
-    return " ".join(parts)
+            sentence = ngettext("{n} case reopened since {date}.", "{n} cases reopened since {date}.", -delta)
+        parts.append(sentence.format(date=since, n=fmt.count(abs(delta))))
+    return full_stops(" ".join(parts))

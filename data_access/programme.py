@@ -7,51 +7,52 @@ from __future__ import annotations
 import numpy as np
 
 from data_access import contract as c
+from i18n import N_
 
 GROUPS = ("man", "woman", "child")
 """Groups of people by sex and age band at return: children are under 18 whatever their sex."""
 
 MILESTONES = (
-    (c.STAGE_PLACEMENT, "placed_on", "Family placement"),
-    (c.STAGE_SCHOOL_WORK, "school_work_on", "School, training or work"),
+    (c.STAGE_PLACEMENT, "placed_on", N_("Family placement")),
+    (c.STAGE_SCHOOL_WORK, "school_work_on", N_("School, training or work")),
 )
-"""(stage, column of `people` with the day it was first entered, label)."""
+"""(stage, column of `people` with the day it was first entered, label: translate with `_()`)."""
 
 DAYS_PER_MONTH = 365.25 / 12
 """A month, in days, for time from arrival to a milestone."""
 
 SCORE_LABELS = {
-    "economic": "Economic",
-    "social": "Social",
-    "psychosocial": "Psychosocial",
-    "composite": "Composite (mean of available dimensions)",
+    "economic": N_("Economic"),
+    "social": N_("Social"),
+    "psychosocial": N_("Psychosocial"),
+    "composite": N_("Composite (mean of available dimensions)"),
 }
 """Score dimensions as the queries report them: IOM's three, then our composite."""
 
 HEADLINE = (
-    ("people", "People who returned"),
-    ("women", "Women"),
-    ("men", "Men"),
-    ("children", "Children"),
-    ("unaccompanied", "Unaccompanied children"),
-    ("justice_track", "Ever on the justice track"),
-    ("active_support", "In active support"),
-    ("case_closed", "Case closed"),
+    ("people", N_("People who returned")),
+    ("women", N_("Women")),
+    ("men", N_("Men")),
+    ("children", N_("Children")),
+    ("unaccompanied", N_("Unaccompanied children")),
+    ("justice_track", N_("Ever on the justice track")),
+    ("active_support", N_("In active support")),
+    ("case_closed", N_("Case closed")),
 )
 """The key figures, in the order the tiles show them."""
 
 PIVOT_DIMENSIONS = ("cohort", "region", "stage", "sex", "age_band", "origin", "group", "unaccompanied", "justice")
 """Dimensions the explorer may count people by: the filters', then group and the two flags."""
 PIVOT_TITLES = {
-    "cohort": "Cohort",
-    "region": "Region",
-    "stage": "Current stage",
-    "sex": "Sex",
-    "age_band": "Age band",
-    "origin": "Returned from",
-    "group": "Group",
-    "unaccompanied": "Unaccompanied",
-    "justice": "Justice track",
+    "cohort": N_("Cohort"),
+    "region": N_("Region"),
+    "stage": N_("Current stage"),
+    "sex": N_("Sex"),
+    "age_band": N_("Age band"),
+    "origin": N_("Returned from"),
+    "group": N_("Group"),
+    "unaccompanied": N_("Unaccompanied"),
+    "justice": N_("Justice track"),
 }
 
 

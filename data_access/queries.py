@@ -18,7 +18,9 @@ from data_access import contract as c
 from data_access.cells import cells, quantile, select
 from data_access.filters import Filters
 from data_access.programme import DAYS_PER_MONTH, GROUPS, HEADLINE, MILESTONES, PIVOT_DIMENSIONS, SCORE_LABELS
-from data_access.snapshot import ORIGIN_NAMES, Snapshot
+from data_access.snapshot import Snapshot
+from i18n import _
+from i18n import format as fmt
 
 FLAG_BITS = {"unaccompanied": 2, "justice": 1}
 """Columns of `Cells.flags` are `2 * unaccompanied + justice`."""
@@ -31,7 +33,10 @@ def base_n(snapshot: Snapshot, filters: Filters) -> int:
 
 
 def _stage_meta(snapshot: Snapshot) -> pd.DataFrame:
-    return snapshot.stages.rename(columns={"stage_id": "stage", "label": "stage_label"})
+    """Stages in programme order: code, label in this run's language, order and track."""
+    meta = snapshot.stages[["stage_id", "order", "track"]].rename(columns={"stage_id": "stage"})
+    meta.insert(1, "stage_label", meta["stage"].map(snapshot.labels("stage")))
+    return meta
 
 
 def _codes(snapshot: Snapshot, dim: str) -> np.ndarray:
@@ -71,7 +76,7 @@ def headline(snapshot: Snapshot, filters: Filters, previous: Snapshot | None = N
     frame = pd.DataFrame(
         {
             "measure": [key for key, _ in HEADLINE],
-            "label": [label for _, label in HEADLINE],
+            "label": [_(label) for _unused, label in HEADLINE],
             "value": [now[key] for key, _ in HEADLINE],
             "previous": pd.array([before.get(key) for key, _ in HEADLINE], dtype="Int64"),
         }
@@ -119,13 +124,16 @@ def arrivals(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     counts = _cell_counts(snapshot, filters, ["cohort", "group"])
     totals = counts.groupby("cohort", observed=True)["people"].transform("sum")
     counts = counts.loc[totals > 0]
-    cohorts = snapshot.cohorts.rename(columns={"cohort_id": "cohort", "name": "cohort_name"})
+    cohorts = snapshot.cohorts[["cohort_id", "operation", "origin_country", "arrival_date"]].rename(
+        columns={"cohort_id": "cohort"}
+    )
     out = counts.astype({"cohort": str, "group": str}).merge(cohorts, on="cohort", how="left")
-    out["origin_name"] = out["origin_country"].map(lambda code: ORIGIN_NAMES.get(code, code))
-    out["group_label"] = out["group"].map({"man": "Men", "woman": "Women", "child": "Children"})
+    out.insert(1, "cohort_name", out["cohort"].map(snapshot.labels("cohort")))
+    out["origin_name"] = out["origin_country"].map(snapshot.labels("origin"))
+    out["group_label"] = out["group"].map(snapshot.labels("group"))
     out["arrival_date"] = pd.to_datetime(out["arrival_date"])
     # Tooltips show this text: a date column does not survive every route to the browser intact.
-    out["arrival_label"] = out["arrival_date"].dt.strftime("%-d %b %Y")
+    out["arrival_label"] = out["arrival_date"].map(fmt.date)
     columns = ["cohort", "cohort_name", "operation", "origin_country", "origin_name", "arrival_date", "arrival_label"]
     return (
         out[[*columns, "group", "group_label", "people"]]
@@ -142,7 +150,7 @@ def unaccompanied_children(snapshot: Snapshot, filters: Filters) -> pd.DataFrame
     out = out.loc[out.groupby("cohort", observed=False)["people"].transform("sum").to_numpy() > 0]
     out["cohort"] = out["cohort"].astype(str)
     out["cohort_label"] = out["cohort"].map(snapshot.labels("cohort"))
-    out["unaccompanied_label"] = np.where(out["unaccompanied"], "Unaccompanied", "With a parent")
+    out["unaccompanied_label"] = np.where(out["unaccompanied"], _("Unaccompanied"), _("With a parent"))
     return out[["cohort", "cohort_label", "unaccompanied", "unaccompanied_label", "people"]].reset_index(drop=True)
 
 
@@ -219,7 +227,7 @@ def time_to_milestone(snapshot: Snapshot, filters: Filters, step_months: int = 1
             continue
         observed = int((as_of - arrivals[name]).days // DAYS_PER_MONTH)
         grid = np.arange(0, observed + 1, step_months)
-        for stage, _, label in MILESTONES:
+        for stage, _column, label in MILESTONES:
             counts = reached[stage][code]
             values = counts[np.minimum(grid, len(counts) - 1)]
             rows.append(
@@ -228,7 +236,7 @@ def time_to_milestone(snapshot: Snapshot, filters: Filters, step_months: int = 1
                         "cohort": name,
                         "cohort_name": names[name],
                         "milestone": stage,
-                        "milestone_label": label,
+                        "milestone_label": _(label),
                         "months": grid,
                         "reached": values.astype("int64"),
                         "base": int(bases[code]),
@@ -293,7 +301,7 @@ def assessment_scores(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
                 {
                     "period": periods[shown],
                     "dimension": dimension,
-                    "dimension_label": label,
+                    "dimension_label": _(label),
                     "n": people[shown].astype("int64"),
                     "median": [quantile(histogram.values, counts[i], 0.5) for i in shown],
                     "q1": [quantile(histogram.values, counts[i], 0.25) for i in shown],
@@ -322,7 +330,7 @@ def _assessment_scores_from_rows(snapshot: Snapshot, filters: Filters, columns: 
         part = pd.DataFrame(
             {"n": grouped["person"].nunique(), "median": quartiles[0.5], "q1": quartiles[0.25], "q3": quartiles[0.75]}
         )
-        parts.append(part.rename_axis("period").reset_index().assign(dimension=dimension, dimension_label=label))
+        parts.append(part.rename_axis("period").reset_index().assign(dimension=dimension, dimension_label=_(label)))
     if not parts:
         return pd.DataFrame(columns=columns)
     return pd.concat(parts, ignore_index=True).sort_values(["period", "dimension"])[columns].reset_index(drop=True)
@@ -394,8 +402,9 @@ def region_summary(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     else:
         by_region = chosen.distribution(histogram, region, n_regions)
         medians = [quantile(histogram.values, row, 0.5) for row in by_region]
-    regions = snapshot.regions.rename(columns={"region_code": "region", "name_en": "region_name"})
-    out = regions[["region", "region_name", "name_ru", "name_kk", "grid_row", "grid_col"]].copy()
+    regions = snapshot.regions.rename(columns={"region_code": "region"})
+    out = regions[["region", "name_ru", "name_kk", "grid_row", "grid_col"]].copy()
+    out.insert(1, "region_name", out["region"].map(snapshot.labels("region")))
     out["people"] = people.astype("int64")
     out["reached_school_work"] = np.minimum(reached, people).astype("int64")
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -415,9 +424,8 @@ def _region_medians_from_rows(snapshot: Snapshot, filters: Filters) -> list[floa
 def region_stage(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     """People by placement region and current stage, every combination, zeros included."""
     counts = _cell_counts(snapshot, filters, ["region", "stage"]).astype({"region": str, "stage": str})
-    regions = snapshot.regions[["region_code", "name_en"]].rename(
-        columns={"region_code": "region", "name_en": "region_name"}
-    )
+    regions = pd.DataFrame({"region": snapshot.categories("region")})
+    regions["region_name"] = regions["region"].map(snapshot.labels("region"))
     meta = _stage_meta(snapshot)[["stage", "stage_label", "order"]]
     return counts.merge(regions, on="region").merge(meta, on="stage")[
         ["region", "region_name", "stage", "stage_label", "order", "people"]

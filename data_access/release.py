@@ -31,6 +31,8 @@ from data_access.access import MIN_BASE_FOR_SHARE, Access, methodology
 from data_access.filters import Filters
 from data_access.results import remembered
 from data_access.snapshot import Snapshot
+from i18n import _
+from i18n import format as fmt
 
 __all__ = ["Access", "NotAllowed", "Release", "SelectionTooSmall", "methodology"]
 
@@ -40,12 +42,15 @@ class SelectionTooSmall(Exception):
 
     def __init__(self, n: int, outside: int, min_base: int) -> None:
         self.n, self.outside, self.min_base = n, outside, min_base
-        which = "this selection has" if n < min_base else "it leaves"
-        where = "" if n < min_base else " outside it"
         super().__init__(
-            f"{d.SELECTION_TOO_SMALL}: {which} fewer than {min_base} people{where}. "
-            "Remove a filter (or press Reset filters) to see figures."
+            _("Selection too small to show: this selection has fewer than {n} people.").format(n=min_base)
+            if n < min_base
+            else _("Selection too small to show: it leaves fewer than {n} people outside it.").format(n=min_base)
         )
+        self.advice = _("Remove a filter (or press Reset filters) to see figures.")
+
+    def __str__(self) -> str:
+        return f"{self.args[0]} {self.advice}"
 
 
 class NotAllowed(Exception):
@@ -121,7 +126,7 @@ class Release:
     def base_text(self, filters: Filters) -> str | None:
         """The size of the selection as shown under every page title; None when it may not be
         shown (a small selection, or one that leaves a small group outside it)."""
-        return f"{self._sizes(filters)[0]:,}" if self.shows(filters) else None
+        return fmt.count(self._sizes(filters)[0]) if self.shows(filters) else None
 
     # -- the display rules -------------------------------------------------------------------
 
@@ -177,7 +182,7 @@ class Release:
         out = self._shown(table, "value", k)
         minimum = self.policy.min_base if self.public else MIN_BASE_FOR_SHARE
         part = out["value"].where(out["measure"] != "people")
-        return out.assign(share_text=["" if pd.isna(p) or n < minimum else d.percent_text(int(p), n) for p in part])
+        return out.assign(share_text=["" if pd.isna(p) or n < minimum else fmt.share(int(p), n) for p in part])
 
     # -- who returned ------------------------------------------------------------------------------
 
@@ -275,7 +280,7 @@ class Release:
         over, open_ = q.stuck(self.snapshot, filters, threshold_days)
         k = self._k(filters)
         if not self.public:
-            return f"{over:,}", f"{open_:,}"
+            return fmt.count(over), fmt.count(open_)
         texts = d.display(pd.DataFrame({"people": [over, open_]}), "people", k)["people_text"]
         return str(texts.iloc[0]), str(texts.iloc[1])
 

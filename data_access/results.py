@@ -2,9 +2,9 @@
 computed again (a bounded LRU shared by every session).
 
 Kept beside the snapshot (a `WeakKeyDictionary`), so it goes when the snapshot goes. Each entry is
-keyed on the access level, the previous snapshot and the call, so a public table is never served
-to a restricted run or the reverse. Callers get their own copy of a table, so none can change
-what another session sees.
+keyed on the access level, the previous snapshot, the language (labels, titles and alt text are in
+it) and the call, so a public table is never served to a restricted run or the reverse. Callers
+get their own copy of a table, so none can change what another session sees.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from collections import OrderedDict
 from collections.abc import Mapping
 
 import pandas as pd
+
+from i18n import language
 
 RESULTS_VARIABLE = "SECOND_CHANCE_RESULT_CACHE"
 """Environment variable: how many released tables and figures to remember per snapshot (default
@@ -86,7 +88,12 @@ def remembered(method):
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
-        key = (method.__name__, *map(_hashable, args), *sorted((k, _hashable(v)) for k, v in kwargs.items()))
+        key = (
+            language(),
+            method.__name__,
+            *map(_hashable, args),
+            *sorted((k, _hashable(v)) for k, v in kwargs.items()),
+        )
         value = self.memo.get(key, _MISSING)
         shared = (self.access, self.previous_key, key)
         if value is _MISSING and RESULT_CACHE_SIZE:

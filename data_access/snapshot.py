@@ -16,6 +16,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import datetime as dt
+import threading
+import weakref
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -25,13 +27,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from babel import Locale
 
 from data_access import contract as c
 from data_access import integrity, prepared, programme
 from data_access.catalogue import SnapshotInfo, read_manifest
 from data_access.perturbation import KEY_MODULUS, Perturbation
 from data_access.problems import Problem, SnapshotError, problem
-from i18n import N_
+from i18n import N_, _, language
 
 PREPARE_FROM_PEOPLE = 20_000
 """Snapshots this large are kept ready on disk after loading (see `data_access.prepared`); a
@@ -93,34 +96,60 @@ class Snapshot:
             return sorted(str(v) for v in self.cohorts["origin_country"].unique())
         return list({"sex": c.SEXES, "age_band": c.AGE_BANDS, "group": programme.GROUPS}[dimension])
 
-    @cached_property
-    def _labels(self) -> dict[str, dict[str, str]]:
-        return {dim: make(self) for dim, make in LABELLERS.items()}
-
     def labels(self, dimension: str) -> dict[str, str]:
-        """Display names of every code of a dimension (cohort, region, stage, ...)."""
-        return self._labels[dimension]
+        """Display names of every code of a dimension (cohort, region, stage, ...), in this
+        run's language: the snapshot's own names where it has them in that language (regions,
+        and cohorts and stages from schema version 2), the English ones otherwise."""
+        code = language()
+        with _labels_lock:
+            cache = _labels_cache.setdefault(self, {})
+            if code not in cache:
+                cache[code] = {dim: make(self, code) for dim, make in LABELLERS.items()}
+        return cache[code][dimension]
 
     def label(self, dimension: str, code: str) -> str:
-        return self._labels[dimension].get(code, str(code))
+        return self.labels(dimension).get(code, str(code))
+
+    def has_labels_in(self, code: str) -> bool:
+        """Whether the snapshot names its cohorts and stages in language `code` (English always)."""
+        if code == "en":
+            return True
+        return all(
+            f"{column}_{code}" in table and table[f"{column}_{code}"].notna().all()
+            for table, column in ((self.cohorts, "name"), (self.stages, "label"))
+        )
+
+
+_labels_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_labels_lock = threading.Lock()
+
+
+def _localised(table: pd.DataFrame, key: str, column: str, code: str) -> dict[str, str]:
+    """`column` in language `code` (`<column>_<code>`), English where missing."""
+    names = table[column].astype(str)
+    own = f"{column}_{code}"
+    if code != "en" and own in table:
+        names = table[own].where(table[own].notna() & (table[own].astype(str) != ""), names).astype(str)
+    return dict(zip(table[key].astype(str), names, strict=True))
+
+
+def _country(code: str, language_code: str) -> str:
+    return Locale.parse(language_code).territories.get(code, code)
 
 
 LABELLERS = {
-    "cohort": lambda s: dict(zip(s.cohorts.cohort_id, s.cohorts.name, strict=True)),
-    "region": lambda s: dict(zip(s.regions.region_code, s.regions.name_en, strict=True)),
-    "stage": lambda s: dict(zip(s.stages.stage_id, s.stages.label, strict=True)),
-    "sex": lambda s: {"female": "Female", "male": "Male"},
-    "age_band": lambda s: {b: f"{b} years" for b in c.AGE_BANDS},
-    # A published snapshot may merge cohorts from several countries ("IQ+SY": Iraq and Syria).
-    "origin": lambda s: {
-        code: " and ".join(ORIGIN_NAMES.get(part, part) for part in code.split("+"))
-        for code in s.cohorts.origin_country
-    },
-    "group": lambda s: {"man": "Men", "woman": "Women", "child": "Children"},
-    "unaccompanied": lambda s: {"True": "Yes", "False": "No"},
-    "justice": lambda s: {"True": "Yes", "False": "No"},
+    "cohort": lambda s, code: _localised(s.cohorts, "cohort_id", "name", code),
+    "region": lambda s, code: dict(zip(s.regions.region_code, s.regions[f"name_{code}"], strict=True)),
+    "stage": lambda s, code: _localised(s.stages, "stage_id", "label", code),
+    "sex": lambda s, code: {"female": _("Female"), "male": _("Male")},
+    "age_band": lambda s, code: {b: _("{band} years").format(band=b) for b in c.AGE_BANDS},
+    "origin": lambda s, code: {origin: _country(origin, code) for origin in s.cohorts.origin_country},
+    "group": lambda s, code: {"man": _("Men"), "woman": _("Women"), "child": _("Children")},
+    "unaccompanied": lambda s, code: {"True": _("Yes"), "False": _("No")},
+    "justice": lambda s, code: {"True": _("Yes"), "False": _("No")},
+    "track": lambda s, code: {track: _(TRACK_NAMES[track]) for track in c.TRACKS},
 }
-ORIGIN_NAMES = {"SY": "Syria", "IQ": "Iraq", "TR": "Türkiye", "AF": "Afghanistan"}
+TRACK_NAMES = {"rehabilitation": N_("Rehabilitation"), "justice": N_("Justice"), "exit": N_("Exit")}
 
 
 class _Checker:
@@ -162,6 +191,9 @@ def _conform(table: c.Table, data: pa.Table, check: _Checker) -> pa.Table | None
     arrays = []
     for col in table.columns:
         if col.name in wrong:
+            continue
+        if col.name not in data.column_names:  # an optional column a snapshot may leave out
+            arrays.append(pa.nulls(data.num_rows, col.type))
             continue
         array = data.column(col.name)
         if pa.types.is_dictionary(array.type) and str(col.type) != "string":
@@ -231,6 +263,14 @@ def _unique(frame: pd.DataFrame, table: c.Table, check: _Checker) -> None:
         )
 
 
+LEFT_OUT = {
+    True: N_("unknown {name} (expected {values}); these rows are left out"),
+    False: N_("unknown {name} (not in {target}); these rows are left out"),
+}
+REFUSED = {
+    True: N_("unknown {name} (expected {values}); publish the snapshot again"),
+    False: N_("unknown {name} (not in {target}); publish the snapshot again"),
+}
 COLUMN_WORDS = {
     "cohort_id": N_("cohort"),
     "region_code": N_("region"),
@@ -252,8 +292,8 @@ class _Declared:
 
     column: str
     known: object
-    message: str
-    """A template for the unknown values: `{name}` and `{values}` or `{target}` in it."""
+    allowed: bool
+    """True: the contract lists the values; False: they must be in another table."""
     params: dict
 
 
@@ -266,16 +306,10 @@ def _declared(table: c.Table, reference: dict[str, pd.DataFrame]) -> list[_Decla
         words = COLUMN_WORDS.get(col.name, col.name)
         if col.allowed:
             listing = " or ".join(col.allowed) if len(col.allowed) == 2 else ", ".join(col.allowed)
-            found.append(
-                _Declared(col.name, col.allowed, "{name} (expected {values})", {"name": words, "values": listing})
-            )
+            found.append(_Declared(col.name, col.allowed, True, {"name": words, "values": listing}))
         elif col.references and col.references.split(".")[0] in reference:
             target, column = col.references.split(".")
-            found.append(
-                _Declared(
-                    col.name, reference[target][column], "{name} (not in {target})", {"name": words, "target": target}
-                )
-            )
+            found.append(_Declared(col.name, reference[target][column], False, {"name": words, "target": target}))
     return found
 
 
@@ -287,7 +321,7 @@ def _keep_declared(frame: pd.DataFrame, table: c.Table, reference: dict[str, pd.
         if unknown.any():
             check.warn(
                 table.file_name,
-                f"unknown {declared.message}; these rows are left out",
+                LEFT_OUT[declared.allowed],
                 column=declared.column,
                 rows=int(unknown.sum()),
                 example=_example(frame, unknown, [declared.column]),
@@ -425,7 +459,7 @@ def _check_aggregate(raw: dict[str, pd.DataFrame], table: c.Table, check: _Check
         (
             d.column,
             ~frame[d.column].isin(d.known).to_numpy() & frame[d.column].notna().to_numpy(),
-            f"unknown {d.message}",
+            REFUSED[d.allowed],
             d.params,
         )
         for d in _declared(table, raw)
@@ -434,14 +468,14 @@ def _check_aggregate(raw: dict[str, pd.DataFrame], table: c.Table, check: _Check
         values = frame[col.name]
         if col.name.endswith("_key"):
             bad = ((values < 0) | (values >= KEY_MODULUS)).to_numpy()
-            problems.append((col.name, bad, "keys outside 0 to 2**32 - 1", {}))
+            problems.append((col.name, bad, N_("keys outside 0 to 2**32 - 1; publish the snapshot again"), {}))
         elif str(col.type) == "int64":
-            problems.append((col.name, (values < 0).to_numpy(), "negative counts", {}))
+            problems.append((col.name, (values < 0).to_numpy(), N_("negative counts; publish the snapshot again"), {}))
     for column, bad, message, params in problems:
         if bad.any():
             check.error(
                 table.file_name,
-                f"{message}; publish the snapshot again",
+                message,
                 column=column,
                 rows=int(bad.sum()),
                 example=_example(frame, bad, [column]),

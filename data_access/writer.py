@@ -31,11 +31,15 @@ def file_digest(path: Path) -> dict[str, int | str]:
 
 
 def to_arrow(name: str, table: pa.Table | pd.DataFrame) -> pa.Table:
-    """Cast a table to the contract's schema (column order and types)."""
-    schema = TABLES_BY_NAME[name].schema
+    """Cast a table to the contract's schema (column order and types); an optional column the
+    table does not have is written empty."""
+    contract = TABLES_BY_NAME[name]
     if isinstance(table, pd.DataFrame):
         table = pa.Table.from_pandas(table, preserve_index=False)
-    return table.select(schema.names).cast(schema)
+    for col in contract.columns:
+        if col.name not in table.column_names and not col.required:
+            table = table.append_column(col.name, pa.nulls(table.num_rows, col.type))
+    return table.select(contract.schema.names).cast(contract.schema)
 
 
 def write_manifest(folder: Path, manifest: Mapping) -> None:

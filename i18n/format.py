@@ -115,6 +115,7 @@ def moment(when: dt.datetime) -> str:
     return f"{date(when)}, {format_datetime(when, 'HH:mm', locale=language())}"
 
 
-def listing(items: list[str]) -> str:
-    """Words joined as the language joins a list: "A, B and C" / «A, B и C»."""
-    return format_list([str(item) for item in items], locale=language()) if items else ""
+def listing(items: list[str], style: str = "standard") -> str:
+    """Words joined as the language joins a list: "A, B, and C" / «A, B и C»; `style="or"` for
+    alternatives: "A or B"."""
+    return format_list([str(item) for item in items], style=style, locale=language()) if items else ""

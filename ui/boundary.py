@@ -17,6 +17,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from data_access.release import SelectionTooSmall
+from i18n import _
 from ui.widgets import too_small
 
 LOG_LEVEL_VARIABLE = "SECOND_CHANCE_LOG_LEVEL"
@@ -50,8 +51,10 @@ def error_boundary() -> Iterator[None]:
         reference = uuid.uuid4().hex[:8]
         log.exception("page failed (reference %s)", reference)
         st.error(
-            "**Something went wrong while drawing this page.** Your data is safe and nothing was changed.\n\n"
-            "Try again (reload the page), press **Reset filters**, or pick another snapshot in the sidebar. "
-            f"If it keeps happening, tell whoever runs this dashboard and quote reference **{reference}**.",
+            _(
+                "**Something went wrong while drawing this page.** Your data is safe and nothing was changed.\n\n"
+                "Try again (reload the page), press **Reset filters**, or pick another snapshot in the sidebar. "
+                "If it keeps happening, tell whoever runs this dashboard and quote reference **{reference}**."
+            ).format(reference=reference),
             icon=":material/error:",
         )

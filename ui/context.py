@@ -16,6 +16,7 @@ from pathlib import Path
 
 import streamlit as st
 
+import i18n
 from data_access import (
     DIMENSIONS,
     Filters,
@@ -31,17 +32,26 @@ from data_access.catalogue import admit
 from data_access.contract import MANIFEST_FILE
 from data_access.problems import Problem
 from data_access.release import Access, Release, count_texts
+from i18n import N_, _, ngettext
 from ui.text import escape
 
 log = logging.getLogger("second_chance.load")
 
 FILTER_LABELS = {
-    "cohort": "Cohort",
-    "region": "Region",
-    "stage": "Current stage",
-    "sex": "Sex",
-    "age_band": "Age band at return",
-    "origin": "Returned from",
+    "cohort": N_("Cohort"),
+    "region": N_("Region"),
+    "stage": N_("Current stage"),
+    "sex": N_("Sex"),
+    "age_band": N_("Age band at return"),
+    "origin": N_("Returned from"),
+}
+FILTER_NOTICES = {
+    "cohort": N_("Ignored cohort values from the link that this snapshot does not have: {values}."),
+    "region": N_("Ignored region values from the link that this snapshot does not have: {values}."),
+    "stage": N_("Ignored current stage values from the link that this snapshot does not have: {values}."),
+    "sex": N_("Ignored sex values from the link that this snapshot does not have: {values}."),
+    "age_band": N_("Ignored age band at return values from the link that this snapshot does not have: {values}."),
+    "origin": N_("Ignored returned from values from the link that this snapshot does not have: {values}."),
 }
 
 
@@ -190,18 +200,26 @@ def _seed_from_url(by_id: dict[str, SnapshotInfo], newest: str) -> list[str]:
         return []
     st.session_state[_SEEDED_KEY] = True
     st.session_state[_LINK_KEY] = {
-        key: st.query_params.get(key, "") for key in st.query_params if key not in (*DIMENSIONS, "snapshot")
+        key: st.query_params.get(key, "")
+        for key in st.query_params
+        if key not in (*DIMENSIONS, "snapshot", LANGUAGE_KEY)
     }
     notices = []
     wanted = st.query_params.get("snapshot")
     if wanted and wanted not in by_id:
         notices.append(
-            f"The link asks for a snapshot that is not available ({escape(repr(wanted[:40]))}); showing the latest."
+            _("The link asks for a snapshot that is not available ({snapshot}); showing the latest.").format(
+                snapshot=escape(repr(wanted[:40]))
+            )
         )
     chosen = wanted if wanted in by_id else newest
     loaded = load(by_id[chosen])
     if isinstance(loaded, SnapshotError):
-        notices.append(f"Snapshot {escape(chosen)} cannot be shown: {reasons(loaded.problems)}. Showing the latest.")
+        notices.append(
+            _("Snapshot {snapshot} cannot be shown: {reasons}. Showing the latest.").format(
+                snapshot=escape(chosen), reasons=reasons(loaded.problems)
+            )
+        )
         chosen, loaded = newest, load(by_id[newest])
     st.session_state["snapshot"] = chosen
     requested = Filters.from_query({dim: st.query_params.get_all(dim) for dim in DIMENSIONS})
@@ -212,9 +230,7 @@ def _seed_from_url(by_id: dict[str, SnapshotInfo], newest: str) -> list[str]:
         unknown = [v for v in values if v not in valid]
         if unknown:
             shown = escape(", ".join(repr(v[:40]) for v in unknown[:3]))
-            notices.append(
-                f"Ignored {FILTER_LABELS[dim].lower()} values from the link that this snapshot does not have: {shown}."
-            )
+            notices.append(_(FILTER_NOTICES[dim]).format(values=shown))
     return notices
 
 
@@ -251,13 +267,13 @@ def _filter_widgets(snapshot: Snapshot, data: Release) -> Filters:
         labels = dict(zip(counts["code"], counts["label"], strict=True))
         people = dict(zip(counts["code"], count_texts(counts), strict=True))
         chosen[dim] = st.multiselect(
-            FILTER_LABELS[dim],
+            _(FILTER_LABELS[dim]),
             options=options,
             format_func=lambda code, labels=labels, people=people: _option_text(
                 labels.get(code, code), people.get(code, "")
             ),
             key=dim,
-            placeholder="All",
+            placeholder=_("All"),
         )
     return Filters(**chosen)
 
@@ -266,31 +282,46 @@ def _no_snapshots(infos: list[SnapshotInfo], level: Access) -> None:
     st.title("Second Chance")
     if level.public:  # a visitor from outside the programme is told nothing about the server's folders
         st.error(
-            "No published figures are available right now. This server runs at the **public** access level, "
-            "which opens only snapshots published with `python -m data_access.publish`; whoever runs it can "
-            "find the reasons in its log."
+            _(
+                "No published figures are available right now. This server runs at the **public** access level, "
+                "which opens only snapshots published with `python -m data_access.publish`; whoever runs it can "
+                "find the reasons in its log."
+            )
         )
         st.stop()
     st.error(
-        f"No usable snapshot was found in {escape(str(snapshot_root(level.level)))}.\n\n"
-        "Point the environment variable `SECOND_CHANCE_SNAPSHOTS` at a folder of snapshot folders, "
-        "or create the synthetic sample with `python -m data_access.generate`."
+        _(
+            "No usable snapshot was found in {folder}.\n\n"
+            "Point the environment variable `SECOND_CHANCE_SNAPSHOTS` at a folder of snapshot folders, "
+            "or create the synthetic sample with `python -m data_access.generate`."
+        ).format(folder=escape(str(snapshot_root(level.level))))
     )
     for info in infos:
-        st.warning(f"**{escape(info.id)}** is unavailable: " + reasons(info.problems))
+        st.warning(
+            _("**{snapshot}** is unavailable: {reasons}").format(
+                snapshot=escape(info.id), reasons=reasons(info.problems)
+            )
+        )
     st.stop()
 
 
 def _access_help(level: Access) -> str:
     text = (
-        'Aggregates only, after disclosure control: small counts are shown as "<5", small selections show no '
-        "figures, and no person-level data is available. See **About the data** for the rules."
+        _(
+            "Aggregates only, after disclosure control: every count carries a small fixed noise, small counts are "
+            'shown as "<5", small selections show no figures, and no person-level data is available. See **About '
+            "the data** for the rules."
+        )
         if level.public
-        else "Exact figures and pseudonymous person rows for programme staff. Do not share screenshots or "
-        "downloads outside the programme."
+        else _(
+            "Exact figures and pseudonymous person rows for programme staff. Do not share screenshots or "
+            "downloads outside the programme."
+        )
     )
     if level.problem:
-        text += f" The configured access level could not be used ({level.problem}), so the public level applies."
+        text += " " + _(
+            "The configured access level could not be used ({problem}), so the public level applies."
+        ).format(problem=level.problem)
     return text
 
 
@@ -300,7 +331,7 @@ def _picker_label(by_id: dict[str, SnapshotInfo], snapshot_id: str, latest: str)
     label = by_id[snapshot_id].label
     if sum(info.label == label for info in by_id.values()) > 1:
         label += f" ({snapshot_id})"
-    return label + (" — latest" if snapshot_id == latest else "")
+    return _("{date} — latest").format(date=label) if snapshot_id == latest else label
 
 
 _NOTICES_KEY = "_second_chance_notices"
@@ -309,15 +340,46 @@ _NOTICES_KEY = "_second_chance_notices"
 def _set_aside(info: SnapshotInfo, error: SnapshotError) -> None:
     """The chosen snapshot turned out to be broken: say why, and run again without it."""
     st.session_state.setdefault(_NOTICES_KEY, []).append(
-        f"Snapshot {escape(info.id)} cannot be shown: {reasons(error.problems)}. Showing the latest usable one."
+        _("Snapshot {snapshot} cannot be shown: {reasons}. Showing the latest usable one.").format(
+            snapshot=escape(info.id), reasons=reasons(error.problems)
+        )
     )
     st.rerun()
 
 
+LANGUAGE_KEY = "lang"
+
+
+def apply_language() -> str:
+    """Speak this session's language for the whole run, before anything is drawn: the link's
+    `lang` on the first run (a shared link opens in the sender's language), else the browser's
+    language, else English; afterwards, what the sidebar's language picker holds."""
+    if LANGUAGE_KEY not in st.session_state:
+        st.session_state[LANGUAGE_KEY] = i18n.choose(st.query_params.get(LANGUAGE_KEY), st.context.locale)
+    i18n.set_language(st.session_state[LANGUAGE_KEY])
+    st.query_params[LANGUAGE_KEY] = i18n.language()
+    return i18n.language()
+
+
+def _language_picker() -> None:
+    if st.session_state.get(LANGUAGE_KEY) not in i18n.LANGUAGES:
+        st.session_state[LANGUAGE_KEY] = i18n.DEFAULT
+    st.selectbox(
+        _("Language"),
+        options=list(i18n.LANGUAGES),
+        format_func=i18n.LANGUAGES.get,
+        key=LANGUAGE_KEY,
+        label_visibility="collapsed",
+        help=_("The language of every page, chart, slide and download; the figures stay the same."),
+    )
+
+
 def build_view() -> View:
-    """Draw the sidebar (snapshot picker, filters, reset) and return this run's View."""
+    """Draw the sidebar (language, access level, snapshot picker, filters, reset) and return this
+    run's View."""
     level = access()
     with st.sidebar:
+        _language_picker()
         st.caption(level.badge, help=_access_help(level))
     usable, unavailable = _sort_out(admit(catalogue(str(snapshot_root(level.level))), level.level))
     if not usable:
@@ -328,9 +390,9 @@ def build_view() -> View:
         st.session_state["snapshot"] = usable[0].id
     with st.sidebar:
         snapshot_id = st.selectbox(
-            "Snapshot (as of)",
+            _("Snapshot (as of)"),
             options=list(by_id),
-            format_func=lambda sid: _picker_label(by_id, sid, usable[0].id),
+            format_func={sid: _picker_label(by_id, sid, usable[0].id) for sid in by_id}.get,
             key="snapshot",
         )
         info = by_id[snapshot_id]
@@ -339,8 +401,12 @@ def build_view() -> View:
             _set_aside(info, loaded)
         if loaded.warnings:
             st.caption(
-                f":material/warning: Loaded with {len(loaded.warnings)} warning(s): some rows were left out. "
-                "**About the data** lists them."
+                ":material/warning: "
+                + ngettext(
+                    "Loaded with {n} warning: some rows were left out. **About the data** lists it.",
+                    "Loaded with {n} warnings: some rows were left out. **About the data** lists them.",
+                    len(loaded.warnings),
+                ).format(n=len(loaded.warnings))
             )
         older = [i for i in usable if i.as_of < info.as_of]
         previous = load(older[0]) if older else None
@@ -348,17 +414,18 @@ def build_view() -> View:
         data = Release(loaded, level, previous)
         filters = _filter_widgets(loaded, data)
         st.button(
-            "Reset filters",
+            _("Reset filters"),
             on_click=_reset_filters,
             icon=":material/filter_alt_off:",
             disabled=filters.is_empty(),
             width="stretch",
         )
         if unavailable:
-            with st.expander(f"{len(unavailable)} snapshot(s) unavailable"):
+            title = ngettext("{n} snapshot unavailable", "{n} snapshots unavailable", len(unavailable))
+            with st.expander(title.format(n=len(unavailable))):
                 for i in unavailable:
                     # Outsiders are not told what is wrong on the server (file names, folders): its log says.
-                    why = "not available (the server's log says why)" if level.public else reasons(i.problems)
+                    why = _("not available (the server's log says why)") if level.public else reasons(i.problems)
                     st.caption(f"**{escape(i.id)}**: {why}")
     _sync_url(snapshot_id, filters)
     for notice in notices:
@@ -372,6 +439,30 @@ def build_view() -> View:
         data=data,
     )
     return view
+
+
+PAGE_SETTINGS = ("rows", "columns", "measure", "slide")
+"""Settings of one page kept in the URL (as codes): gone from the link on the other pages."""
+_USED_KEY = "_second_chance_settings_used"
+_SEEN_KEY = "_second_chance_settings_seen"
+
+
+def used_setting(key: str) -> None:
+    """The page running now keeps `key` in the link."""
+    st.session_state.setdefault(_USED_KEY, set()).add(key)
+
+
+def tidy_link() -> None:
+    """After the page has run: drop from the URL the settings of a page the user has left (one
+    this session has shown before but this run did not), so a copied link holds only what the
+    page on screen uses. A setting the session has not met yet stays: it came in with a link to
+    its page."""
+    used = st.session_state.pop(_USED_KEY, set())
+    seen = st.session_state.setdefault(_SEEN_KEY, set())
+    for key in PAGE_SETTINGS:
+        if key in seen and key not in used and key in st.query_params:
+            del st.query_params[key]
+    seen |= used
 
 
 def _same(shown: object, requested: str) -> bool:
@@ -389,7 +480,9 @@ def report_ignored_link_values() -> None:
         value = requested.pop(key)
         if not _same(st.session_state[key], value):
             st.toast(
-                f"Ignored {escape(key[:40])}={escape(repr(value[:40]))} from the link: not a value this page offers.",
+                _("Ignored {setting} from the link: not a value this page offers.").format(
+                    setting=f"{escape(key[:40])}={escape(repr(value[:40]))}"
+                ),
                 icon=":material/link_off:",
                 duration="long",
             )

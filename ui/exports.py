@@ -16,7 +16,8 @@ import streamlit as st
 from charts import Figure
 from charts import export as chart_export
 from data_access import DIMENSIONS, export
-from data_access.narrative import long_date
+from i18n import _, ngettext
+from i18n import format as fmt
 from ui.context import View
 
 PNG, SVG, CSV, HTML = "image/png", "image/svg+xml", "text/csv", "text/html"
@@ -24,29 +25,36 @@ PNG, SVG, CSV, HTML = "image/png", "image/svg+xml", "text/csv", "text/html"
 
 def n_text(view: View) -> str:
     """The selection's size as the page shows it (released: rounded or withheld at public)."""
-    return view.data.base_text(view.filters) or "too few to show"
+    return view.data.base_text(view.filters) or _("too few to show")
 
 
 def image_caption(view: View) -> str:
     """What an exported image says under its title: selection, base, as-of date, source."""
-    source = "Second Chance, synthetic sample data" if view.snapshot.info.manifest.get("synthetic") else "Second Chance"
-    return f"{view.description} · n = {n_text(view)} · as of {long_date(view.snapshot.as_of)} · {source}"
+    synthetic = view.snapshot.info.manifest.get("synthetic")
+    source = _("Second Chance, synthetic sample data") if synthetic else "Second Chance"
+    return _("{selection} · n = {n} · as of {date} · {source}").format(
+        selection=view.description, n=n_text(view), date=fmt.date(view.snapshot.as_of), source=source
+    )
 
 
 def data_note(view: View, note: str = "") -> str:
     """The note a downloaded table carries: selection and date, then `note` (e.g. disclosure
     rules), then whether the data are synthetic."""
-    lines = [f"Second Chance · {view.description} · n = {n_text(view)} · as of {long_date(view.snapshot.as_of)}"]
+    lines = [
+        _("Second Chance · {selection} · n = {n} · as of {date}").format(
+            selection=view.description, n=n_text(view), date=fmt.date(view.snapshot.as_of)
+        )
+    ]
     if note:
         lines.append(note)
     if view.snapshot.info.manifest.get("synthetic"):
-        lines.append("Synthetic sample data: no real person is described.")
+        lines.append(_("Synthetic sample data: no real person is described."))
     return "\n".join(lines)
 
 
 def chart_downloads(fig: Figure, table: pd.DataFrame, view: View, *, key: str, note: str = "") -> None:
     """PNG (2x), SVG and CSV of one chart in a row of small buttons under it."""
-    as_of, selection = view.snapshot.as_of, view.description
+    as_of = view.snapshot.as_of
     caption = image_caption(view)
     files = (
         (
@@ -54,21 +62,21 @@ def chart_downloads(fig: Figure, table: pd.DataFrame, view: View, *, key: str, n
             PNG,
             lambda: chart_export.png(fig, caption=caption),
             ":material/image:",
-            "The chart as a PNG image at twice screen resolution (1920 px wide), for slides",
+            _("The chart as a PNG image at twice screen resolution (1920 px wide), for slides"),
         ),
         (
             "svg",
             SVG,
             lambda: chart_export.svg(fig, caption=caption),
             ":material/shape_line:",
-            "The chart as an SVG vector image, for print or editing",
+            _("The chart as an SVG vector image, for print or editing"),
         ),
         (
             "csv",
             CSV,
             lambda: export.csv_bytes(table, data_note(view, note)),
             ":material/table:",
-            "The chart's own table, with the selection, date and disclosure rules in the first lines",
+            _("The chart's own table, with the selection, date and disclosure rules in the first lines"),
         ),
     )
     with st.container(horizontal=True, gap="small", key=f"{key}-exports"):
@@ -76,7 +84,7 @@ def chart_downloads(fig: Figure, table: pd.DataFrame, view: View, *, key: str, n
             st.download_button(
                 extension.upper(),
                 data=data,
-                file_name=export.file_name(key, selection, as_of, extension),
+                file_name=export.file_name(key, view.filters.codes(), as_of, extension),
                 mime=mime,
                 key=f"{key}-{extension}",
                 icon=icon,
@@ -100,15 +108,15 @@ def share(view: View) -> None:
     selection in words."""
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     link = current_link(st.context.url, params)
-    with st.popover("Share this view", icon=":material/share:", width="stretch", key="share"):
-        st.caption("This link opens this page with the same snapshot and filters:")
+    with st.popover(_("Share this view"), icon=":material/share:", width="stretch", key="share"):
+        st.caption(_("This link opens this page with the same snapshot, filters and language:"))
         st.code(link, language=None, wrap_lines=True)
         # Plain text: the description holds labels from data, which must not act as Markdown.
-        st.text(
-            f"{n_text(view)} {'person' if n_text(view) == '1' else 'people'} · {view.description} · "
-            f"as of {long_date(view.snapshot.as_of)}"
+        line = ngettext(
+            "{n} person · {selection} · as of {date}", "{n} people · {selection} · as of {date}", view.base_n
         )
-        st.caption("Copy it with the button at the right of the link.")
+        st.text(line.format(n=n_text(view), selection=view.description, date=fmt.date(view.snapshot.as_of)))
+        st.caption(_("Copy it with the button at the right of the link."))
 
 
 def csv_only_through_exports() -> None:

@@ -12,23 +12,31 @@ import streamlit as st
 from charts import Figure
 from data_access import export
 from data_access.export import csv_bytes
-from data_access.narrative import long_date
 from data_access.release import SelectionTooSmall
-from ui.context import View
+from i18n import _, ngettext
+from i18n import format as fmt
+from ui.context import View, used_setting
 from ui.exports import chart_downloads, data_note
 from ui.text import escape
 
 
 def page_header(title: str, view: View, intro: str = "") -> None:
+    """The page's title and intro (already in the run's language), then the line every page
+    has: the base n (or why it is not shown), the selection in words and the as-of date."""
     st.title(title)
     if intro:
         st.caption(intro)
-    as_of = long_date(view.snapshot.as_of)
+    as_of = fmt.date(view.snapshot.as_of)
     n = view.data.base_text(view.filters)
-    size = f"**{n}** {'person' if n == '1' else 'people'}" if n is not None else "**Selection too small to show**"
+    if n is None:
+        line = _("**Selection too small to show** · {selection} · as of {date}")
+    else:
+        line = ngettext(
+            "**{n}** person · {selection} · as of {date}", "**{n}** people · {selection} · as of {date}", view.base_n
+        )
     st.markdown(
-        f"{size} · {escape(view.description)} · as of {as_of}",
-        help="The filters in the sidebar apply to every page. Use **Reset filters** to see everyone.",
+        line.format(n=n, selection=escape(view.description), date=as_of),
+        help=_("The filters in the sidebar apply to every page. Use **Reset filters** to see everyone."),
     )
     icon = ":material/public:" if view.access.public else ":material/lock:"
     st.caption(f"{icon} {view.access.badge}")
@@ -39,9 +47,11 @@ def too_small(error: SelectionTooSmall | None = None) -> None:
     st.info(
         str(error)
         if error
-        else "**Selection too small to show.** At the public access level figures are shown only for "
-        "selections of enough people, with enough people outside them. Remove a filter in the sidebar "
-        "or press **Reset filters**.",
+        else _(
+            "**Selection too small to show.** At the public access level figures are shown only for "
+            "selections of enough people, with enough people outside them. Remove a filter in the sidebar "
+            "or press **Reset filters**."
+        ),
         icon=":material/shield_lock:",
     )
 
@@ -51,8 +61,10 @@ def people_to_show(view: View) -> bool:
     selection has no one or may not be shown; the page then draws nothing more."""
     if view.base_n == 0:
         st.info(
-            "**No one matches this selection.** Remove a filter in the sidebar (click the × on a "
-            "chip) or press **Reset filters** to see everyone.",
+            _(
+                "**No one matches this selection.** Remove a filter in the sidebar (click the × on a "
+                "chip) or press **Reset filters** to see everyone."
+            ),
             icon=":material/filter_alt_off:",
         )
         return False
@@ -73,9 +85,9 @@ def guarded():
 
 
 def tiles(headline: pd.DataFrame, previous_label: str | None, per_row: int = 4) -> None:
-    """Key figures with the change since the previous snapshot (texts as released: "<5" and
-    "withheld" where the disclosure rules hide a figure)."""
-    texts = headline["value_text"] if "value_text" in headline else headline["value"].map(lambda v: f"{int(v):,}")
+    """Key figures with the change since the previous snapshot (texts as released: "<5" where
+    the display rules hide a figure)."""
+    texts = headline["value_text"] if "value_text" in headline else headline["value"].map(fmt.count)
     shares = headline["share_text"]
     rows = [headline.iloc[i : i + per_row] for i in range(0, len(headline), per_row)]
     for chunk in rows:
@@ -83,8 +95,11 @@ def tiles(headline: pd.DataFrame, previous_label: str | None, per_row: int = 4) 
             pct = shares.loc[row.Index] if row.measure != "people" else ""
             delta = None
             if previous_label and pd.notna(row.delta):
+                change = ("+" if row.delta > 0 else "-") + fmt.count(abs(int(row.delta)))
                 delta = (
-                    f"{int(row.delta):+,} since {previous_label}" if row.delta else f"no change since {previous_label}"
+                    _("{change} since {date}").format(change=change, date=previous_label)
+                    if row.delta
+                    else _("no change since {date}").format(date=previous_label)
                 )
             column.metric(
                 row.label,
@@ -92,7 +107,7 @@ def tiles(headline: pd.DataFrame, previous_label: str | None, per_row: int = 4) 
                 delta=delta,
                 delta_color="off",
                 delta_arrow="auto" if delta and row.delta else "off",
-                help=f"{pct} of the selection" if pct else None,
+                help=_("{percent} of the selection").format(percent=pct) if pct else None,
                 border=True,
             )
 
@@ -108,7 +123,7 @@ def chart(
     chart_downloads(fig, shown, view, key=key, note=disclosure_note(view) if note is None else note)
     # The table is built only while its expander is open (opening it reruns the page): a closed
     # table would cost a second Arrow conversion of the chart's data on every filter change.
-    with st.expander("Show data", icon=":material/table:", key=f"{key}-data", on_change="rerun") as box:
+    with st.expander(_("Show data"), icon=":material/table:", key=f"{key}-data", on_change="rerun") as box:
         if box.open:
             st.caption(escape(fig.alt))
             st.dataframe(shown, hide_index=True, width="stretch")
@@ -125,10 +140,10 @@ def download(
     """A CSV of exactly `table`, formulas neutralised, with the note every chart CSV carries
     first: selection, n and as-of date, then the disclosure rules (or `note`). `table` may be a
     function that makes it: then it is built only when someone downloads it."""
-    file_name = export.file_name(name, view.description, view.snapshot.as_of, "csv")
+    file_name = export.file_name(name, view.filters.codes(), view.snapshot.as_of, "csv")
     text = data_note(view, disclosure_note(view) if note is None else note)
     st.download_button(
-        "Download CSV",
+        _("Download CSV"),
         data=lambda: csv_bytes(table() if callable(table) else table, text),
         file_name=file_name,
         mime="text/csv",
@@ -136,3 +151,24 @@ def download(
         icon=":material/download:",
         on_click="ignore",
     )
+
+
+def choice(label: str, options: dict[str, str], *, key: str, default: str, segmented: bool = False) -> str:
+    """A page setting (the explorer's rows, the map's measure) kept in the URL as a code, so a link
+    means the same in every language; the options read in the run's language. A value the link
+    cannot give falls back to `default` (and `report_ignored_link_values` says so)."""
+    used_setting(key)
+    if key not in st.session_state:
+        requested = st.query_params.get(key)
+        st.session_state[key] = requested if requested in options else default
+    if st.session_state[key] not in options:
+        st.session_state[key] = default
+    if segmented:
+        value = st.segmented_control(label, options=list(options), format_func=options.get, key=key, required=True)
+    else:
+        value = st.selectbox(label, options=list(options), format_func=options.get, key=key)
+    if value == default:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = value
+    return value

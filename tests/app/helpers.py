@@ -13,13 +13,16 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
+import i18n
 from app_pages import PAGES as PAGES_OF_THE_APP
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE_TITLES = {url_path: title for _, _, title, url_path, _ in PAGES_OF_THE_APP if url_path != "present"}
+PAGE_TITLES = {url_path: title for _s, _m, title, url_path, _i in PAGES_OF_THE_APP if url_path != "present"}
 PAGES = list(PAGE_TITLES)
 PRESENT = "present"
 BASE_LINE = re.compile(r"^\*\*([\d,]+\*\* (people|person)|Selection too small to show\*\*) · ")
+ANY_BASE_LINE = re.compile(r"^\*\*[^*]+\*\*[^·]* · ")
+"""The base line in any language: the figure (or why not) in bold, then the selection."""
 
 
 def open_app(page: str | None = None, **params) -> AppTest:
@@ -59,8 +62,12 @@ def assert_page_ok(at: AppTest, page: str = PAGES[0]) -> None:
         assert titles, "the slide has no title"
         assert charts(at), "the slide draws no chart"
         return
-    assert PAGE_TITLES[page] in titles, f"{page}: title {PAGE_TITLES[page]!r} not among {titles}"
-    assert any(BASE_LINE.match(m.value) for m in at.markdown), f"{page}: no line with the base n"
+    language = at.session_state.get("lang", "en") if "lang" in at.session_state else "en"
+    with i18n.use(language):
+        title = i18n._(PAGE_TITLES[page])
+    assert title in titles, f"{page}: title {title!r} not among {titles}"
+    line = BASE_LINE if language == "en" else ANY_BASE_LINE
+    assert any(line.match(m.value) for m in at.markdown), f"{page}: no line with the base n"
 
 
 def metrics(at: AppTest) -> dict[str, str]:

@@ -84,7 +84,7 @@ def test_the_good_snapshot_opens_and_works(app):
 
 def test_every_fatal_case_is_listed_and_none_is_offered(app):
     assert sorted(unavailable(app)) == sorted(case.id for case in broken.CASES)
-    assert next(e for e in app.sidebar.expander).label == f"{len(broken.CASES)} snapshot(s) unavailable"
+    assert next(e for e in app.sidebar.expander).label == f"{len(broken.CASES)} snapshots unavailable"
 
 
 @pytest.mark.parametrize("case", broken.CASES, ids=lambda c: c.name)
@@ -108,8 +108,9 @@ def test_a_survivable_case_loads_with_its_warnings_listed(root, case):
     assert_page_ok(at, "about")
     assert next(s for s in at.sidebar.selectbox if s.key == "snapshot").value == case.id
     count = len(case.warnings)
-    assert at.warning[0].value == f"{count} warning(s) while loading; the figures leave out what is listed here."
-    assert any(c.value.startswith(f":material/warning: Loaded with {count} warning(s)") for c in at.sidebar.caption)
+    warnings = "warning" if count == 1 else "warnings"
+    assert at.warning[0].value == f"{count} {warnings} while loading; the figures leave out what is listed here."
+    assert any(c.value.startswith(f":material/warning: Loaded with {count} {warnings}:") for c in at.sidebar.caption)
     assert shown_warnings(at) == case.warnings
 
 

@@ -62,7 +62,7 @@ def test_the_slides_follow_the_filters():
 def test_share_shows_the_link_with_snapshot_and_filters():
     at = open_app(cohort=["jusan-2", "rusafa"], region="KZ-47")
     (code,) = at.code
-    assert code.value == "?snapshot=2026-09-30&cohort=jusan-2&cohort=rusafa&region=KZ-47"
+    assert code.value == "?snapshot=2026-09-30&cohort=jusan-2&cohort=rusafa&region=KZ-47&lang=en"
     assert "Jusan-2 and Rusafa · Mangystau · as of 30 Sep 2026" in at.text[0].value
 
 

@@ -137,7 +137,7 @@ def test_the_same_people_get_the_same_number_on_every_page():
     mangystau = open_app(region="KZ-47")
     tile = next(m.value for m in mangystau.metric if m.label == "People who returned")
     regions = open_app("regions").dataframe[0].value.set_index("region")
-    explorer = open_app("explorer", rows="Region").dataframe[0].value.set_index("Region")
+    explorer = open_app("explorer", rows="region").dataframe[0].value.set_index("region_label")
     assert facet == tile == str(regions.loc["KZ-47", "people"]) == str(explorer.loc["Mangystau", "people"])
 
 

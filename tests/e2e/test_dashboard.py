@@ -91,7 +91,7 @@ def test_switching_pages_keeps_the_selection(page, server):
 
 
 def test_explorer_csv_download_arrives_and_parses(page, server, latest):
-    goto(page, server, "explorer", "rows=Cohort&columns=Sex")
+    goto(page, server, "explorer", "rows=cohort&columns=sex")
     with page.expect_download() as download_info:
         widget(page, "explorer-pivot-csv").get_by_role("button").click()
     download = download_info.value
@@ -101,10 +101,10 @@ def test_explorer_csv_download_arrives_and_parses(page, server, latest):
     assert notes[0] == "# Second Chance · Everyone who returned · n = 626 · as of 30 Sep 2026"  # as chart CSVs
     assert "# Restricted · programme staff only" in notes  # the access level and rules come first
     rows = cells[len(notes) :]
-    assert rows[0] == ["Cohort", "Female", "Male"]
+    assert rows[0] == ["cohort", "cohort_label", "female", "male"]  # codes: the same columns in every language
     assert len(rows) == 1 + len(latest.cohorts)
-    rusafa = next(r for r in rows if r[0] == "Rusafa")
-    assert rusafa[1:] == ["8", "6"]
+    rusafa = next(r for r in rows if r[0] == "rusafa")
+    assert rusafa[1:] == ["Rusafa", "8", "6"]
     with page.expect_download() as download_info:  # every person, built only when asked for
         widget(page, "explorer-people-csv").get_by_role("button").click()
     cells = list(csv.reader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8"))))

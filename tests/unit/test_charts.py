@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import gettext
 import html
+import io
 import json
 import re
 
+import altair as alt
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
 from altair.utils.schemapi import validate_jsonschema
 from altair.vegalite.v6.schema.core import load_schema
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
 
 import charts
+import i18n
 from charts import theme
+from charts.export import svg as render_svg
 from charts.figure import records
 
 COHORT_IDS = ["jusan-1", "jusan-2", "rusafa"]
@@ -239,7 +246,8 @@ def test_spec_is_a_template_without_data(name):
     text = json.dumps(fig.spec)
     assert "data" not in fig.spec and "datasets" not in fig.spec
     assert '"data"' not in text, "a layer with its own data would not see the table passed beside the spec"
-    assert fig.spec["config"] is theme.CONFIG
+    assert fig.spec["config"] is theme.config()
+    assert fig.spec["config"].items() >= theme.CONFIG.items()
     text = fig.spec["title"]["text"]
     assert (" ".join(text) if isinstance(text, list) else text) == fig.title
 
@@ -493,7 +501,7 @@ def test_occupancy_chart():
     assert (area["x"]["field"], area["x"]["type"]) == ("month", "temporal")
     assert area["y"]["stack"] == "zero"
     assert area["order"]["field"] == "order"
-    assert fig.title == "By February 2019, Family placement is the largest stage: 41 of 47 people"
+    assert fig.title == "By Feb 2019, Family placement is the largest stage: 41 of 47 people"
 
 
 def test_milestone_chart_has_a_panel_per_milestone():
@@ -695,3 +703,101 @@ def test_long_titles_wrap_into_lines_and_short_ones_stay_whole():
     assert wrap("Short title") == "Short title"
     lines = wrap("626 people returned in 7 cohorts; 69% were children, most of them under 12")
     assert lines == ["626 people returned in 7 cohorts; 69% were", "children, most of them under 12"]
+
+
+# --- in another language ----------------------------------------------------------------------
+
+NOT_A_FIGURE = re.compile(r"\b(?:nan|NaN|None|NaT|-?inf)\b|<NA>")
+
+
+def svg_texts(svg: str) -> list[str]:
+    return [html.unescape(text) for text in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+
+
+def withheld_figures() -> dict[str, charts.Figure]:
+    """Figures whose tables have missing and hidden values, as the public level releases them."""
+    from data_access.disclosure import display
+
+    scores = scores_table()
+    scores.loc[scores["period"] == scores["period"].max(), ["median", "q1", "q3"]] = float("nan")
+    unscored = scores_table().assign(median=float("nan"))
+    heatmap = display(region_stage_table().assign(people=[3, 1, 11, 14, 0, 6, 16, 28]), "people", 5)
+    services = display(services_type_table().assign(people=[3, 110, 317]), "people", 5)
+    return {
+        "scores_latest_hidden": charts.scores_chart(scores),
+        "scores_none_shown": charts.scores_chart(unscored),
+        "heatmap_hidden": charts.region_stage_heatmap(heatmap),
+        "services_type_hidden": charts.services_type_chart(services),
+        "tiles_median": charts.region_tiles_chart(region_summary_table(), "median_composite"),
+    }
+
+
+def test_russian_figures_never_show_a_missing_value_as_nan_or_none():
+    with i18n.use("ru"):
+        figures = {**all_figures(), **withheld_figures()}
+    for name, fig in figures.items():
+        subtitle = fig.spec["title"].get("subtitle", "")
+        for text in (fig.title, " ".join(subtitle) if isinstance(subtitle, list) else subtitle, fig.alt):
+            assert not NOT_A_FIGURE.search(text), f"{name}: {text!r}"
+
+
+def test_a_median_too_few_people_have_is_left_out_of_the_title():
+    figures = withheld_figures()
+    assert figures["scores_latest_hidden"].title == "The median composite score was 0.30 in H1 2019"
+    assert figures["scores_none_shown"].title == "Too few people scored to show a median composite score"
+
+
+def test_a_russian_figure_carries_vega_s_russian_locale():
+    with i18n.use("ru"):
+        fig = charts.stage_chart(stage_distribution([0, 14, 338, 274]), STAGE_IDS)
+    locale = fig.spec["config"]["locale"]
+    assert locale["number"]["thousands"] in ("\u00a0", "\u202f")
+    assert locale["number"]["decimal"] == ","
+    assert locale["time"]["months"][0] == "январь"
+    assert locale["time"]["days"][0] == "воскресенье", "d3 counts days from Sunday"
+    english = charts.stage_chart(stage_distribution([0, 14, 338, 274]), STAGE_IDS).spec["config"]["locale"]
+    assert (english["number"]["thousands"], english["time"]["shortMonths"][8]) == (",", "Sep")
+    validate_jsonschema(fig.to_dict(width=800), load_schema())
+
+
+def test_a_russian_svg_groups_thousands_and_names_months_in_russian():
+    from charts._spec import figure, freeze
+
+    months = pd.DataFrame(
+        {"month": pd.date_range("2019-01-01", periods=6, freq="MS"), "people": [1200, 1500, 900, 2100, 1800, 1234]}
+    )
+    with i18n.use("ru"):
+        x = alt.X("month:T", scale=alt.Scale(type="utc"), axis=alt.Axis(format="%B %Y", tickCount="month"))
+        line = alt.Chart().mark_line().encode(x=x, y="people:Q")
+        over_time = figure(freeze(line.properties(width="container")), months, "Люди", "Линия")
+        by_type = charts.services_type_chart(services_type_table())
+        axis, labels = svg_texts(render_svg(over_time)), svg_texts(render_svg(by_type))
+    assert re.search(r"^2[\u00a0\u202f]000$", "\n".join(axis), re.MULTILINE), axis
+    assert {"февраль 2019", "март 2019"} <= set(axis), axis
+    assert any(re.match(r"11[\u00a0\u202f]907 ", text) for text in labels), "labels Vega writes use the locale"
+    assert any(re.match(r"2[\u00a0\u202f]826 ", text) for text in labels)
+
+
+def test_a_count_only_vega_knows_takes_its_form_in_the_browser(monkeypatch):
+    from charts._spec import vega_plural
+
+    catalog = Catalog(locale="ru")
+    catalog.add(("{days} day", "{days} days"), ("{days} день", "{days} дня", "{days} дней"))
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    russian = gettext.GNUTranslations(buffer)
+    monkeypatch.setattr(i18n, "translations", lambda code: russian)
+    with i18n.use("ru"):
+        label = vega_plural(
+            lambda n: i18n.ngettext("{days} day", "{days} days", n), "datum.days", days="format(datum.days, ',')"
+        )
+    spec = {
+        "data": {"values": [{"days": days} for days in (1, 3, 5, 21, 112, 1234)]},
+        "transform": [{"calculate": label, "as": "label"}],
+        "mark": "text",
+        "encoding": {"y": {"field": "label", "type": "nominal", "sort": None}, "text": {"field": "label"}},
+    }
+    vlc = pytest.importorskip("vl_convert")
+    texts = svg_texts(vlc.vegalite_to_svg(spec))
+    assert {"1 день", "3 дня", "5 дней", "21 день", "112 дней", "1,234 дня"} <= set(texts)

@@ -49,7 +49,7 @@ def test_the_minimum_base_holds_for_the_selection_and_the_rest(n, outside, ok):
         (1, 1000, "under 1%"),
         (999, 1000, "over 99%"),
         (44, 100, "44%"),
-        (5, 19, d.TOO_FEW_TEXT),
+        (5, 19, "too few to show"),
         (None, 100, "—"),
         (120, 100, "100%"),  # a published part above its published base reads as all of it
     ],

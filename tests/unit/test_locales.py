@@ -1,0 +1,91 @@
+"""The catalogues and the formats: every text the code asks to translate has a Russian and a
+Kazakh translation with the same placeholders, plural forms follow each language's rules, and
+numbers and dates read as each language writes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import i18n
+from i18n import catalogues, ngettext
+from i18n import format as fmt
+
+LANGUAGES = [code for code in i18n.LANGUAGES if code != i18n.DEFAULT]
+
+
+@pytest.fixture(scope="module")
+def template():
+    return catalogues.template()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_text_the_code_uses_is_translated(template, language):
+    catalog = catalogues.read(language)
+    missing = []
+    for message in template:
+        if not message.id:
+            continue
+        found = catalog.get(message.id, context=message.context)
+        if found is None or not catalogues._translated(found):
+            missing.append(message.id if isinstance(message.id, str) else message.id[0])
+    assert missing == [], f"{len(missing)} text(s) without a {language} translation, e.g. {missing[:5]}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_translations_keep_the_placeholders(language):
+    wrong = []
+    for message in catalogues.read(language):
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        expected = catalogues.placeholders(ids[0]) | catalogues.placeholders(ids[-1])
+        for string in filter(None, strings):
+            found = catalogues.placeholders(string)
+            # A plural form may leave out {n} (Kazakh and Russian say "one" in words), never add one.
+            if not found <= expected or (expected - found) - {"n"}:
+                wrong.append((ids[0], string))
+    assert wrong == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_plural_forms_follow_the_language(language):
+    catalog = catalogues.read(language)
+    assert catalog.num_plurals == {"ru": 3, "kk": 2}[language]
+    for message in catalog:
+        if isinstance(message.id, tuple) and message.string:
+            assert len(message.string) == catalog.num_plurals, message.id
+
+
+def test_russian_has_three_plural_forms():
+    with i18n.use("ru"):
+        forms = [ngettext("{n} person", "{n} people", n).format(n=n) for n in (1, 2, 5, 21)]
+    assert forms == ["1 человек", "2 человека", "5 человек", "21 человек"]
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "month", "number", "decimal", "share"),
+    [
+        ("en", "30 Sep 2026", "Sep 2026", "1,234", "0.67", "44%"),
+        ("ru", "30 сент. 2026\u202fг.", "сент. 2026\u202fг.", "1\xa0234", "0,67", "44\xa0%"),
+        ("kk", "2026\u202fж. 30 қыр.", "2026\u202fж. қыр.", "1\xa0234", "0,67", "44%"),
+    ],
+)
+def test_formats_follow_the_language(language, day, month, number, decimal, share):
+    with i18n.use(language):
+        assert fmt.date(dt.date(2026, 9, 30)) == day
+        assert fmt.month(dt.date(2026, 9, 1)) == month
+        assert fmt.count(1234) == number
+        assert fmt.number(2 / 3, 2) == decimal
+        assert fmt.share(44, 100) == share
+        assert fmt.count_or_hidden(None, 5) == "<5"
+        assert fmt.count(float("nan")) == fmt.date(None) == fmt.MISSING
+
+
+def test_the_language_comes_from_the_link_then_the_browser():
+    assert i18n.choose("kk", "en-US") == "kk"
+    assert i18n.choose(None, "ru-RU") == "ru"
+    assert i18n.choose("xx", "kk") == "kk"
+    assert i18n.choose("<script>", "de-DE") == "en"
