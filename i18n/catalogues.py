@@ -47,7 +47,9 @@ def template() -> Catalog:
     for source in SOURCES:
         path = ROOT / source
         found = (
-            extract_from_dir(path, [("**.py", "python")], keywords=KEYWORDS, strip_comment_tags=True)
+            extract_from_dir(
+                path, [("**.py", "python")], keywords=KEYWORDS, comment_tags=("TRANSLATORS:",), strip_comment_tags=True
+            )
             if path.is_dir()
             else [(path.name, *item) for item in _extract_file(path)]
         )
@@ -65,7 +67,9 @@ def template() -> Catalog:
 def _extract_file(path: Path):
     from babel.messages.extract import extract_from_file
 
-    return extract_from_file("python", str(path), keywords=KEYWORDS, strip_comment_tags=True)
+    return extract_from_file(
+        "python", str(path), keywords=KEYWORDS, comment_tags=("TRANSLATORS:",), strip_comment_tags=True
+    )
 
 
 def placeholders(text: str) -> set[str]:
