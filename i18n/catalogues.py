@@ -58,9 +58,8 @@ def template() -> Catalog:
                 continue
             if not message:
                 continue
-            catalog.add(
-                message, locations=[(f"{source}/{filename}" if path.is_dir() else filename, lineno)], context=context
-            )
+            where = f"{source}/{filename}" if path.is_dir() else filename
+            catalog.add(message, locations=[(where, lineno)], auto_comments=comments, context=context)
     return catalog
 
 
