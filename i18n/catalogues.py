@@ -6,7 +6,7 @@ step with it.
 Texts are found the way pybabel finds them (babel's extractor, the keywords below): `_()`,
 `N_()`, `ngettext()`, `pgettext()`, a snapshot problem's template (`check.warn(table, "...")`,
 `check.error(table, "...")`, `problem(severity, table, "...")`) and the data contract's meanings
-(`Column(name, type, "...")`, `Table(name, "...")`, `ManifestField(name, kind, "...")`). Updating
+(`Column(name, type, "...")`, `ManifestField(name, kind, "...")`). Updating
 keeps every translation, adds new texts untranslated and drops texts the code no longer uses; a
 translator then fills the new ones in any PO editor. `tests/unit/test_locales.py` fails while a
 text has no translation or a translation's placeholders differ from the English.
@@ -35,7 +35,6 @@ KEYWORDS = {
     "error": (2,),
     "problem": (3,),
     "Column": (3,),
-    "Table": (2,),
     "ManifestField": (3,),
 }
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
