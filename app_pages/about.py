@@ -5,6 +5,7 @@ import streamlit as st
 
 import i18n
 from data_access import Filters
+from data_access.contract import manifest_notes
 from data_access.dictionary import data_dictionary
 from i18n import N_, _, ngettext
 from i18n import format as fmt
@@ -39,15 +40,45 @@ METHODOLOGY = (
     N_("**Snapshots** are exports as of a date; deltas compare the same selection with the previous snapshot."),
 )
 
+ACCESS_LEVELS = {
+    "restricted": N_("restricted (programme staff)"),
+    "public": N_("public (disclosure-controlled aggregates)"),
+}
+REPORT_LABELS = {
+    "people": N_("People"),
+    "cells": N_("Cells (combinations of region, cohort, stage, sex and age band)"),
+    "person_rows_published": N_("Person rows published"),
+    "method": N_("Method"),
+    "record_keys": N_("Record keys"),
+    "score_decimals": N_("Scores rounded to"),
+}
+"""What a published manifest's `disclosure` report holds (`data_access.publish`), in words."""
+
+
+def _report_value(key: str, value: object) -> str:
+    """A report value as a reader takes it: counts formatted, the publisher's known wording
+    translated (anything else as written)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return str(value)
+    if key == "score_decimals" and isinstance(value, int):
+        return ngettext("{n} decimal place", "{n} decimal places", value).format(n=value)
+    return fmt.count(value) if isinstance(value, int) else _(value)
+
+
+def _code(text: object) -> str:
+    """A command or path from the manifest as inline code: Markdown shows a code span as written
+    (no markup acts in it), so only a backtick, which would end the span, is taken out."""
+    return "`" + str(text).replace("`", "")[:300] + "`"
+
 
 def render(view: View) -> None:
     page_header(_("About the data"), view)
     _snapshot(view)
     _validation(view)
-    st.subheader(_("Methodology"))
+    st.subheader(_("Methodology"), anchor=False)
     st.markdown("\n".join(f"- {_(line)}" for line in METHODOLOGY))
     _disclosure(view)
-    st.subheader(_("Data dictionary"))
+    st.subheader(_("Data dictionary"), anchor=False)
     st.dataframe(
         data_dictionary(view.snapshot.kind),
         hide_index=True,
@@ -80,17 +111,17 @@ def _snapshot(view: View) -> None:
             _("People (published figure)"): [view.data.base_text(Filters()) or fmt.MISSING],
             _("Cells"): [fmt.count(len(snapshot.aggregates["cells"]))],
         }
-    st.subheader(_("This snapshot"))
+    st.subheader(_("This snapshot"), anchor=False)
     # st.table renders Markdown in its cells, so the manifest's values are escaped.
     st.table(
         {
             _("Snapshot"): [escape(snapshot.id)],
             _("As of"): [fmt.date(snapshot.as_of)],
-            _("Country"): [escape(manifest.get("country", ""))],
-            _("Access level"): [escape(manifest.get("access_level", ""))],
+            _("Country"): [escape(fmt.country(str(manifest.get("country", ""))))],
+            _("Access level"): [_(ACCESS_LEVELS.get(manifest.get("access_level"), N_("not stated")))],
             _("Schema version"): [escape(manifest.get("schema_version", ""))],
             _("Synthetic"): [_("yes") if manifest.get("synthetic") else _("no")],
-            _("Made by"): [escape(manifest.get("source", _("not stated")))],
+            _("Made by"): [_code(manifest["source"]) if manifest.get("source") else _("not stated")],
             **holds,
         }
     )
@@ -102,13 +133,13 @@ def _snapshot(view: View) -> None:
             ),
             icon=":material/translate:",
         )
-    for note in manifest.get("notes") if isinstance(manifest.get("notes"), list) else []:
-        st.markdown(f"- {escape(str(note))}")
+    for note in manifest_notes(manifest, i18n.language()):
+        st.markdown(f"- {escape(note)}")
 
 
 def _validation(view: View) -> None:
     warnings = view.snapshot.warnings
-    st.subheader(_("Validation"))
+    st.subheader(_("Validation"), anchor=False)
     if not warnings:
         st.success(_("The snapshot passed every check of the data contract."))
         return
@@ -138,7 +169,7 @@ def _validation(view: View) -> None:
 
 def _disclosure(view: View) -> None:
     snapshot = view.snapshot
-    st.subheader(_("Disclosure control"))
+    st.subheader(_("Disclosure control"), anchor=False)
     st.markdown(
         _(
             "**Access level of this server: {level}.** It is set by whoever runs the server (environment variable "
@@ -156,7 +187,10 @@ def _disclosure(view: View) -> None:
     if isinstance(report, dict):
         st.markdown(_("**How this snapshot was published**"))
         st.dataframe(
-            [{"rule or figure": str(key).replace("_", " "), "value": str(value)} for key, value in report.items()],
+            [
+                {"rule or figure": _(REPORT_LABELS.get(key, key)), "value": _report_value(key, value)}
+                for key, value in report.items()
+            ],
             hide_index=True,
             width="stretch",
             column_config={"rule or figure": _("Rule or figure"), "value": _("Value")},

@@ -71,7 +71,7 @@ def _pivot(counts: pd.DataFrame, dims: list[str]) -> tuple[pd.DataFrame, dict[st
 def _people(view: View) -> None:
     """The person table (restricted only) and a selected person's stage history."""
     filters, data = view.filters, view.data
-    st.subheader(_("People"))
+    st.subheader(_("People"), anchor=False)
     st.caption(
         _(
             "Pseudonymous rows: ids are not names and the table holds nothing that locates a person. "

@@ -30,7 +30,7 @@ def render(view: View) -> None:
     milestones = data.figure(charts.milestone_chart, data.time_to_milestone, filters, options=(cohort_ids,))
     chart(milestones, key="prog-milestones", view=view)
 
-    st.subheader(_("Who is stuck"))
+    st.subheader(_("Who is stuck"), anchor=False)
     threshold = st.slider(
         _("Flag people who have been in their current stage for more than (days)"),
         min_value=30,

@@ -31,7 +31,7 @@ def render(view: View) -> None:
     tiles = data.figure(charts.region_tiles_chart, data.region_summary, filters, options=(measure,))
     chart(tiles, key="regions-map", view=view)
 
-    st.subheader(_("Region comparison"))
+    st.subheader(_("Region comparison"), anchor=False)
     comparison = summary.loc[:, COMPARISON].sort_values("people", ascending=False)
     if "people_text" in summary:  # public: hidden counts read "<5", not "None"
         texts = summary.loc[comparison.index, ["people_text", "reached_school_work_text"]]

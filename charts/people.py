@@ -247,11 +247,13 @@ def _pyramid_template() -> dict:
     )
 
     def labels(sex: str, align: str, dx: int) -> alt.Chart:
+        # A hidden count ("<5" at the public level) is labelled with its released text at zero.
         return (
             alt.Chart()
             .transform_filter(f"datum.sex === '{sex}'")
+            .transform_calculate(label=shown("people"), label_at="isValid(datum.people) ? datum.signed : 0")
             .mark_text(align=align, baseline="middle", dx=dx)
-            .encode(y=y, x=x, text=alt.Text("people:Q", format=theme.COUNT_FORMAT))
+            .encode(y=y, x=alt.X("label_at:Q"), text=alt.Text("label:N"))
         )
 
     # Both sides reach the same length, with room for the labels, so the halves compare by eye.

@@ -398,12 +398,34 @@ MANIFEST_FIELDS: tuple[ManifestField, ...] = (
         required=False,
     ),
     ManifestField(
+        "notes_<lang>",
+        "list of text",
+        "The same notes in another interface language (`notes_ru`, `notes_kk`); the English `notes` show where "
+        "a language has none.",
+        required=False,
+    ),
+    ManifestField(
         "files",
         "object",
         "For each table file: `bytes` and `sha256`. Written last, so a half-copied folder is detectable.",
         required=False,
     ),
 )
+
+
+def notes_key(language: str) -> str:
+    """The manifest field of the notes in `language`: `notes` (English), `notes_ru`, `notes_kk`."""
+    return "notes" if language == "en" else f"notes_{language}"
+
+
+def manifest_notes(manifest: dict, language: str) -> list[str]:
+    """The manifest's notes in `language`, the English ones where it has none in it."""
+    for key in (notes_key(language), "notes"):
+        notes = manifest.get(key)
+        if isinstance(notes, list) and notes:
+            return [str(note) for note in notes]
+    return []
+
 
 # Stage ids the queries give a meaning to. A country may add stages of its own in its `stages`
 # table; these are the ones the headline figures and milestones refer to.

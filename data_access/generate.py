@@ -37,6 +37,7 @@ from data_access.contract import (
     SEXES,
     STAGE_EVENTS,
     STAGES,
+    notes_key,
 )
 from data_access.writer import replace_folder, write_manifest
 
@@ -569,7 +570,10 @@ def manifest(as_of: str, seed: int, n_people: int) -> dict:
         "access_level": "restricted",
         "synthetic": True,
         "source": f"python -m data_access.generate --people {n_people} --seed {seed}",
-        "notes": list(kz.INVENTED) + ([] if calibrated else [f"Cohorts scaled to {n_people} people for benchmarking."]),
+        **{
+            notes_key(language): [*notes, *([] if calibrated else [kz.SCALED[language].format(n=n_people)])]
+            for language, notes in kz.INVENTED.items()
+        },
     }
 
 

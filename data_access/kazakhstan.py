@@ -134,13 +134,44 @@ WOMEN_CHARGED = 13
 MEN_CONVICTED_SHARE = 0.97
 WOMEN_CONVICTED_SHARE = 0.9
 
-INVENTED = (
-    "Synthetic data: no real person is described.",
-    "Cohort totals and men / women / children per cohort follow reported figures; Rusafa's "
-    "8 girls and 6 boys and the orphans of Jusan-2 (18) and Jusan-5 (2) too.",
-    "Invented (no public source): the sex and age of children outside Rusafa, the other "
-    "unaccompanied counts, the regional split of placements, all stage timings, the "
-    "conviction and sentence pattern beyond 'all men and about 13 women charged', school "
-    "enrolment, employment and training rates, lost-to-follow-up and closure rates, "
-    "assessment scores and services.",
-)
+INVENTED: dict[str, tuple[str, ...]] = {
+    "en": (
+        "Synthetic data: no real person is described.",
+        "Cohort totals and men / women / children per cohort follow reported figures; Rusafa's "
+        "8 girls and 6 boys and the orphans of Jusan-2 (18) and Jusan-5 (2) too.",
+        "Invented (no public source): the sex and age of children outside Rusafa, the other "
+        "unaccompanied counts, the regional split of placements, all stage timings, the "
+        "conviction and sentence pattern beyond 'all men and about 13 women charged', school "
+        "enrolment, employment and training rates, lost-to-follow-up and closure rates, "
+        "assessment scores and services.",
+    ),
+    "ru": (
+        "Синтетические данные: ни один реальный человек не описан.",
+        "Численность когорт и число мужчин, женщин и детей в каждой когорте соответствуют "
+        "опубликованным данным; так же 8 девочек и 6 мальчиков «Русафы» и сироты «Жусан-2» (18) "
+        "и «Жусан-5» (2).",
+        "Придумано (открытых источников нет): пол и возраст детей вне «Русафы», остальные числа "
+        "детей без сопровождения родителей, распределение по регионам размещения, все сроки "
+        "этапов, картина обвинений и приговоров сверх «все мужчины и около 13 женщин обвинены», "
+        "доли учащихся, работающих и проходящих обучение, доли выбывших и закрытых дел, оценки "
+        "и услуги.",
+    ),
+    "kk": (
+        "Синтетикалық деректер: ешбір нақты адам сипатталмаған.",
+        "Когорталардың саны және әр когортадағы ерлер, әйелдер мен балалар саны жарияланған "
+        "деректерге сәйкес; «Русафаның» 8 қыз бен 6 ұл баласы және «Жусан-2» (18) мен "
+        "«Жусан-5» (2) жетімдері де солай.",
+        "Ойдан алынған (ашық дереккөз жоқ): «Русафадан» тыс балалардың жынысы мен жасы, ата-анасының "
+        "қарауынсыз оралғандардың қалған саны, өңірлер бойынша орналастыру, кезеңдердің барлық "
+        "мерзімдері, «барлық ерлер мен 13-ке жуық әйелге айып тағылды» дегеннен тыс айыптау мен "
+        "үкім үлгісі, оқуға, жұмысқа және кәсіптік оқуға шыққандардың үлесі, байланысы үзілгендер "
+        "мен жабылған істердің үлесі, бағалау балдары мен қызметтер.",
+    ),
+}
+"""What each manifest says is reported and what invented, in each interface language
+(`notes`, `notes_ru`, `notes_kk`)."""
+SCALED: dict[str, str] = {
+    "en": "Cohorts scaled to {n} people for benchmarking.",
+    "ru": "Когорты масштабированы до {n} человек для замеров производительности.",
+    "kk": "Өнімділікті өлшеу үшін когорталар {n} адамға дейін масштабталды.",
+}

@@ -41,8 +41,14 @@ from data_access.perturbation import KEY_MASK, Perturbation, key_sums, record_ke
 from data_access.problems import SnapshotError
 from data_access.snapshot import Snapshot, load_snapshot
 from data_access.writer import write_snapshot
+from i18n import LANGUAGES, N_, _, use
 
 SCORE_DECIMALS = 3
+PUBLISHED_NOTE = N_(
+    "Published for public use: aggregates per cell only, no person rows; every count the dashboard shows is "
+    "perturbed by the cell-key method (at most ±{max_noise})."
+)
+"""The note every published manifest adds, in each interface language (`notes`, `notes_ru`, ...)."""
 
 
 def _month(numbers: np.ndarray) -> np.ndarray:
@@ -217,14 +223,14 @@ def publish(
         "people": len(snapshot.people),
         "cells": len(tables["cells"]),
         "person_rows_published": 0,
-        "method": "cell-key perturbation of every count (ABS TableBuilder, ONS 2021 Census custom datasets)",
-        "record_keys": "HMAC-SHA256 of the pseudonymous person id under the publisher's secret (first 32 bits)",
-        "scores": f"rounded to {SCORE_DECIMALS} decimals",
+        "method": N_("cell-key perturbation of every count (ABS TableBuilder, ONS 2021 Census custom datasets)"),
+        "record_keys": N_("HMAC-SHA256 of the pseudonymous person id under the publisher's secret (first 32 bits)"),
+        "score_decimals": SCORE_DECIMALS,
     }
     manifest = {
         key: value
         for key, value in info.manifest.items()
-        if key not in ("files", "access_level", "source", "notes", "kind", "schema_version")
+        if key not in ("files", "access_level", "source", "kind", "schema_version") and not key.startswith("notes")
     }
     manifest.update(
         schema_version=c.SCHEMA_VERSION,
@@ -232,13 +238,14 @@ def publish(
         access_level="public",
         perturbation=perturbation.parameters,
         source=f"python -m data_access.publish from snapshot {info.id}, published {dt.date.today().isoformat()}",
-        notes=[
-            *info.manifest.get("notes", []),
-            "Published for public use: aggregates per cell only, no person rows; every count the dashboard shows "
-            f"is perturbed by the cell-key method (at most ±{perturbation.max_noise}).",
-        ],
         disclosure=report,
     )
+    for language in LANGUAGES:
+        with use(language):
+            manifest[c.notes_key(language)] = [
+                *c.manifest_notes(info.manifest, language),
+                _(PUBLISHED_NOTE).format(max_noise=perturbation.max_noise),
+            ]
     folder = write_snapshot(out_root / info.id, tables, manifest)
     if open_data is not None:
         from data_access.open_data import write_open_data

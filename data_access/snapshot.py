@@ -27,7 +27,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from babel import Locale
 
 from data_access import contract as c
 from data_access import integrity, prepared, programme
@@ -35,6 +34,7 @@ from data_access.catalogue import SnapshotInfo, read_manifest
 from data_access.perturbation import KEY_MODULUS, Perturbation
 from data_access.problems import Problem, SnapshotError, problem
 from i18n import N_, _, language
+from i18n import format as fmt
 
 PREPARE_FROM_PEOPLE = 20_000
 """Snapshots this large are kept ready on disk after loading (see `data_access.prepared`); a
@@ -124,26 +124,24 @@ _labels_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _labels_lock = threading.Lock()
 
 
-def _localised(table: pd.DataFrame, key: str, column: str, code: str) -> dict[str, str]:
-    """`column` in language `code` (`<column>_<code>`), English where missing."""
-    names = table[column].astype(str)
+def _localised(table: pd.DataFrame, key: str, column: str, code: str, english: str = "") -> dict[str, str]:
+    """`<column>_<code>`, the names in language `code`, where the snapshot has them; the English
+    ones (`english`, by default `column` itself) where it does not, as for a language added to
+    the interface before the snapshots name things in it."""
+    names = table[english or column].astype(str)
     own = f"{column}_{code}"
     if code != "en" and own in table:
         names = table[own].where(table[own].notna() & (table[own].astype(str) != ""), names).astype(str)
     return dict(zip(table[key].astype(str), names, strict=True))
 
 
-def _country(code: str, language_code: str) -> str:
-    return Locale.parse(language_code).territories.get(code, code)
-
-
 LABELLERS = {
     "cohort": lambda s, code: _localised(s.cohorts, "cohort_id", "name", code),
-    "region": lambda s, code: dict(zip(s.regions.region_code, s.regions[f"name_{code}"], strict=True)),
+    "region": lambda s, code: _localised(s.regions, "region_code", "name", code, english="name_en"),
     "stage": lambda s, code: _localised(s.stages, "stage_id", "label", code),
     "sex": lambda s, code: {"female": _("Female"), "male": _("Male")},
     "age_band": lambda s, code: {b: _("{band} years").format(band=b) for b in c.AGE_BANDS},
-    "origin": lambda s, code: {origin: _country(origin, code) for origin in s.cohorts.origin_country},
+    "origin": lambda s, code: {origin: fmt.country(origin) for origin in s.cohorts.origin_country},
     "group": lambda s, code: {"man": _("Men"), "woman": _("Women"), "child": _("Children")},
     "unaccompanied": lambda s, code: {"True": _("Yes"), "False": _("No")},
     "justice": lambda s, code: {"True": _("Yes"), "False": _("No")},

@@ -12,6 +12,7 @@ import datetime as dt
 import math
 
 import pandas as pd
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_skeleton
 from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
@@ -119,3 +120,9 @@ def listing(items: list[str], style: str = "standard") -> str:
     """Words joined as the language joins a list: "A, B, and C" / «A, B и C»; `style="or"` for
     alternatives: "A or B"."""
     return format_list([str(item) for item in items], style=style, locale=language()) if items else ""
+
+
+def country(code: str) -> str:
+    """A country's name from its ISO 3166-1 code, in the language (KZ: Kazakhstan, Казахстан,
+    Қазақстан); the code itself where CLDR has no name for it."""
+    return Locale.parse(language()).territories.get(code, code) if code else MISSING

@@ -279,7 +279,7 @@ def _filter_widgets(snapshot: Snapshot, data: Release) -> Filters:
 
 
 def _no_snapshots(infos: list[SnapshotInfo], level: Access) -> None:
-    st.title("Second Chance")
+    st.title("Second Chance", anchor=False)
     if level.public:  # a visitor from outside the programme is told nothing about the server's folders
         st.error(
             _(
@@ -401,7 +401,7 @@ def build_view() -> View:
             _set_aside(info, loaded)
         if loaded.warnings:
             st.caption(
-                ":material/warning: "
+                "⚠️ "
                 + ngettext(
                     "Loaded with {n} warning: some rows were left out. **About the data** lists it.",
                     "Loaded with {n} warnings: some rows were left out. **About the data** lists them.",

@@ -23,7 +23,7 @@ from ui.text import escape
 def page_header(title: str, view: View, intro: str = "") -> None:
     """The page's title and intro (already in the run's language), then the line every page
     has: the base n (or why it is not shown), the selection in words and the as-of date."""
-    st.title(title)
+    st.title(title, anchor=False)
     if intro:
         st.caption(intro)
     as_of = fmt.date(view.snapshot.as_of)
@@ -38,7 +38,9 @@ def page_header(title: str, view: View, intro: str = "") -> None:
         line.format(n=n, selection=escape(view.description), date=as_of),
         help=_("The filters in the sidebar apply to every page. Use **Reset filters** to see everyone."),
     )
-    icon = ":material/public:" if view.access.public else ":material/lock:"
+    # An emoji, not a Material icon: in Markdown an icon's name is text a screen reader reads out
+    # in English ("lock"), while an emoji is announced in the reader's own language.
+    icon = "🌐" if view.access.public else "🔒"
     st.caption(f"{icon} {view.access.badge}")
 
 
