@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 import i18n
+from data_access import Filters, load_snapshot
 from i18n import catalogues, ngettext
 from i18n import format as fmt
 
@@ -101,3 +103,32 @@ def test_the_extractor_finds_every_meaning_in_the_data_contract(template):
     meanings = {column.meaning for table in contract.TABLES_BY_NAME.values() for column in table.columns}
     meanings |= {field.meaning for field in contract.MANIFEST_FIELDS}
     assert sorted(meanings - found) == []
+
+
+@pytest.mark.parametrize("level", ["restricted", "public"])
+def test_downloads_keep_their_columns_and_figures_in_every_language(sample_snapshots, level):
+    """An analyst's script reads a CSV a colleague downloaded in Russian: the same columns and
+    the same figures; only the names and words (`*_label`, `*_name`, `*_text`) and the notes are in the language."""
+    from data_access import export
+    from data_access.release import Access, Release
+    from tests.unit.test_release import PUBLIC_ROOT, TABLES
+
+    snapshot = load_snapshot(PUBLIC_ROOT / "2026-09-30") if level == "public" else sample_snapshots[0]
+    filters = Filters(cohort=("jusan-2", "jusan-3"))
+    tables = {}
+    for code in i18n.LANGUAGES:
+        with i18n.use(code):
+            release = Release(snapshot, Access(level))
+            tables[code] = {name: getattr(release, name)(filters, *args) for name, (args, _c) in TABLES.items()}
+    for name in TABLES:
+        english = tables["en"][name]
+        for code in LANGUAGES:
+            other = tables[code][name]
+            assert list(other.columns) == list(english.columns), (name, code)
+            codes_and_figures = [c for c in english.columns if not c.endswith(("_label", "_name", "_text"))]
+            pd.testing.assert_frame_equal(other[codes_and_figures], english[codes_and_figures], obj=f"{name} {code}")
+            header = export.csv_text(other).splitlines()[0]
+            assert header == export.csv_text(english).splitlines()[0]
+    with i18n.use("kk"):
+        name = export.file_name("overview-arrivals", filters.codes(), snapshot.as_of, "csv")
+    assert name.isascii() and name == "second-chance_overview-arrivals_jusan-2-jusan-3_2026-09-30.csv"
