@@ -10,6 +10,7 @@ from data_access.dictionary import data_dictionary
 from i18n import N_, _, ngettext
 from i18n import format as fmt
 from ui.context import View
+from ui.text import code
 from ui.widgets import escape, page_header
 
 METHODOLOGY = (
@@ -65,12 +66,6 @@ def _report_value(key: str, value: object) -> str:
     return fmt.count(value) if isinstance(value, int) else _(value)
 
 
-def _code(text: object) -> str:
-    """A command or path from the manifest as inline code: Markdown shows a code span as written
-    (no markup acts in it), so only a backtick, which would end the span, is taken out."""
-    return "`" + str(text).replace("`", "")[:300] + "`"
-
-
 def render(view: View) -> None:
     page_header(_("About the data"), view)
     _snapshot(view)
@@ -121,7 +116,7 @@ def _snapshot(view: View) -> None:
             _("Access level"): [_(ACCESS_LEVELS.get(manifest.get("access_level"), N_("not stated")))],
             _("Schema version"): [escape(manifest.get("schema_version", ""))],
             _("Synthetic"): [_("yes") if manifest.get("synthetic") else _("no")],
-            _("Made by"): [_code(manifest["source"]) if manifest.get("source") else _("not stated")],
+            _("Made by"): [code(manifest["source"]) if manifest.get("source") else _("not stated")],
             **holds,
         }
     )

@@ -403,7 +403,7 @@ def region_summary(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
         by_region = chosen.distribution(histogram, region, n_regions)
         medians = [quantile(histogram.values, row, 0.5) for row in by_region]
     regions = snapshot.regions.rename(columns={"region_code": "region"})
-    out = regions[["region", "name_ru", "name_kk", "grid_row", "grid_col"]].copy()
+    out = regions[["region", "grid_row", "grid_col"]].copy()
     out.insert(1, "region_name", out["region"].map(snapshot.labels("region")))
     out["people"] = people.astype("int64")
     out["reached_school_work"] = np.minimum(reached, people).astype("int64")

@@ -53,11 +53,16 @@ def count_or_hidden(n, k: int | None) -> str:
     return count(n)
 
 
-def percent(fraction) -> str:
-    """A fraction as a whole percentage: 44% / 44 %."""
+def percent(fraction, *, fine: bool = False) -> str:
+    """A fraction as a whole percentage: 44% / 44 %. With `fine`, one decimal where a whole
+    number would say 0% or 100% of something that is neither (0.4%, 99.6%), as in tables."""
     if _missing(fraction):
         return MISSING
-    return format_percent(round(float(fraction), 2), locale=language())
+    value = float(fraction)
+    whole = round(value, 2)
+    if fine and ((whole == 0 and value > 0) or (whole == 1 and value < 1)):
+        return format_percent(min(max(round(value, 3), 0.001), 0.999), locale=language(), decimal_quantization=False)
+    return format_percent(whole, locale=language())
 
 
 def share(part: int, base: int) -> str:

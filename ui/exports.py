@@ -16,6 +16,7 @@ import streamlit as st
 from charts import Figure
 from charts import export as chart_export
 from data_access import DIMENSIONS, export
+from data_access.columns import hxl_tags
 from i18n import _, ngettext
 from i18n import format as fmt
 from ui.context import View
@@ -74,7 +75,7 @@ def chart_downloads(fig: Figure, table: pd.DataFrame, view: View, *, key: str, n
         (
             "csv",
             CSV,
-            lambda: export.csv_bytes(table, data_note(view, note)),
+            lambda: export.csv_bytes(table, data_note(view, note), hxl=hxl_tags(table.columns)),
             ":material/table:",
             _("The chart's own table, with the selection, date and disclosure rules in the first lines"),
         ),

@@ -20,3 +20,11 @@ def escape(text: str) -> str:
     text = " ".join(text.split())
     text = _AUTOLINK.sub(lambda m: m[1][0] + "\u200b" + m[1][1:], text)
     return _MARKDOWN.sub(r"\\\1", text)
+
+
+def code(text: object, limit: int = 300) -> str:
+    """A command or path from data as inline code: Markdown shows a code span as written (no
+    markup or link acts in it), so only what could end the span or reorder it goes: backticks,
+    line breaks and bidirectional controls."""
+    text = " ".join(_BIDI_CONTROLS.sub("", str(text)).replace("`", "").split())
+    return f"`{text[:limit]}`" if text else ""

@@ -11,12 +11,14 @@ import streamlit as st
 
 from charts import Figure
 from data_access import export
+from data_access.columns import hxl_tags
 from data_access.export import csv_bytes
 from data_access.release import SelectionTooSmall
 from i18n import _, ngettext
 from i18n import format as fmt
 from ui.context import View, used_setting
 from ui.exports import chart_downloads, data_note
+from ui.tables import readable
 from ui.text import escape
 
 
@@ -128,7 +130,8 @@ def chart(
     with st.expander(_("Show data"), icon=":material/table:", key=f"{key}-data", on_change="rerun") as box:
         if box.open:
             st.caption(escape(fig.alt))
-            st.dataframe(shown, hide_index=True, width="stretch")
+            table, labels = readable(shown, view.snapshot)
+            st.dataframe(table, hide_index=True, width="stretch", column_config=labels)
 
 
 def disclosure_note(view: View) -> str:
@@ -146,13 +149,17 @@ def download(
     text = data_note(view, disclosure_note(view) if note is None else note)
     st.download_button(
         _("Download CSV"),
-        data=lambda: csv_bytes(table() if callable(table) else table, text),
+        data=lambda: _csv(table() if callable(table) else table, text),
         file_name=file_name,
         mime="text/csv",
         key=key,
         icon=":material/download:",
         on_click="ignore",
     )
+
+
+def _csv(table: pd.DataFrame, note: str) -> bytes:
+    return csv_bytes(table, note, hxl=hxl_tags(table.columns))
 
 
 def choice(label: str, options: dict[str, str], *, key: str, default: str, segmented: bool = False) -> str:

@@ -7,9 +7,12 @@ too-small or empty selection into an info box. So "no exception" alone passes on
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
@@ -87,3 +90,15 @@ def base_line(at: AppTest) -> str:
     """The line under each page title with n and the selection, Markdown escapes removed."""
     line = next(m.value for m in at.markdown if re.match(r"^\*\*[\d,]+\*\* (people|person) · ", m.value))
     return unescape(line)
+
+
+def shown_table(element) -> pd.DataFrame:
+    """A st.dataframe as the reader sees it: each cell's display text (the Styler's, where the
+    page formats the table: "1,234", "<5", "—", "7 Feb 2020"), under the column labels shown."""
+    proto = element.proto.arrow_data
+    frame = element.value
+    if proto.styler.display_values:
+        frame = pa.ipc.open_stream(proto.styler.display_values).read_all().to_pandas()
+        frame = frame.set_axis(element.value.columns, axis=1)
+    config = json.loads(element.proto.columns or "{}")
+    return frame.rename(columns={c: config.get(c, {}).get("label", c) for c in frame.columns})

@@ -1,0 +1,116 @@
+"""Tables as people read them (ui.tables) and CSVs as machines read them: every released column
+has a label, values read as words, formatted numbers and dates in the reader's language, hidden
+counts as "<5", missing figures as "—"; a CSV with its notes and HXL row reads back cleanly."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+import i18n
+from data_access import DIMENSIONS, Filters, load_snapshot
+from data_access.columns import COLUMNS, shown_columns
+from data_access.export import csv_text
+from data_access.release import Access, Release
+from tests.unit.test_release import PUBLIC_ROOT, TABLES
+from ui.tables import display_texts, readable
+
+
+def released_tables(release: Release) -> dict[str, pd.DataFrame]:
+    filters = Filters()
+    tables = {name: getattr(release, name)(filters, *args) for name, (args, _c) in TABLES.items()}
+    tables["headline"] = release.headline(filters)
+    for dims in (["cohort", "group"], ["region", "stage"], ["sex", "age_band"], ["origin", "unaccompanied"]):
+        tables[f"counts_by {dims}"] = release.counts_by(filters, dims)
+    if not release.public:
+        people = release.person_table(filters)
+        tables["person_table"] = people
+        tables["stage_history"] = release.stage_history(people["person_id"].iloc[0])
+    return tables
+
+
+@pytest.fixture(scope="module", params=["restricted", "public"])
+def release(request, sample_snapshots):
+    if request.param == "public":
+        return Release(load_snapshot(PUBLIC_ROOT / "2026-09-30"), Access("public"))
+    return Release(sample_snapshots[0], Access(), sample_snapshots[1])
+
+
+@pytest.fixture(scope="module")
+def tables(release):
+    return released_tables(release)
+
+
+def test_every_shown_column_of_every_released_table_has_a_label(tables):
+    unlabelled = {name: [c for c in shown_columns(t.columns) if c not in COLUMNS] for name, t in tables.items()}
+    assert {name: columns for name, columns in unlabelled.items() if columns} == {}
+
+
+def test_no_cell_reads_as_code_or_a_missing_value(tables, release):
+    bad = ("nan", "NaN", "None", "NaT", "<NA>", "inf", "null", "00:00:00")
+    codes = {str(code) for dim in DIMENSIONS for code in release.snapshot.categories(dim)}
+    codes |= {"female", "male", "man", "woman", "child", "rehabilitation", "justice", "exit"}
+    codes -= {"0-4", "5-11", "12-17", "18-59", "60+"}  # age bands read the same as their codes
+    for language in i18n.LANGUAGES:
+        with i18n.use(language):
+            for name, table in tables.items():
+                if name == "person_table":  # pseudonymous ids are codes by nature
+                    table = table.drop(columns=["person_id", "household_id"])
+                cells = set(map(str, display_texts(table, release.snapshot).to_numpy().ravel()))
+                assert {cell for cell in cells if any(token in cell for token in bad)} == set(), (name, language)
+                assert cells & codes == set(), (name, language)
+
+
+def test_values_read_in_the_language_and_hidden_counts_keep_their_text():
+    table = pd.DataFrame(
+        {
+            "region": ["KZ-47", "KZ-75", "KZ-11"],
+            "region_name": ["Mangystau", "Almaty", "Akmola"],
+            "people": pd.array([1234, None, 7], dtype="Int64"),
+            "people_text": ["1,234", "<5", "7"],
+            "share": [0.4412, float("nan"), 0.004],
+            "entered_on": pd.to_datetime(["2020-02-07", None, "2026-09-30"]),
+            "unaccompanied": [True, False, True],
+            "order": [0, 1, 2],
+        }
+    )
+    with i18n.use("en"):
+        texts = display_texts(table)
+        styler, labels = readable(table)
+    assert list(texts.columns) == ["region_name", "people", "share", "entered_on", "unaccompanied"]
+    assert labels == {
+        "region_name": "Region",
+        "people": "People",
+        "share": "Share",
+        "entered_on": "Entered",
+        "unaccompanied": "Unaccompanied",
+    }
+    assert texts.to_dict("list") == {
+        "region_name": ["Mangystau", "Almaty", "Akmola"],
+        "people": ["1,234", "<5", "7"],
+        "share": ["44%", "—", "0.4%"],
+        "entered_on": ["7 Feb 2020", "—", "30 Sep 2026"],
+        "unaccompanied": ["Yes", "No", "Yes"],
+    }
+    # What st.dataframe shows is the Styler's display value of each cell: the same texts.
+    shown = styler._translate(False, False)["body"]
+    assert [[cell["display_value"] for cell in row[1:]] for row in shown] == texts.to_numpy().tolist()
+    with i18n.use("ru"):
+        assert display_texts(table)["people"].tolist() == ["1\xa0234", "<5", "7"]
+        assert readable(table)[1]["people"] == "Люди"
+
+
+def test_a_csv_with_notes_and_hxl_reads_back_with_one_call():
+    table = pd.DataFrame({"region": ["KZ-47"], "people": [42], "share": [0.5]})
+    note = 'Selection: "Jusan-2, Rusafa", women\nRules: counts under 5, shown as "<5", are hidden'
+    text = csv_text(table, note, hxl={"region": "#adm1+code", "people": "#affected+returnees"})
+    assert text.splitlines()[:4] == [
+        '# Selection: "Jusan-2, Rusafa", women',
+        '# Rules: counts under 5, shown as "<5", are hidden',
+        "region,people,share",
+        "#adm1+code,#affected+returnees,",
+    ]
+    back = pd.read_csv(io.StringIO(text), comment="#")
+    pd.testing.assert_frame_equal(back, table)

@@ -1,0 +1,97 @@
+"""Tables as people read them: labelled columns in the reader's language, counts with the
+language's separators, whole percentages, dates as dates, "<5" where the display rules hid a
+count and "—" where there is no figure; never a code name, `nan`, `None` or a midnight time.
+
+`readable(table)` gives what `st.dataframe` needs: a pandas Styler whose display values are the
+formatted texts (the cells keep their values, so a column still sorts as numbers or dates) and
+the column labels. CSV downloads keep the table's own columns and values (`data_access.export`):
+they are for machines, and stay the same in every language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from data_access.columns import COLUMNS, shown_columns
+from data_access.snapshot import Snapshot
+from i18n import _
+from i18n import format as fmt
+
+FORMATS: dict[str, Callable[[object], str]] = {
+    "count": fmt.count,
+    "days": fmt.count,
+    "months": fmt.count,
+    "share": lambda value: fmt.percent(value, fine=True),
+    "score": lambda value: fmt.number(value, 2),
+    "date": fmt.date,
+    "month": fmt.month,
+    "half_year": fmt.half_year,
+    "flag": lambda value: fmt.MISSING if pd.isna(value) else (_("Yes") if value else _("No")),
+    "text": lambda value: fmt.MISSING if value is None or value is pd.NA or value != value else str(value),
+}
+
+
+def label(column: str) -> str:
+    """A column's label in the reader's language (a column the registry lacks keeps its name,
+    with `_` as spaces: `tests/unit/test_tables.py` fails while any released column lacks one)."""
+    meaning = COLUMNS.get(column)
+    return _(meaning.label) if meaning else column.replace("_", " ")
+
+
+def kind(column: str, values: pd.Series) -> str:
+    meaning = COLUMNS.get(column)
+    if meaning:
+        return meaning.kind
+    if pd.api.types.is_bool_dtype(values):
+        return "flag"
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "date"
+    if pd.api.types.is_numeric_dtype(values):
+        return "count" if pd.api.types.is_integer_dtype(values) else "score"
+    return "text"
+
+
+def _formatter(column: str, values: pd.Series, snapshot: Snapshot | None) -> Callable[[object], str]:
+    meaning = COLUMNS.get(column)
+    if meaning and meaning.dimension and snapshot is not None:
+        names = snapshot.labels(meaning.dimension)
+        return lambda code: fmt.MISSING if pd.isna(code) else names.get(str(code), str(code))
+    return FORMATS[kind(column, values)]
+
+
+def display_texts(table: pd.DataFrame, snapshot: Snapshot | None = None) -> pd.DataFrame:
+    """Every shown cell as the text a reader sees (also what the property tests read); codes
+    become the names `snapshot` gives them in the reader's language."""
+    columns = shown_columns(table.columns)
+    out = {}
+    for column in columns:
+        values = table[column]
+        texts = values.map(_formatter(column, values, snapshot)).astype(object)
+        hidden = table.get(f"{column}_text")
+        if hidden is not None:
+            missing = values.isna() & hidden.notna() & (hidden.astype(str) != "")
+            texts = texts.where(~missing, hidden.astype(object))
+        out[column] = texts
+    return pd.DataFrame(out, index=table.index)
+
+
+def readable(table: pd.DataFrame, snapshot: Snapshot | None = None) -> tuple[Styler, dict[str, str]]:
+    """`st.dataframe(styler, column_config=labels)`: the shown columns, each cell displayed as
+    `display_texts` words it while keeping its value (a column still sorts as numbers or dates),
+    and the columns' labels."""
+    columns = shown_columns(table.columns)
+    frame = table[columns].reset_index(drop=True)
+    styler = frame.style
+    for column in columns:
+        styler = styler.format(_formatter(column, frame[column], snapshot), subset=[column])
+        hidden = table.get(f"{column}_text")
+        if hidden is None:
+            continue
+        hidden = hidden.reset_index(drop=True)
+        missing = frame[column].isna() & hidden.notna() & (hidden.astype(str) != "")
+        for text in hidden[missing].unique():
+            rows = frame.index[missing & (hidden == text)]
+            styler = styler.format(lambda _value, text=str(text): text, subset=pd.IndexSlice[rows, [column]])
+    return styler, {column: label(column) for column in columns}
