@@ -4,10 +4,11 @@ stuck, how their scores move, and what support they receive."""
 import streamlit as st
 
 import charts
+from data_access.narrative import stuck_rule, stuck_sentence
+from data_access.programme import STUCK_DEFAULT_DAYS, STUCK_THRESHOLDS
 from i18n import _
-from i18n import format as fmt
 from ui.context import View
-from ui.widgets import chart, page_header, people_to_show
+from ui.widgets import chart, escape, page_header, people_to_show
 
 
 def render(view: View) -> None:
@@ -33,21 +34,18 @@ def render(view: View) -> None:
     st.subheader(_("Who is stuck"), anchor=False)
     threshold = st.slider(
         _("Flag people who have been in their current stage for more than (days)"),
-        min_value=30,
-        max_value=1095,
-        value=180,
-        step=30,
+        min_value=STUCK_THRESHOLDS[0],
+        max_value=STUCK_THRESHOLDS[-1],
+        value=STUCK_DEFAULT_DAYS,
+        step=STUCK_THRESHOLDS[1] - STUCK_THRESHOLDS[0],
         key="stuck_days",
         bind="query-params",
     )
-    over, open_cases = data.stuck_totals(filters, threshold_days=threshold)
-    st.markdown(
-        _("**{over}** of the {open} people in an open stage have been there for more than {days} days.").format(
-            over=over, open=open_cases, days=fmt.count(threshold)
-        )
-    )
-    stuck = data.figure(charts.time_in_stage_chart, data.time_in_stage, filters, threshold)
-    chart(stuck, key="prog-stuck", view=view)
+    st.markdown(escape(stuck_rule(snapshot.stages, snapshot.labels("stage"), threshold)))
+    stuck, counted = data.stuck_totals(filters, threshold_days=threshold)
+    st.markdown(stuck_sentence(stuck, counted, threshold))
+    figure = data.figure(charts.time_in_stage_chart, data.time_in_stage, filters, threshold)
+    chart(figure, key="prog-stuck", view=view)
 
     chart(data.figure(charts.scores_chart, data.assessment_scores, filters), key="prog-scores", view=view)
     st.caption(
@@ -65,3 +63,4 @@ def render(view: View) -> None:
     with right:
         by_month = data.figure(charts.services_chart, data.services_by_month, filters)
         chart(by_month, key="prog-services-month", view=view)
+
