@@ -4,10 +4,11 @@ stuck, how their scores move, and what support they receive."""
 import streamlit as st
 
 import charts
-from data_access.narrative import stuck_rule, stuck_sentence
+from app_pages import explorer
+from data_access.narrative import form_count, stuck_rule, stuck_sentence
 from data_access.programme import STUCK_DEFAULT_DAYS, STUCK_THRESHOLDS
-from i18n import _
-from ui.context import View
+from i18n import _, ngettext
+from ui.context import View, link_params
 from ui.widgets import chart, escape, page_header, people_to_show
 
 
@@ -44,6 +45,8 @@ def render(view: View) -> None:
     st.markdown(escape(stuck_rule(snapshot.stages, snapshot.labels("stage"), threshold)))
     stuck, counted = data.stuck_totals(filters, threshold_days=threshold)
     st.markdown(stuck_sentence(stuck, counted, threshold))
+    if not view.access.public and stuck != "0":
+        _link_to_the_stuck(view, threshold, stuck)
     figure = data.figure(charts.time_in_stage_chart, data.time_in_stage, filters, threshold)
     chart(figure, key="prog-stuck", view=view)
 
@@ -64,3 +67,18 @@ def render(view: View) -> None:
         by_month = data.figure(charts.services_chart, data.services_by_month, filters)
         chart(by_month, key="prog-services-month", view=view)
 
+
+def _link_to_the_stuck(view: View, threshold: int, stuck: str) -> None:
+    """A link to the Data explorer's person table, filtered to exactly the people counted above
+    (restricted only). Everything it needs is in the link, so it can be shared."""
+    label = ngettext(
+        "Who they are: the {n} person in the Data explorer",
+        "Who they are: the {n} people in the Data explorer",
+        form_count(None, stuck),
+    )
+    st.page_link(
+        explorer.page(view),
+        label=label.format(n=stuck),
+        icon=":material/person_search:",
+        query_params=link_params(view, **{explorer.STUCK: str(threshold)}),
+    )
