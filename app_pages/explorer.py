@@ -93,7 +93,7 @@ def _people(view: View) -> None:
             "Restricted access only. Select a row to see that person's stage history."
         )
     )
-    listed = choice(_("List"), _list_options(), key=STUCK, default=EVERYONE)
+    listed = choice(_("People to list"), _list_options(), key=STUCK, default=EVERYONE)
     stuck_days = None if listed == EVERYONE else int(listed)
     if stuck_days is None:
         n = view.base_n
