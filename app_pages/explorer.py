@@ -22,6 +22,8 @@ SHOWN_ROWS = 2_000
 STUCK = "stuck"
 """The setting that lists only the people counted as stuck at a threshold in days (`?stuck=180`)."""
 EVERYONE = "all"
+STUCK_COLUMNS = ("person_id", "stage", "days_in_stage", "in_stage_since", "cohort", "region", "sex", "age_band")
+"""The stuck people's table: where they are and for how long first (the CSV keeps every column)."""
 
 
 def page(view: View) -> st.Page:
@@ -123,7 +125,11 @@ def _people(view: View) -> None:
         on_select="rerun",
         selection_mode="single-row",
         key="explorer-people",
-        column_config={"days_in_stage": st.column_config.NumberColumn(_("Days in current stage"), format="localized")},
+        column_config={
+            "days_in_stage": st.column_config.NumberColumn(_("Days in current stage"), format="localized"),
+            "in_stage_since": st.column_config.DateColumn(format="YYYY-MM-DD"),  # the same in every language
+        },
+        column_order=None if stuck_days is None else STUCK_COLUMNS,
     )
     name = "people" if stuck_days is None else f"people-stuck-{stuck_days}-days"
     download(lambda: data.person_table(filters, stuck_days=stuck_days), name, view, key="explorer-people-csv")
