@@ -18,7 +18,7 @@ PAGES = (
     (N_("Where things stand"), repatriations, N_("Repatriations"), "repatriations", ":material/flight_land:"),
     (N_("Reintegration"), progress, N_("Reintegration progress"), "progress", ":material/trending_up:"),
     (N_("Reintegration"), regions, N_("Regions"), "regions", ":material/map:"),
-    (N_("Data"), explorer, N_("Data explorer"), "explorer", ":material/table_view:"),
+    (N_("Data"), explorer, N_("Data explorer"), explorer.URL_PATH, ":material/table_view:"),
     (N_("Data"), about, N_("About the data"), "about", ":material/info:"),
     (N_("Briefings"), present, N_("Present"), "present", ":material/slideshow:"),
 )

@@ -7,12 +7,16 @@ import i18n
 from data_access import Filters
 from data_access.contract import manifest_notes
 from data_access.dictionary import data_dictionary
+from data_access.narrative import days_text, stuck_rule
+from data_access.programme import STUCK_DEFAULT_DAYS
 from i18n import N_, _, ngettext
 from i18n import format as fmt
 from ui.context import View
 from ui.text import code
 from ui.widgets import escape, page_header
 
+STUCK = object()
+"""Where the methodology says who counts as stuck: written from the rule itself (`stuck_rule`)."""
 METHODOLOGY = (
     N_("**Current stage**: the stage a person entered last and has not left, as of the snapshot date."),
     N_(
@@ -28,7 +32,7 @@ METHODOLOGY = (
         "**Time to milestone**: share of a cohort that reached family placement, or school/training/work, within N "
         "months of the cohort's arrival. Each cohort's line stops at the months it has been observed for."
     ),
-    N_("**Who is stuck**: days since a person entered their current stage; closed and lost cases are not counted."),
+    STUCK,
     N_(
         "**Scores**: 0 (worst) to 1 (best) on IOM's economic, social and psychosocial dimensions; the composite is "
         "the plain mean of the dimensions a person was scored on (our convention). Medians and quartiles are per "
@@ -71,7 +75,7 @@ def render(view: View) -> None:
     _snapshot(view)
     _validation(view)
     st.subheader(_("Methodology"), anchor=False)
-    st.markdown("\n".join(f"- {_(line)}" for line in METHODOLOGY))
+    st.markdown("\n".join(f"- {_stuck(view) if line is STUCK else _(line)}" for line in METHODOLOGY))
     _disclosure(view)
     st.subheader(_("Data dictionary"), anchor=False)
     st.dataframe(
@@ -88,6 +92,16 @@ def render(view: View) -> None:
         },
     )
     st.caption(_("The full contract, with the manifest and loading rules: docs/data-contract.md in the repository."))
+
+
+def _stuck(view: View) -> str:
+    """Who counts as stuck, in the words of the rule the progress page applies, at its default
+    threshold."""
+    rule = stuck_rule(view.snapshot.stages, view.snapshot.labels("stage"), STUCK_DEFAULT_DAYS)
+    return _(
+        "**Who is stuck**: days since a person entered their current stage, against a threshold chosen on "
+        "Reintegration progress ({days} unless changed). {rule}"
+    ).format(days=days_text(STUCK_DEFAULT_DAYS), rule=escape(rule))
 
 
 def _snapshot(view: View) -> None:

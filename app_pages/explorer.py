@@ -1,19 +1,35 @@
 """Data explorer: counts pivoted by up to two dimensions, and (restricted access only) the
-pseudonymous person table with one person's stage history. At the public level there is no
+pseudonymous person table with one person's stage history, optionally only the people counted as
+stuck (`?stuck=180`, the link from Reintegration progress). At the public level there is no
 person table, no drill-down and no row-level download: the page never asks for them."""
+
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
 import charts
-from data_access.programme import PIVOT_DIMENSIONS, PIVOT_TITLES
-from i18n import _
+from data_access.narrative import stuck_rule
+from data_access.programme import PIVOT_DIMENSIONS, PIVOT_TITLES, STUCK_THRESHOLDS
+from i18n import _, ngettext
 from i18n import format as fmt
 from ui.context import View
 from ui.widgets import chart, choice, download, escape, page_header, people_to_show
 
+URL_PATH = "explorer"
 NONE = "none"
 SHOWN_ROWS = 2_000
+STUCK = "stuck"
+"""The setting that lists only the people counted as stuck at a threshold in days (`?stuck=180`)."""
+EVERYONE = "all"
+STUCK_COLUMNS = ("person_id", "stage", "days_in_stage", "in_stage_since", "cohort", "region", "sex", "age_band")
+"""The stuck people's table: where they are and for how long first (the CSV keeps every column)."""
+
+
+def page(view: View) -> st.Page:
+    """This page bound to `view`, for a link from another page (`st.page_link`): the same page
+    `app_pages.navigation` registers, since a page is known by its URL path."""
+    return st.Page(partial(render, view), title=_("Data explorer"), url_path=URL_PATH, icon=":material/table_view:")
 
 
 def render(view: View) -> None:
@@ -69,7 +85,8 @@ def _pivot(counts: pd.DataFrame, dims: list[str]) -> tuple[pd.DataFrame, dict[st
 
 
 def _people(view: View) -> None:
-    """The person table (restricted only) and a selected person's stage history."""
+    """The person table (restricted only), everyone in the selection or only the people counted
+    as stuck, and a selected person's stage history."""
     filters, data = view.filters, view.data
     st.subheader(_("People"), anchor=False)
     st.caption(
@@ -78,13 +95,28 @@ def _people(view: View) -> None:
             "Restricted access only. Select a row to see that person's stage history."
         )
     )
-    people = data.person_table(filters, limit=SHOWN_ROWS)  # the CSV below takes every row, when asked
-    if view.base_n > SHOWN_ROWS:
+    listed = choice(_("People to list"), _list_options(), key=STUCK, default=EVERYONE)
+    stuck_days = None if listed == EVERYONE else int(listed)
+    if stuck_days is None:
+        n = view.base_n
+    else:
+        n = data.stuck_count(filters, stuck_days)
+        st.markdown(escape(stuck_rule(view.snapshot.stages, view.snapshot.labels("stage"), stuck_days)))
+        st.markdown(
+            ngettext(
+                "**{n}** person counted as stuck, longest in their stage first.",
+                "**{n}** people counted as stuck, longest in their stage first.",
+                n,
+            ).format(n=fmt.count(n))
+        )
+    # The CSV below takes every row, when asked.
+    people = data.person_table(filters, limit=SHOWN_ROWS, stuck_days=stuck_days)
+    if n > SHOWN_ROWS:
         st.caption(
             _(
                 "Showing the first {shown} of {n} people: narrow the filters to find someone, "
                 "or download the CSV for all of them."
-            ).format(shown=fmt.count(SHOWN_ROWS), n=fmt.count(view.base_n))
+            ).format(shown=fmt.count(SHOWN_ROWS), n=fmt.count(n))
         )
     event = st.dataframe(
         people.head(SHOWN_ROWS),
@@ -93,11 +125,35 @@ def _people(view: View) -> None:
         on_select="rerun",
         selection_mode="single-row",
         key="explorer-people",
-        column_config={"days_in_stage": st.column_config.NumberColumn(_("Days in stage"), format="localized")},
+        column_config={
+            "days_in_stage": st.column_config.NumberColumn(_("Days in current stage"), format="localized"),
+            "in_stage_since": st.column_config.DateColumn(format="YYYY-MM-DD"),  # the same in every language
+        },
+        column_order=None if stuck_days is None else STUCK_COLUMNS,
     )
-    download(lambda: data.person_table(filters), "people", view, key="explorer-people-csv")
+    name = "people" if stuck_days is None else f"people-stuck-{stuck_days}-days"
+    download(lambda: data.person_table(filters, stuck_days=stuck_days), name, view, key="explorer-people-csv")
     selected = event.selection.rows if event else []
     if selected:
         person_id = people.iloc[selected[0]]["person_id"]
         st.markdown(_("**Stage history of {person}**").format(person=escape(person_id)))
         st.dataframe(data.stage_history(person_id), hide_index=True, width="stretch")
+
+
+def _list_options() -> dict[str, str]:
+    """Everyone in the selection, or the people stuck at a threshold the progress page offers:
+    one of its slider's steps, or a whole number of days between them that a link asks for (the
+    slider takes those too). Codes in the link (`all`, `180`), words on screen."""
+    days = set(STUCK_THRESHOLDS)
+    asked = st.query_params.get(STUCK, "")
+    if asked.isdigit() and asked == str(int(asked)) and STUCK_THRESHOLDS[0] <= int(asked) <= STUCK_THRESHOLDS[-1]:
+        days.add(int(asked))
+    stuck = {
+        str(n): ngettext(
+            "Only people counted as stuck: over {days} day in their stage",
+            "Only people counted as stuck: over {days} days in their stage",
+            n,
+        ).format(days=fmt.count(n))
+        for n in sorted(days)
+    }
+    return {EVERYONE: _("Everyone in the selection"), **stuck}

@@ -4,10 +4,12 @@ stuck, how their scores move, and what support they receive."""
 import streamlit as st
 
 import charts
-from i18n import _
-from i18n import format as fmt
-from ui.context import View
-from ui.widgets import chart, page_header, people_to_show
+from app_pages import explorer
+from data_access.narrative import form_count, stuck_rule, stuck_sentence
+from data_access.programme import STUCK_DEFAULT_DAYS, STUCK_THRESHOLDS
+from i18n import _, ngettext
+from ui.context import View, link_params
+from ui.widgets import chart, escape, page_header, people_to_show
 
 
 def render(view: View) -> None:
@@ -33,21 +35,20 @@ def render(view: View) -> None:
     st.subheader(_("Who is stuck"), anchor=False)
     threshold = st.slider(
         _("Flag people who have been in their current stage for more than (days)"),
-        min_value=30,
-        max_value=1095,
-        value=180,
-        step=30,
+        min_value=STUCK_THRESHOLDS[0],
+        max_value=STUCK_THRESHOLDS[-1],
+        value=STUCK_DEFAULT_DAYS,
+        step=STUCK_THRESHOLDS[1] - STUCK_THRESHOLDS[0],
         key="stuck_days",
         bind="query-params",
     )
-    over, open_cases = data.stuck_totals(filters, threshold_days=threshold)
-    st.markdown(
-        _("**{over}** of the {open} people in an open stage have been there for more than {days} days.").format(
-            over=over, open=open_cases, days=fmt.count(threshold)
-        )
-    )
-    stuck = data.figure(charts.time_in_stage_chart, data.time_in_stage, filters, threshold)
-    chart(stuck, key="prog-stuck", view=view)
+    st.markdown(escape(stuck_rule(snapshot.stages, snapshot.labels("stage"), threshold)))
+    stuck, counted = data.stuck_totals(filters, threshold_days=threshold)
+    st.markdown(stuck_sentence(stuck, counted, threshold))
+    if not view.access.public and stuck != "0":
+        _link_to_the_stuck(view, threshold, stuck)
+    figure = data.figure(charts.time_in_stage_chart, data.time_in_stage, filters, threshold)
+    chart(figure, key="prog-stuck", view=view)
 
     chart(data.figure(charts.scores_chart, data.assessment_scores, filters), key="prog-scores", view=view)
     st.caption(
@@ -65,3 +66,19 @@ def render(view: View) -> None:
     with right:
         by_month = data.figure(charts.services_chart, data.services_by_month, filters)
         chart(by_month, key="prog-services-month", view=view)
+
+
+def _link_to_the_stuck(view: View, threshold: int, stuck: str) -> None:
+    """A link to the Data explorer's person table, filtered to exactly the people counted above
+    (restricted only). Everything it needs is in the link, so it can be shared."""
+    label = ngettext(
+        "Who they are: the {n} person in the Data explorer",
+        "Who they are: the {n} people in the Data explorer",
+        form_count(None, stuck),
+    )
+    st.page_link(
+        explorer.page(view),
+        label=label.format(n=stuck),
+        icon=":material/person_search:",
+        query_params=link_params(view, **{explorer.STUCK: str(threshold)}),
+    )

@@ -264,7 +264,7 @@ def _time_in_stage_template() -> dict:
         alt.Tooltip("people:Q", title=_("People in the stage"), format=theme.COUNT_FORMAT),
         alt.Tooltip("median_days:Q", title=_("Median days"), format=",.0f"),
         alt.Tooltip("p75_days:Q", title=_("75th percentile, days"), format=",.0f"),
-        alt.Tooltip("over_threshold:Q", title=_("Over the threshold"), format=theme.COUNT_FORMAT),
+        alt.Tooltip("stuck:Q", title=_("Stuck (over the threshold, where that counts)"), format=theme.COUNT_FORMAT),
         alt.Tooltip("threshold_days:Q", title=_("Threshold, days")),
     ]
     bars = (
@@ -291,13 +291,21 @@ def _time_in_stage_template() -> dict:
         alt.Chart()
         .transform_calculate(
             right="max(datum.median_days, datum.p75_days)",
-            label=vega_plural(
+            label="datum.counts_as_stuck ? ("
+            + vega_plural(
                 lambda n: ngettext("{over} of {people} over {days} day", "{over} of {people} over {days} days", n),
                 "datum.threshold_days",
-                over=shown("over_threshold"),
+                over=shown("stuck"),
                 people=shown("people"),
                 days="format(datum.threshold_days, ',')",
-            ),
+            )
+            + ") : ("
+            + vega_plural(
+                lambda n: ngettext("{people} person, not counted as stuck", "{people} people, not counted as stuck", n),
+                "datum.people",
+                people=shown("people"),
+            )
+            + ")",
         )
         .mark_text(align="left", baseline="middle", dx=8)
         .encode(y=y, x=alt.X("right:Q"), text=alt.Text("label:N"))
@@ -312,7 +320,8 @@ def _time_in_stage_template() -> dict:
 
 def time_in_stage_chart(time_in_stage: pd.DataFrame) -> Figure:
     """For each open stage with people in it: median and 75th percentile of days in the stage,
-    labelled with how many have been there longer than the threshold."""
+    labelled with how many are stuck (there longer than the threshold) where a long stay counts
+    as stuck, and as not counted where it is expected (`counts_as_stuck`)."""
     template = _time_in_stage_template()
     occupied = time_in_stage.loc[pd.to_numeric(time_in_stage["people"], errors="coerce") > 0]
     if occupied.empty:
@@ -320,16 +329,21 @@ def time_in_stage_chart(time_in_stage: pd.DataFrame) -> Figure:
             template, time_in_stage, _("Nobody is in an open stage"), _("Bar chart: no people in open stages.")
         )
     threshold = int(time_in_stage["threshold_days"].iloc[0])
-    over = total(occupied, "over_threshold")
-    people = total(occupied)
+    counted = occupied.loc[occupied["counts_as_stuck"].astype(bool)]
+    expected = occupied.loc[~occupied["counts_as_stuck"].astype(bool)]
+    stuck = total(counted, "stuck")
+    people = total(counted)
     longest = occupied.iloc[int(pd.to_numeric(occupied["median_days"]).fillna(-1).to_numpy().argmax())]
-    most_over = top(occupied, "over_threshold")
-    values = {"over": fmt.count(over), "people": fmt.count(people), "days": fmt.count(threshold)}
-    title = ngettext(
-        "{over} of {people} person in open stages has been there over {days}",
-        "{over} of {people} people in open stages have been there over {days}",
-        int(people),
-    ).format(over=values["over"], people=values["people"], days=_days(threshold))
+    most_stuck = top(counted, "stuck")
+    values = {"stuck": fmt.count(stuck), "people": fmt.count(people), "days": fmt.count(threshold)}
+    if counted.empty:
+        title = _("Nobody is in a stage where a long stay counts as stuck")
+    else:
+        title = ngettext(
+            "{stuck} of {people} person in stages where a long stay counts as stuck has been there over {days}",
+            "{stuck} of {people} people in stages where a long stay counts as stuck have been there over {days}",
+            int(people),
+        ).format(stuck=values["stuck"], people=values["people"], days=_days(threshold))
     median = pd.to_numeric(longest["median_days"])
     if pd.isna(median):
         longest_text = _("Longest median: no median to show.")
@@ -337,19 +351,29 @@ def time_in_stage_chart(time_in_stage: pd.DataFrame) -> Figure:
         longest_text = ngettext(
             "Longest median: {stage}, {median} day.", "Longest median: {stage}, {median} days.", round(median)
         ).format(stage=longest["stage_label"], median=whole(median))
-    if most_over is None:
-        over_text = ngettext("Over {days} day: {over} of {people}.", "Over {days} days: {over} of {people}.", threshold)
-        over_text = over_text.format(**values)
-    else:
-        over_text = ngettext(
-            "Over {days} day: {over} of {people}, most in {stage} ({most}).",
-            "Over {days} days: {over} of {people}, most in {stage} ({most}).",
-            threshold,
-        ).format(**values, stage=most_over["stage_label"], most=fmt.count(most_over["over_threshold"]))
-    alt_text = " ".join(
-        [_("Bar chart: median days in each open stage, with the 75th percentile."), longest_text, over_text]
-    )
-    return figure(template, time_in_stage, title, alt_text)
+    parts = [_("Bar chart: median days in each open stage, with the 75th percentile."), longest_text]
+    if not counted.empty:
+        if most_stuck is None:
+            stuck_text = ngettext(
+                "Stuck over {days} day: {stuck} of {people} in the stages where that counts.",
+                "Stuck over {days} days: {stuck} of {people} in the stages where that counts.",
+                threshold,
+            ).format(**values)
+        else:
+            stuck_text = ngettext(
+                "Stuck over {days} day: {stuck} of {people} in the stages where that counts, most in {stage} ({most}).",
+                "Stuck over {days} days: {stuck} of {people} in the stages where that counts, most in {stage} "
+                "({most}).",
+                threshold,
+            ).format(**values, stage=most_stuck["stage_label"], most=fmt.count(most_stuck["stuck"]))
+        parts.append(stuck_text)
+    if not expected.empty:
+        parts.append(
+            _("Not counted as stuck, because a long stay there is expected: {stages}.").format(
+                stages=fmt.listing(expected["stage_label"].astype(str).tolist())
+            )
+        )
+    return figure(template, time_in_stage, title, " ".join(parts))
 
 
 def _days(n: int) -> str:

@@ -7,10 +7,12 @@ sentence by name."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import pandas as pd
 
 from data_access import contract as c
+from data_access.programme import not_stuck_reason
 from i18n import _, ngettext
 from i18n import format as fmt
 
@@ -123,3 +125,48 @@ def overview_summary(
             sentence = ngettext("{n} case reopened since {date}.", "{n} cases reopened since {date}.", -delta)
         parts.append(sentence.format(date=since, n=fmt.count(abs(delta))))
     return full_stops(" ".join(parts))
+
+
+def days_text(days: int) -> str:
+    """'180 days', in the run's language."""
+    return ngettext("{days} day", "{days} days", days).format(days=fmt.count(days))
+
+
+def stuck_rule(stages: pd.DataFrame, labels: Mapping[str, str], threshold_days: int) -> str:
+    """Who counts as stuck, in plain words, from the rule in `data_access.programme` and the
+    snapshot's `stages` (with their `labels`): the stages where the threshold applies, then the
+    ones where it does not and why. Plain text: the labels come from data."""
+    counted: list[str] = []
+    exempt: dict[str, list[str]] = {}
+    for stage, track in zip(stages["stage_id"].astype(str), stages["track"].astype(str), strict=True):
+        reason = not_stuck_reason(stage, track)
+        label = labels.get(stage, stage)
+        if reason is None:
+            counted.append(label)
+        else:
+            exempt.setdefault(reason, []).append(label)
+    rule = _("Counted as stuck: anyone in {stages} for more than {days}.").format(
+        stages=fmt.listing(counted, style="or"), days=days_text(threshold_days)
+    )
+    if exempt:
+        reasons = "; ".join(
+            _("{stages} — {reason}").format(stages=fmt.listing(names), reason=_(reason))
+            for reason, names in exempt.items()
+        )
+        rule += " " + _("Not counted, however long the stay: {stages}.").format(stages=reasons)
+    return full_stops(rule)
+
+
+def stuck_sentence(stuck: str, people: str, threshold_days: int) -> str:
+    """How many are stuck, of how many in the stages where that counts: the released texts of
+    `Release.stuck_totals` ("12", or "<5" at the public level), in Markdown."""
+    n_people = form_count(None, people)
+    if people == "0":
+        return _("Nobody is in those stages now.")
+    those = ngettext("the {people} person in those stages", "the {people} people in those stages", n_people)
+    sentence = ngettext(
+        "**{stuck}** of {those} has been there for more than {days}.",
+        "**{stuck}** of {those} have been there for more than {days}.",
+        form_count(None, stuck),
+    )
+    return sentence.format(stuck=stuck, those=those.format(people=people), days=days_text(threshold_days))

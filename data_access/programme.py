@@ -5,6 +5,7 @@ named. One place, so that no module has to import them back from a module that i
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from data_access import contract as c
 from i18n import N_
@@ -20,6 +21,41 @@ MILESTONES = (
 
 DAYS_PER_MONTH = 365.25 / 12
 """A month, in days, for time from arrival to a milestone."""
+
+STUCK_THRESHOLDS = tuple(range(30, 1081, 30))
+"""The thresholds, in days, a person may choose for "stuck": the progress page's slider and the
+explorer's list of stuck people offer the same ones, so a link from one opens the other."""
+STUCK_DEFAULT_DAYS = 180
+
+LONG_STAY_EXPECTED = {
+    c.STAGE_CUSTODY: N_("a sentence set by a court, not a wait in the programme"),
+    c.STAGE_SCHOOL_WORK: N_("a long stay there is the goal, not a problem"),
+    c.STAGE_FOLLOW_UP: N_("a long stay there is the goal, not a problem"),
+}
+"""Open stages where a long stay is expected, so nobody in them counts as stuck, and why
+(translate with `_()`; stages with the same reason are named together)."""
+LEFT_THE_PROGRAMME = N_("the case has ended or the person has left the programme")
+"""Why nobody in an exit-track stage (case closed, moved or lost) counts as stuck."""
+
+
+def not_stuck_reason(stage: str, track: str) -> str | None:
+    """Why nobody in `stage` counts as stuck however long they stay (untranslated), or None for
+    a stage where the chosen threshold applies. A stage a country adds counts unless it is on the
+    exit track: waiting in it is presumed to be a problem until someone says otherwise here."""
+    if track == "exit":
+        return LEFT_THE_PROGRAMME
+    return LONG_STAY_EXPECTED.get(stage)
+
+
+def stuck_stages(stages: pd.DataFrame) -> list[str]:
+    """The stages (ids, in the order of the `stages` table) where someone who has been there for
+    more than the chosen threshold counts as stuck."""
+    return [
+        str(stage)
+        for stage, track in zip(stages["stage_id"], stages["track"], strict=True)
+        if not_stuck_reason(str(stage), str(track)) is None
+    ]
+
 
 SCORE_LABELS = {
     "economic": N_("Economic"),

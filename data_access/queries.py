@@ -17,7 +17,15 @@ import pandas as pd
 from data_access import contract as c
 from data_access.cells import cells, quantile, select
 from data_access.filters import Filters
-from data_access.programme import DAYS_PER_MONTH, GROUPS, HEADLINE, MILESTONES, PIVOT_DIMENSIONS, SCORE_LABELS
+from data_access.programme import (
+    DAYS_PER_MONTH,
+    GROUPS,
+    HEADLINE,
+    MILESTONES,
+    PIVOT_DIMENSIONS,
+    SCORE_LABELS,
+    stuck_stages,
+)
 from data_access.snapshot import Snapshot
 from i18n import _
 from i18n import format as fmt
@@ -253,7 +261,9 @@ def time_to_milestone(snapshot: Snapshot, filters: Filters, step_months: int = 1
 
 def time_in_stage(snapshot: Snapshot, filters: Filters, threshold_days: int = 180) -> pd.DataFrame:
     """For each open stage (not closed or lost): people in it now, the median and 75th
-    percentile of days since they entered it, and how many have been there over the threshold."""
+    percentile of days since they entered it, whether a long stay there counts as being stuck
+    (`counts_as_stuck`, `programme.stuck_stages`) and how many are stuck: there for more than the
+    threshold, in a stage where that counts (0 where a long stay is expected)."""
     chosen = select(snapshot, filters)
     cell = chosen.cells
     stages = snapshot.categories("stage")
@@ -263,20 +273,22 @@ def time_in_stage(snapshot: Snapshot, filters: Filters, threshold_days: int = 18
     people = chosen.sum(cell.size, stage, len(stages))[:, 0]
     past = chosen.sum(over, stage, len(stages))[:, 0]
     histograms = chosen.distribution(days.people, stage, len(stages))
+    counts = np.isin(stages, stuck_stages(snapshot.stages))
     stats = pd.DataFrame(
         {
             "stage": stages,
+            "counts_as_stuck": counts,
             "people": people.astype("int64"),
             "median_days": [quantile(values, row, 0.5) for row in histograms],
             "p75_days": [quantile(values, row, 0.75) for row in histograms],
-            "over_threshold": past.astype("int64"),
+            "stuck": np.where(counts, past, 0).astype("int64"),
         }
     )
     meta = _stage_meta(snapshot)
     out = meta.loc[meta["track"] != "exit"].merge(stats, on="stage", how="left")
     out["threshold_days"] = threshold_days
-    columns = ["stage", "stage_label", "order", "track", "people", "median_days", "p75_days", "over_threshold"]
-    return out[[*columns, "threshold_days"]].reset_index(drop=True)
+    columns = ["stage", "stage_label", "order", "track", "counts_as_stuck", "people", "median_days", "p75_days"]
+    return out[[*columns, "stuck", "threshold_days"]].reset_index(drop=True)
 
 
 def assessment_scores(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
@@ -374,15 +386,16 @@ def services_by_type(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
 
 
 def stuck(snapshot: Snapshot, filters: Filters, threshold_days: int) -> tuple[int, int]:
-    """(people in an open stage for more than `threshold_days`, people in an open stage): two
-    counts of two sets of people, for the sentence above the time-in-stage chart."""
+    """(people stuck: in their current stage for more than `threshold_days`, in a stage where
+    that counts; people in the stages where it counts): two counts of two sets of people, for the
+    sentence above the time-in-stage chart. `programme.stuck_stages` says which stages count."""
     chosen = select(snapshot, filters)
     cell = chosen.cells
-    exits = set(snapshot.stages.loc[snapshot.stages["track"] == "exit", "stage_id"])
-    open_stage = np.isin(cell.codes["stage"], [i for i, s in enumerate(snapshot.categories("stage")) if s not in exits])
+    counted = stuck_stages(snapshot.stages)
+    in_counted = np.isin(cell.codes["stage"], [i for i, s in enumerate(snapshot.categories("stage")) if s in counted])
     values, days = cell.days_in_stage
     over = days.merge([list(np.flatnonzero(values > threshold_days))])
-    return chosen.where(open_stage, over), chosen.where(open_stage)
+    return chosen.where(in_counted, over), chosen.where(in_counted)
 
 
 def region_summary(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
@@ -463,15 +476,24 @@ def option_counts(snapshot: Snapshot, filters: Filters, dimension: str) -> pd.Da
     )
 
 
-def person_table(snapshot: Snapshot, filters: Filters, limit: int | None = None) -> pd.DataFrame:
+def person_table(
+    snapshot: Snapshot, filters: Filters, limit: int | None = None, stuck_days: int | None = None
+) -> pd.DataFrame:
     """Pseudonymous person rows (restricted snapshots only): who, where, which stage, how long.
-    With `limit`, only the first rows: a page shows a screenful, not half a million rows."""
+    With `stuck_days`, only the people `stuck` counts at that threshold, longest in their stage
+    first. With `limit`, only the first rows: a page shows a screenful, not half a million rows."""
     cell = cells(snapshot)
     everyone = cell.person_rows(lambda snap: _person_rows(snap, snap.people))
-    if filters.is_empty():
+    if stuck_days is None and filters.is_empty():
         return everyone.iloc[:limit].copy(deep=False)
-    chosen = np.flatnonzero(cell.mask(filters)[cell.person_cell])[:limit]
-    return everyone.take(chosen).reset_index(drop=True)
+    chosen = cell.mask(filters)[cell.person_cell]
+    if stuck_days is None:
+        return everyone.take(np.flatnonzero(chosen)[:limit]).reset_index(drop=True)
+    counted = np.isin(snapshot.people["stage"].astype(str).to_numpy(), stuck_stages(snapshot.stages))
+    days = everyone["days_in_stage"].to_numpy(dtype=float)
+    stuck_people = np.flatnonzero(chosen & counted & (days > stuck_days))
+    longest_first = stuck_people[np.argsort(-days[stuck_people], kind="stable")]
+    return everyone.take(longest_first[:limit]).reset_index(drop=True)
 
 
 def _person_rows(snapshot: Snapshot, people: pd.DataFrame) -> pd.DataFrame:

@@ -264,18 +264,20 @@ class Release:
 
     @remembered
     def time_in_stage(self, filters: Filters, threshold_days: int) -> pd.DataFrame:
-        """People per open stage, days there (median, 75th percentile) and how many are past the
-        threshold. Statistics only for groups of the minimum size."""
+        """People per open stage, days there (median, 75th percentile) and how many are stuck
+        (past the threshold, in a stage where that counts). Statistics only for groups of the
+        minimum size."""
         self.check(filters)
         table = self._stats(
             q.time_in_stage(self.snapshot, filters, threshold_days), "people", ("median_days", "p75_days")
         )
         k = self._ks(filters, table)
-        return self._shown(self._shown(table, "people", k), "over_threshold", k)
+        return self._shown(self._shown(table, "people", k), "stuck", k)
 
     @remembered
     def stuck_totals(self, filters: Filters, threshold_days: int) -> tuple[str, str]:
-        """('how many past the threshold', 'of how many in an open stage') as text for a sentence."""
+        """('how many are stuck', 'of how many in the stages where that counts') as text for a
+        sentence (see `queries.stuck`)."""
         self.check(filters)
         over, open_ = q.stuck(self.snapshot, filters, threshold_days)
         k = self._k(filters)
@@ -348,10 +350,19 @@ class Release:
         k = self._ks(others, table.rename(columns={"code": "stage"}) if dimension == "stage" else table)
         return d.display(table, "people", k)
 
-    def person_table(self, filters: Filters, limit: int | None = None) -> pd.DataFrame:
+    def person_table(self, filters: Filters, limit: int | None = None, stuck_days: int | None = None) -> pd.DataFrame:
+        """The pseudonymous person rows of the selection; with `stuck_days`, only the people
+        counted as stuck at that threshold (the ones `stuck_totals` counts). Restricted only."""
         if self.public:
             raise NotAllowed("Person-level rows are not available at the public access level.")
-        return q.person_table(self.snapshot, filters, limit=limit)
+        return q.person_table(self.snapshot, filters, limit=limit, stuck_days=stuck_days)
+
+    def stuck_count(self, filters: Filters, threshold_days: int) -> int:
+        """How many people `person_table(filters, stuck_days=threshold_days)` lists, as a number
+        (restricted only: at the public level the count is shown only as `stuck_totals` gives it)."""
+        if self.public:
+            raise NotAllowed("Person-level rows are not available at the public access level.")
+        return q.stuck(self.snapshot, filters, threshold_days)[0]
 
     def stage_history(self, person_id: str) -> pd.DataFrame:
         if self.public:

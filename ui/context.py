@@ -441,7 +441,13 @@ def build_view() -> View:
     return view
 
 
-PAGE_SETTINGS = ("rows", "columns", "measure", "slide")
+def link_params(view: View, **settings: str) -> dict[str, str | list[str]]:
+    """The query parameters of a link to another page that keeps this view (language, snapshot
+    and filters, as codes) with that page's `settings`: the same link `share` would give there."""
+    return {LANGUAGE_KEY: i18n.language(), "snapshot": view.snapshot.id, **view.filters.to_query(), **settings}
+
+
+PAGE_SETTINGS = ("rows", "columns", "measure", "slide", "stuck")
 """Settings of one page kept in the URL (as codes): gone from the link on the other pages."""
 _USED_KEY = "_second_chance_settings_used"
 _SEEN_KEY = "_second_chance_settings_seen"

@@ -75,6 +75,9 @@ def test_unknown_filter_values_are_dropped_and_known_ones_kept(latest):
         ("progress", "stuck_days", "99999999999"),
         ("progress", "stuck_days", "-1"),
         ("progress", "stuck_days", "nan"),
+        ("explorer", "stuck", "<script>"),
+        ("explorer", "stuck", "1081"),
+        ("explorer", "stuck", "0180"),
         ("regions", "measure", "x" * 10_000),
     ],
     ids=short,
@@ -86,7 +89,7 @@ def test_a_value_a_page_widget_cannot_take_is_ignored_with_a_notice(page, key, v
 
 
 KEYS = st.sampled_from(
-    ["snapshot", "cohort", "region", "stage", "sex", "age_band", "origin", "rows", "measure", "stuck_days"]
+    ["snapshot", "cohort", "region", "stage", "sex", "age_band", "origin", "rows", "measure", "stuck_days", "stuck"]
 )
 VALUES = st.one_of(
     st.sampled_from([*HOSTILE, "rusafa", "KZ-47", "female", "0-4", "IQ", "2025-03-31", "Cohort", "120"]),

@@ -143,7 +143,7 @@ def test_the_same_people_get_the_same_number_on_every_page():
     assert facet == tile == regions.loc["Mangystau", "People placed"] == str(explorer.loc["Mangystau", "people"])
 
 
-COUNTS = {"people", "value", "reached", "n", "over_threshold", "reached_school_work", "scored", "base"}
+COUNTS = {"people", "value", "reached", "n", "stuck", "reached_school_work", "scored", "base"}
 
 
 def test_no_count_from_one_to_four_appears_on_any_page():

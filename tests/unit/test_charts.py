@@ -100,15 +100,22 @@ def milestone_table(cohorts: list[str]) -> pd.DataFrame:
 def time_in_stage_table() -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "stage": ["arrival", "custody", "placement"],
-            "stage_label": ["Arrival & screening", "Custody (sentence)", "Family placement"],
-            "order": [1, 2, 3],
-            "track": ["rehabilitation", "justice", "rehabilitation"],
-            "people": [0, 14, 111],
-            "median_days": [float("nan"), 2481.5, 400.0],
-            "p75_days": [float("nan"), 2512.75, 610.0],
-            "over_threshold": [0, 14, 90],
-            "threshold_days": [180, 180, 180],
+            "stage": ["arrival", "custody", "placement", "documents", "school_work"],
+            "stage_label": [
+                "Arrival & screening",
+                "Custody (sentence)",
+                "Family placement",
+                "Documents & benefits",
+                "School, training or work",
+            ],
+            "order": [1, 2, 3, 4, 5],
+            "track": ["rehabilitation", "justice", "rehabilitation", "rehabilitation", "rehabilitation"],
+            "counts_as_stuck": [True, False, True, True, False],
+            "people": [0, 14, 111, 9, 120],
+            "median_days": [float("nan"), 2481.5, 400.0, 90.0, 2000.0],
+            "p75_days": [float("nan"), 2512.75, 610.0, 200.0, 2100.0],
+            "stuck": [0, 0, 90, 3, 0],
+            "threshold_days": [180, 180, 180, 180, 180],
         }
     )
 
@@ -518,8 +525,29 @@ def test_time_in_stage_chart_draws_only_occupied_stages():
     assert {"filter": "datum.people > 0"} in fig.spec["transform"]
     assert encoding(fig.spec, "bar")["x"]["field"] == "median_days"
     assert encoding(fig.spec, "tick")["x"]["field"] == "p75_days"
-    assert fig.title == "104 of 125 people in open stages have been there over 180 days"
-    assert "Longest median: Custody (sentence), 2,482 days." in fig.alt
+    # Counted: placement (111, 90 stuck) and documents (9, 3 stuck); custody and school are not.
+    assert fig.title == "93 of 120 people in stages where a long stay counts as stuck have been there over 180 days"
+    assert fig.alt == (
+        "Bar chart: median days in each open stage, with the 75th percentile. "
+        "Longest median: Custody (sentence), 2,482 days. "
+        "Stuck over 180 days: 93 of 120 in the stages where that counts, most in Family placement (90). "
+        "Not counted as stuck, because a long stay there is expected: Custody (sentence) and School, training or work."
+    )
+
+
+def test_time_in_stage_labels_say_stuck_only_where_a_long_stay_counts():
+    svg = svg_texts(_svg(all_figures()["time_in_stage"]))
+    assert "90 of 111 over 180 days" in svg and "3 of 9 over 180 days" in svg
+    assert "14 people, not counted as stuck" in svg and "120 people, not counted as stuck" in svg
+    assert not any("of 14 over" in text or "of 120 over" in text for text in svg)
+
+
+def test_time_in_stage_chart_where_no_stage_counts():
+    table = time_in_stage_table()
+    table = table.loc[~table["counts_as_stuck"]]
+    fig = charts.time_in_stage_chart(table)
+    assert fig.title == "Nobody is in a stage where a long stay counts as stuck"
+    assert "Stuck over" not in fig.alt
 
 
 def test_scores_chart():

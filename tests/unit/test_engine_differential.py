@@ -26,6 +26,8 @@ from data_access.programme import MILESTONES, SCORE_LABELS
 
 SELECTIONS = 25
 DAYS_PER_MONTH = 365.25 / 12
+WAITING_STAGES = {"arrival", "adaptation", "investigation", "placement", "documents"}
+"""Where a long stay counts as stuck (not custody, school or work, follow-up, closed or lost)."""
 
 
 @pytest.fixture(scope="module")
@@ -219,15 +221,26 @@ def check_selection(snapshot, previous, filters: Filters) -> None:
         }
         assert got == naive_milestones(snapshot, people, step)
 
-    for threshold in (30, 180, 1095):
+    for threshold in (30, 180, 1080):
         table = q.time_in_stage(snapshot, filters, threshold_days=threshold)
         expected = naive_time_in_stage(snapshot, people, threshold)
         for row in table.itertuples(index=False):
             people_in, median, p75, over = expected.get(row.stage, (0, np.nan, np.nan, 0))
-            assert (row.people, row.over_threshold) == (people_in, over), (row.stage, threshold)
+            waiting = row.stage in WAITING_STAGES
+            assert (row.people, row.counts_as_stuck, row.stuck) == (people_in, waiting, over if waiting else 0), (
+                row.stage,
+                threshold,
+            )
             assert close(row.median_days, median) and close(row.p75_days, p75), row.stage
         open_stages = set(snapshot.stages.loc[snapshot.stages["track"] != "exit", "stage_id"])
         assert set(table["stage"]) == open_stages
+        days = (pd.Timestamp(snapshot.as_of) - people["stage_since"]).dt.days
+        waiting = people["stage"].astype(str).isin(WAITING_STAGES)
+        stuck = people.loc[waiting & (days > threshold)]
+        assert q.stuck(snapshot, filters, threshold) == (len(stuck), int(waiting.sum())), threshold
+        rows = q.person_table(snapshot, filters, stuck_days=threshold)
+        assert sorted(rows["person_id"]) == sorted(stuck["person_id"]), threshold
+        assert rows["days_in_stage"].is_monotonic_decreasing
 
     scores = q.assessment_scores(snapshot, filters)
     expected = naive_scores(snapshot, people_mask)

@@ -182,9 +182,14 @@ def test_time_in_stage(tiny_snapshot):
     assert school["people"] == 2
     assert school["median_days"] == pytest.approx((p2 + p5) / 2)
     assert school["p75_days"] == pytest.approx(p5 + 0.75 * (p2 - p5))
-    assert school["over_threshold"] == 1
-    assert table.loc["custody", "median_days"] == (AS_OF - dt.date(2020, 9, 1)).days
-    assert table.loc["documents", "people"] == 0
+    # p2 has been in school 472 days: over the threshold, but a long stay there is the goal.
+    assert not school["counts_as_stuck"] and school["stuck"] == 0
+    custody = table.loc["custody"]
+    assert custody["median_days"] == (AS_OF - dt.date(2020, 9, 1)).days
+    assert not custody["counts_as_stuck"] and custody["stuck"] == 0
+    placement = table.loc["placement"]  # p4, 333 days
+    assert placement["counts_as_stuck"] and (placement["people"], placement["stuck"]) == (1, 1)
+    assert table.loc["documents", "people"] == 0 and table.loc["documents", "counts_as_stuck"]
 
 
 def test_assessment_scores_per_half_year(tiny_snapshot):

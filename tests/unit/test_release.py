@@ -32,7 +32,7 @@ TABLES = {
     "stage_reached": ((), ("people",)),
     "stage_occupancy": ((), ("people",)),
     "time_to_milestone": ((), ("reached",)),
-    "time_in_stage": ((180,), ("people", "over_threshold")),
+    "time_in_stage": ((180,), ("people", "stuck")),
     "assessment_scores": ((), ("n",)),
     "services_by_month": ((), ("people",)),
     "services_by_type": ((), ("people",)),
