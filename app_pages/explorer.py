@@ -14,6 +14,7 @@ from data_access.programme import PIVOT_DIMENSIONS, PIVOT_TITLES, STUCK_THRESHOL
 from i18n import _, ngettext
 from i18n import format as fmt
 from ui.context import View
+from ui.tables import readable
 from ui.widgets import chart, choice, download, escape, page_header, people_to_show
 
 URL_PATH = "explorer"
@@ -49,8 +50,9 @@ def render(view: View) -> None:
     dims = [rows] if columns in (NONE, rows) else [rows, columns]
     counts = data.counts_by(filters, dims)
     pivot, labels = _pivot(counts, dims)
-    config = {dims[0]: None, f"{dims[0]}_label": titles[dims[0]], **labels}
-    st.dataframe(pivot, hide_index=True, width="stretch", column_config=config)
+    table, config = readable(pivot, view.snapshot)
+    config.update({f"{dims[0]}_label": titles[dims[0]], **labels})
+    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
     download(pivot, "pivot-" + "-by-".join(dims), view, key="explorer-pivot-csv")
     figure = data.figure(charts.pivot_chart, data.counts_by, filters, dims, options=(dims,))
     chart(figure, key="explorer-chart", view=view)
@@ -118,17 +120,16 @@ def _people(view: View) -> None:
                 "or download the CSV for all of them."
             ).format(shown=fmt.count(SHOWN_ROWS), n=fmt.count(n))
         )
+    table, config = readable(people.head(SHOWN_ROWS), view.snapshot)
+    config["days_in_stage"] = _("Days in current stage")
     event = st.dataframe(
-        people.head(SHOWN_ROWS),
+        table,
         hide_index=True,
         width="stretch",
         on_select="rerun",
         selection_mode="single-row",
         key="explorer-people",
-        column_config={
-            "days_in_stage": st.column_config.NumberColumn(_("Days in current stage"), format="localized"),
-            "in_stage_since": st.column_config.DateColumn(format="YYYY-MM-DD"),  # the same in every language
-        },
+        column_config=config,
         column_order=None if stuck_days is None else STUCK_COLUMNS,
     )
     name = "people" if stuck_days is None else f"people-stuck-{stuck_days}-days"
@@ -137,7 +138,8 @@ def _people(view: View) -> None:
     if selected:
         person_id = people.iloc[selected[0]]["person_id"]
         st.markdown(_("**Stage history of {person}**").format(person=escape(person_id)))
-        st.dataframe(data.stage_history(person_id), hide_index=True, width="stretch")
+        history, config = readable(data.stage_history(person_id), view.snapshot)
+        st.dataframe(history, hide_index=True, width="stretch", column_config=config)
 
 
 def _list_options() -> dict[str, str]:

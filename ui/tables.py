@@ -58,7 +58,9 @@ def _formatter(column: str, values: pd.Series, snapshot: Snapshot | None) -> Cal
     if meaning and meaning.dimension and snapshot is not None:
         names = snapshot.labels(meaning.dimension)
         return lambda code: fmt.MISSING if pd.isna(code) else names.get(str(code), str(code))
-    return FORMATS[kind(column, values)]
+    format_value = FORMATS[kind(column, values)]
+    # A count the release already worded ("<5", "1,234" in a public pivot) is shown as it is.
+    return lambda value: value if isinstance(value, str) else format_value(value)
 
 
 def display_texts(table: pd.DataFrame, snapshot: Snapshot | None = None) -> pd.DataFrame:
