@@ -9,15 +9,16 @@ import streamlit as st
 
 from app_pages import navigation
 from data_access.cells import warm_up
+from ui import style
 from ui.boundary import configure_logging, error_boundary
 from ui.context import apply_language, build_view, report_ignored_link_values, tidy_link
-from ui.exports import csv_only_through_exports, share
+from ui.exports import share
 
 configure_logging()
 st.set_page_config(page_title="Second Chance", page_icon="assets/icon.png", layout="wide")
 apply_language()
 st.logo("assets/logo.svg", size="large")
-csv_only_through_exports()
+style.apply()
 with error_boundary():
     view = build_view()
     page = st.navigation(navigation(view))

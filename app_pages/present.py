@@ -17,15 +17,23 @@ from ui.context import View, used_setting
 from ui.exports import HTML, chart_downloads, current_link, data_note
 from ui.widgets import disclosure_note, people_to_show
 
-CHART_HEIGHT = 520
 # In embed mode (`?embed=true`) the sidebar goes too: the screen is the slide.
+CHART_HEIGHT = 520
 STYLE = """
 <style>
 .streamlit-embedded [data-testid="stSidebar"],
 .streamlit-embedded [data-testid="stSidebarCollapsedControl"] { display: none; }
-.st-key-slide h1 { font-size: 3.2rem; line-height: 1.15; padding-top: 0; }
-.st-key-slide .slide-section { font-size: 1.35rem; text-transform: uppercase; letter-spacing: .06em; color: #0072B2; }
-.st-key-slide .slide-caption { font-size: 1.9rem; line-height: 1.3; }
+.st-key-slide h1 { font-size: clamp(1.6rem, 4.6vh, 3.2rem); line-height: 1.15; padding: 0; }
+.st-key-slide .slide-section {
+  font-size: clamp(0.9rem, 1.9vh, 1.35rem); text-transform: uppercase; letter-spacing: .06em; color: #0072B2;
+}
+.st-key-slide .slide-caption { font-size: clamp(1rem, 2.6vh, 1.9rem); line-height: 1.3; }
+/* The chart is drawn for a 1080 px tall projector and zoomed down on shorter screens, so a
+   slide with its caption and buttons fits a laptop (1280x800, 1366x768, 1440x900) too. */
+@media (max-height: 1000px) { .st-key-slide-chart { zoom: 0.72; } }
+@media (max-height: 880px) { .st-key-slide-chart { zoom: 0.6; } }
+@media (max-height: 740px) { .st-key-slide-chart { zoom: 0.5; } }
+[data-testid="stMainBlockContainer"]:has(.st-key-slide) { padding-top: 4rem; padding-bottom: 1rem; }
 </style>
 """
 
@@ -54,13 +62,14 @@ def render(view: View) -> None:
     with st.container(key="slide"):
         st.html(f'<div class="slide-section">{html.escape(slide.section)} · {index + 1} / {count}</div>')
         st.title(slide.title, anchor=False)
-        st.vega_lite_chart(
-            slide.figure.data,
-            projector_spec(slide.figure, height=CHART_HEIGHT),
-            alt=slide.figure.alt,
-            width="stretch",
-            key=f"slide-{slide.key}",
-        )
+        with st.container(key="slide-chart"):
+            st.vega_lite_chart(
+                slide.figure.data,
+                projector_spec(slide.figure, height=CHART_HEIGHT),
+                alt=slide.figure.alt,
+                width="stretch",
+                key=f"slide-{slide.key}",
+            )
         st.html(f'<div class="slide-caption">{html.escape(slide.caption)}</div>')
 
     link = current_link(st.context.url, {key: st.query_params.get_all(key) for key in st.query_params})

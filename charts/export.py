@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import vl_convert as vlc
 
-from charts.figure import Figure
+from charts.figure import Figure, headless
 
 # 960 px at 2x gives a 1920 px wide PNG: full width on a 1080p slide, sharp on a projector.
 EXPORT_WIDTH = 960
@@ -87,20 +87,6 @@ def projector_spec(fig: Figure, *, height: int) -> dict:
     spec["config"] = _scaled_config(fig.spec.get("config", {}), PROJECTOR_TYPE_SCALE)
     spec["height"] = height
     return headless(spec)
-
-
-def headless(spec: dict) -> dict:
-    """The spec without its title, for a page whose own heading states it; a subtitle, where
-    there is one, stays as a note above the plot."""
-    spec = dict(spec)
-    subtitle = (spec.pop("title", None) or {}).get("subtitle")
-    if subtitle:
-        spec["title"] = {
-            "text": subtitle,
-            "fontWeight": "normal",
-            "fontSize": spec.get("config", {}).get("title", {}).get("subtitleFontSize", 15),
-        }
-    return spec
 
 
 @lru_cache(maxsize=1)

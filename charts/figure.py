@@ -33,6 +33,13 @@ class Figure:
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
             return self.data
 
+    @cached_property
+    def screen_spec(self) -> dict:
+        """The spec a page draws: without its title, which the page sets above the chart as text
+        that wraps (a title inside the chart is cut at the chart's width on a phone). Exports
+        keep the title in the picture."""
+        return headless(self.spec)
+
     def to_dict(self, width: int | None = None) -> dict:
         """The full spec with the data inlined, for exports and tests.
 
@@ -79,3 +86,17 @@ def _fixed_width(spec: dict, width: int) -> dict:
 
     fixed = fix({key: value for key, value in spec.items() if key != "data"})
     return {**fixed, "data": spec["data"]}
+
+
+def headless(spec: dict) -> dict:
+    """The spec without its title, for a page whose own heading states it; a subtitle, where
+    there is one, stays as a note above the plot."""
+    spec = dict(spec)
+    subtitle = (spec.pop("title", None) or {}).get("subtitle")
+    if subtitle:
+        spec["title"] = {
+            "text": subtitle,
+            "fontWeight": "normal",
+            "fontSize": spec.get("config", {}).get("title", {}).get("subtitleFontSize", 15),
+        }
+    return spec

@@ -118,9 +118,3 @@ def share(view: View) -> None:
         )
         st.text(line.format(n=n_text(view), selection=view.description, date=fmt.date(view.snapshot.as_of)))
         st.caption(_("Copy it with the button at the right of the link."))
-
-
-def csv_only_through_exports() -> None:
-    """Hide the CSV button of Streamlit's own table toolbar: it writes cells as they are (no
-    formula neutralisation) and without the note, so every CSV comes from `data_access.export`."""
-    st.html('<style>button[aria-label="Download as CSV"] { display: none; }</style>')

@@ -3,6 +3,7 @@ tiles, and a chart with its data table and CSV download beside it."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from contextlib import contextmanager
 
@@ -90,30 +91,31 @@ def guarded():
 
 def tiles(headline: pd.DataFrame, previous_label: str | None, per_row: int = 4) -> None:
     """Key figures with the change since the previous snapshot (texts as released: "<5" where
-    the display rules hide a figure)."""
+    the display rules hide a figure). The date of the previous snapshot is said once, above the
+    tiles, so each change reads short ("+3") and fits a tile on a phone."""
     texts = headline["value_text"] if "value_text" in headline else headline["value"].map(fmt.count)
     shares = headline["share_text"]
+    changes = previous_label is not None and headline["delta"].notna().any()
+    if changes:
+        st.caption(_("Changes since the previous snapshot, {date}").format(date=previous_label))
     rows = [headline.iloc[i : i + per_row] for i in range(0, len(headline), per_row)]
-    for chunk in rows:
-        for column, row in zip(st.columns(per_row), chunk.itertuples(), strict=False):
-            pct = shares.loc[row.Index] if row.measure != "people" else ""
-            delta = None
-            if previous_label and pd.notna(row.delta):
-                change = ("+" if row.delta > 0 else "-") + fmt.count(abs(int(row.delta)))
-                delta = (
-                    _("{change} since {date}").format(change=change, date=previous_label)
-                    if row.delta
-                    else _("no change since {date}").format(date=previous_label)
+    with st.container(key="tiles"):
+        for chunk in rows:
+            for column, row in zip(st.columns(per_row), chunk.itertuples(), strict=False):
+                pct = shares.loc[row.Index] if row.measure != "people" else ""
+                delta = None
+                if changes and pd.notna(row.delta):
+                    sign = "+" if row.delta > 0 else "-"
+                    delta = sign + fmt.count(abs(int(row.delta))) if row.delta else _("no change")
+                column.metric(
+                    row.label,
+                    texts.loc[row.Index],
+                    delta=delta,
+                    delta_color="off",
+                    delta_arrow="auto" if delta and row.delta else "off",
+                    help=_("{percent} of the selection").format(percent=pct) if pct else None,
+                    border=True,
                 )
-            column.metric(
-                row.label,
-                texts.loc[row.Index],
-                delta=delta,
-                delta_color="off",
-                delta_arrow="auto" if delta and row.delta else "off",
-                help=_("{percent} of the selection").format(percent=pct) if pct else None,
-                border=True,
-            )
 
 
 def chart(
@@ -122,7 +124,8 @@ def chart(
     """Draw a figure with PNG, SVG and CSV downloads under it (the CSV carries `note`, by default
     the access level and disclosure rules in force), then its data as a table on demand."""
     kwargs = {"on_select": on_select, "selection_mode": None} if on_select else {}
-    st.vega_lite_chart(fig.arrow, fig.spec, alt=fig.alt, width="stretch", key=key, **kwargs)
+    st.html(f'<p class="chart-title" role="heading" aria-level="3">{html.escape(fig.title)}</p>')
+    st.vega_lite_chart(fig.arrow, fig.screen_spec, alt=fig.alt, width="stretch", key=key, **kwargs)
     shown = fig.data if table is None else table
     chart_downloads(fig, shown, view, key=key, note=disclosure_note(view) if note is None else note)
     # The table is built only while its expander is open (opening it reruns the page): a closed

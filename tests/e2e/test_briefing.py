@@ -55,6 +55,27 @@ def test_every_slide_fits_a_projector_with_the_chrome_hidden(projector, server, 
         projector.screenshot(path=str(SCREENSHOTS / f"present-{number}-{slide.key}-1920x1080.png"))
 
 
+@pytest.mark.parametrize("size", [(1440, 900), (1366, 768)], ids=["1440x900", "1366x768"])
+def test_every_slide_fits_a_laptop_with_the_sidebar_open(browser, server, sample_snapshots, size):
+    """A presenter rehearsing on a laptop sees the whole slide, caption and buttons included."""
+    width, height = size
+    deck = slides(Release(sample_snapshots[0], Access(), sample_snapshots[1]), Filters())
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    watch(page)
+    try:
+        for number, slide in enumerate(deck, start=1):
+            open_present(page, server, f"slide={number}")
+            expect(page.locator("h1").first).to_have_text(slide.title)
+            expect(page.locator('[data-testid="stVegaLiteChart"]').locator("canvas, svg").first).to_be_visible()
+            assert_healthy(page)
+            nav = widget(page, "slide-nav").bounding_box()
+            assert nav["y"] + nav["height"] <= height, f"slide {number} runs off a {width}x{height} screen"
+            page.screenshot(path=str(SCREENSHOTS / f"present-{number}-{slide.key}-{width}x{height}.png"))
+    finally:
+        context.close()
+
+
 def test_next_goes_to_the_next_slide_and_into_the_link(projector, server, sample_snapshots):
     deck = slides(Release(sample_snapshots[0], Access(), sample_snapshots[1]), Filters())
     open_present(projector, server, "slide=1")
