@@ -234,9 +234,9 @@ def main(argv: list[str] | None = None) -> int:
 
         load = ui.context.load_snapshot
 
-        def counted_load(path):
+        def counted_load(path, *args):
             loads.append(str(path))
-            return load(path)
+            return load(path, *args)
 
         ui.context.load_snapshot = counted_load
         instrument_app(probe)

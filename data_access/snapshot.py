@@ -18,6 +18,7 @@ import ctypes
 import datetime as dt
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -329,16 +330,32 @@ def _keep_declared(frame: pd.DataFrame, table: c.Table, reference: dict[str, pd.
     return frame
 
 
-def load_snapshot(source: Path | SnapshotInfo) -> Snapshot:
-    """Load and validate one snapshot folder. Raises SnapshotError when it cannot be used."""
+LOADING_STEPS: tuple[tuple[str, str], ...] = (
+    ("files", N_("checking the files")),
+    ("tables", N_("reading the tables")),
+    ("people", N_("checking the people")),
+    ("histories", N_("building the stage histories")),
+    ("assessments", N_("reading the assessments")),
+    ("services", N_("reading the services")),
+)
+"""What `load_snapshot` reports to its `progress` callback, in order, with the words a waiting
+reader sees (a snapshot of a million people takes seconds; the page says which step it is on)."""
+
+
+def load_snapshot(source: Path | SnapshotInfo, progress: Callable[[str], None] | None = None) -> Snapshot:
+    """Load and validate one snapshot folder. Raises SnapshotError when it cannot be used.
+    `progress(step)` is called as each of `LOADING_STEPS` begins."""
+    step = progress or (lambda _step: None)
     info = source if isinstance(source, SnapshotInfo) else read_manifest(Path(source))
     check = _Checker()
     check.problems.extend(info.problems)
     if check.failed:
         raise SnapshotError(info.id, check.problems)
+    step("files")
     check.problems.extend(integrity.file_problems(info.path, info.manifest, checksums=True))
     if check.failed:
         raise SnapshotError(info.id, check.problems)
+    step("tables")
     if info.kind == "aggregates":
         return _load_aggregates(info, check)
     ready = prepared.read(info.manifest)  # loaded before by an earlier process: same files, same code
@@ -359,14 +376,18 @@ def load_snapshot(source: Path | SnapshotInfo) -> Snapshot:
         raise SnapshotError(info.id, check.problems)
 
     as_of = pd.Timestamp(info.as_of)
+    step("people")
     people = _people(raw["people"], cohorts, regions, check)
     if people.empty:
         check.error(c.PEOPLE.file_name, "no usable people are left after the checks above")
         raise SnapshotError(info.id, check.problems)
+    step("histories")
     events = _events(raw["stage_events"], people, stages, as_of, check)
     people = _derive_people(people, events, stages, check)
+    step("assessments")
     assessments = _assessments(raw["assessments"], people, as_of, check)
     people = people.assign(latest_composite=_latest(assessments, "composite", len(people)))
+    step("services")
     services = _services(raw["services"], people, as_of, check)
     del raw
     release_memory()

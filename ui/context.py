@@ -7,10 +7,13 @@ Snapshots are loaded once per process with `st.cache_resource` and shared by eve
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
+import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -32,7 +35,9 @@ from data_access.catalogue import admit
 from data_access.contract import MANIFEST_FILE
 from data_access.problems import Problem
 from data_access.release import Access, Release, count_texts
+from data_access.snapshot import LOADING_STEPS
 from i18n import N_, _, ngettext
+from i18n import format as fmt
 from ui.text import escape
 
 log = logging.getLogger("second_chance.load")
@@ -110,13 +115,47 @@ def catalogue(root: str) -> list[SnapshotInfo]:
     return _catalogue(root, period)
 
 
-@st.cache_resource(max_entries=6, show_spinner="Loading snapshot…")
-def _load(path: str, manifest_stamp: str) -> Snapshot | SnapshotError:
-    """One loaded copy per snapshot per process. Errors are cached too, so a broken snapshot
-    is not re-read on every rerun; a changed manifest (new stamp) is read again."""
+_waiting_area: contextvars.ContextVar = contextvars.ContextVar("waiting_area", default=None)
+"""Where this run says what it is waiting for: a slot at the top of the page, drawn before the
+sidebar's filters (which need the snapshot), so the first thing a fresh tab shows is words."""
+
+
+class _Loading:
+    """One snapshot being loaded in a thread of its own, so a page can say how far it has got
+    (a progress bar with the step) instead of greying out; every session asking for the same
+    snapshot meanwhile waits on the same load."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.step = LOADING_STEPS[0][0]
+        self.result: Snapshot | SnapshotError | None = None
+        self._done = threading.Event()
+        threading.Thread(target=self._run, name=f"load {Path(path).name}", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self.result = _read_snapshot(self.path, self._report)
+        finally:
+            self._done.set()
+
+    def _report(self, step: str) -> None:
+        self.step = step
+
+    def wait(self, seconds: float | None = None) -> bool:
+        return self._done.wait(seconds)
+
+
+@st.cache_resource(max_entries=6, show_spinner=False)
+def _loading(path: str, manifest_stamp: str) -> _Loading:
+    """One load per snapshot per process. Errors are kept too, so a broken snapshot is not
+    re-read on every rerun; a changed manifest (new stamp) is read again."""
+    return _Loading(path)
+
+
+def _read_snapshot(path: str, progress: Callable[[str], None]) -> Snapshot | SnapshotError:
     started = time.perf_counter()
     try:
-        snapshot = load_snapshot(path)
+        snapshot = load_snapshot(path, progress)
     except SnapshotError as error:
         log.warning(
             "snapshot %s rejected: %s", path, "; ".join(str(p) for p in error.problems if p.severity == "error")
@@ -140,6 +179,27 @@ def _load(path: str, manifest_stamp: str) -> Snapshot | SnapshotError:
     return snapshot
 
 
+def _load(info: SnapshotInfo) -> Snapshot | SnapshotError:
+    """The snapshot, loaded once per process; while it loads, a progress bar in the page says
+    which one and which step ("Loading the 30 Sep 2026 snapshot: reading the tables…")."""
+    loading = _loading(str(info.path), _stamp(info))
+    if loading.wait(0.3):
+        return loading.result
+    steps = [key for key, _words in LOADING_STEPS]
+    words = dict(LOADING_STEPS)
+    place = _waiting_area.get()
+    bar = (place or st).progress(0.0)
+    while not loading.wait(0.2):
+        bar.progress(
+            (steps.index(loading.step) + 0.5) / len(steps),
+            text=_("Loading the {date} snapshot: {step}…").format(
+                date=fmt.date(info.as_of), step=_(words[loading.step])
+            ),
+        )
+    bar.empty()
+    return loading.result
+
+
 def _stamp(info: SnapshotInfo) -> str:
     """Changes when the snapshot is re-exported, so a fixed or replaced folder is read again."""
     try:
@@ -156,7 +216,7 @@ def _rejected() -> dict[tuple[str, str], SnapshotError]:
 
 
 def load(info: SnapshotInfo) -> Snapshot | SnapshotError:
-    loaded = _load(str(info.path), _stamp(info))
+    loaded = _load(info)
     if isinstance(loaded, SnapshotError):
         _rejected()[(str(info.path), _stamp(info))] = loaded
     return loaded
@@ -374,10 +434,40 @@ def _language_picker() -> None:
     )
 
 
+_LATEST_KEY = "_second_chance_latest_seen"
+_OPEN_KEY = "_second_chance_open_snapshot"
+
+
+def _newest_usable(root: str, level: str) -> SnapshotInfo | None:
+    rejected = _rejected()
+    for info in admit(catalogue(root), level):
+        if info.usable and (str(info.path), _stamp(info)) not in rejected:
+            return info
+    return None
+
+
+def _newer_snapshot_notice(root: str, level: str) -> None:
+    """Say when a snapshot newer than any this session has seen lands, with a button to open
+    it; never switch the numbers under the reader. Runs on its own every few seconds (a
+    fragment), so the notice appears without anyone touching the page."""
+    newest = _newest_usable(root, level)
+    seen = st.session_state.get(_LATEST_KEY)
+    if newest is None or seen is None or newest.id == seen:
+        return
+    st.info(
+        _("A newer snapshot is available ({date}).").format(date=fmt.date(newest.as_of)),
+        icon=":material/update:",
+    )
+    if st.button(_("Open it"), key="open-newer", type="primary", width="stretch"):
+        st.session_state[_OPEN_KEY] = newest.id
+        st.rerun(scope="app")
+
+
 def build_view() -> View:
     """Draw the sidebar (language, access level, snapshot picker, filters, reset) and return this
     run's View."""
     level = access()
+    _waiting_area.set(st.empty())
     with st.sidebar:
         _language_picker()
         st.caption(level.badge, help=_access_help(level))
@@ -386,8 +476,13 @@ def build_view() -> View:
         _no_snapshots(unavailable, level)
     by_id = {info.id: info for info in usable}
     notices = st.session_state.pop(_NOTICES_KEY, []) + _seed_from_url(by_id, usable[0].id)
+    if st.session_state.get(_OPEN_KEY) in by_id:
+        st.session_state["snapshot"] = st.session_state.pop(_OPEN_KEY)
     if st.session_state.get("snapshot") not in by_id:
         st.session_state["snapshot"] = usable[0].id
+    # The newest snapshot this session knows of: the newest when it started, or one it opened.
+    if _LATEST_KEY not in st.session_state or st.session_state["snapshot"] == usable[0].id:
+        st.session_state[_LATEST_KEY] = usable[0].id
     with st.sidebar:
         snapshot_id = st.selectbox(
             _("Snapshot (as of)"),
@@ -395,6 +490,9 @@ def build_view() -> View:
             format_func={sid: _picker_label(by_id, sid, usable[0].id) for sid in by_id}.get,
             key="snapshot",
         )
+        period = rescan_seconds()
+        notice = st.fragment(_newer_snapshot_notice, run_every=max(period, 5.0) if period else None)
+        notice(str(snapshot_root(level.level)), level.level)
         info = by_id[snapshot_id]
         loaded = load(info)
         if isinstance(loaded, SnapshotError):

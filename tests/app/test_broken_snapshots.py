@@ -154,10 +154,10 @@ def test_an_unexpected_error_while_loading_sets_the_snapshot_aside(monkeypatch, 
     monkeypatch.setenv(ROOT_VARIABLE, str(tmp_path))
     real = context.load_snapshot
 
-    def flaky(path):
+    def flaky(path, *args):
         if str(path).endswith("2022-12-31"):
             raise ZeroDivisionError("a loader bug")
-        return real(path)
+        return real(path, *args)
 
     monkeypatch.setattr("ui.context.load_snapshot", flaky)
     with caplog.at_level(logging.INFO, logger="second_chance"):

@@ -26,9 +26,9 @@ def opened(monkeypatch) -> list[str]:
     paths: list[str] = []
     real = context._load
 
-    def recording(path: str, stamp: str):
-        paths.append(path)
-        return real(path, stamp)
+    def recording(info):
+        paths.append(str(info.path))
+        return real(info)
 
     monkeypatch.setattr(context, "_load", recording)
     return paths

@@ -107,3 +107,33 @@ def test_a_snapshot_exported_again_in_place_is_read_again(root):
     at.run()
     assert_page_ok(at)
     assert metrics(at)["People who returned"] == "5"
+
+
+def newer_notice(at) -> list[str]:
+    return [i.value for i in at.sidebar.info if "newer snapshot" in i.value]
+
+
+def test_a_newer_snapshot_is_announced_never_switched_to_and_opens_on_request(root, export):
+    at = open_app()
+    assert newer_notice(at) == []
+    shutil.copytree(export, root / "2022-12-31")
+    at.run()
+    assert_page_ok(at)
+    assert newer_notice(at) == ["A newer snapshot is available (31 Dec 2022)."]
+    assert base_line(at).endswith("as of 30 Jun 2022")  # the numbers on screen did not change
+    labels = picker_options(at)
+    assert labels == ["31 Dec 2022 — latest", "30 Jun 2022"]
+    assert sum("latest" in label for label in labels) == 1
+    next(b for b in at.sidebar.button if b.key == "open-newer").click().run()
+    assert_page_ok(at)
+    assert base_line(at).endswith("as of 31 Dec 2022")
+    assert newer_notice(at) == []
+
+
+def test_choosing_an_older_snapshot_raises_no_notice(root, export):
+    shutil.copytree(export, root / "2022-12-31")
+    at = open_app()
+    next(s for s in at.sidebar.selectbox if s.key == "snapshot").set_value("2022-06-30").run()
+    assert_page_ok(at)
+    assert base_line(at).endswith("as of 30 Jun 2022")
+    assert newer_notice(at) == []
