@@ -117,4 +117,4 @@ def share(view: View) -> None:
             "{n} person · {selection} · as of {date}", "{n} people · {selection} · as of {date}", view.base_n
         )
         st.text(line.format(n=n_text(view), selection=view.description, date=fmt.date(view.snapshot.as_of)))
-        st.caption(_("Copy it with the button at the right of the link."))
+        st.caption(_("Select the link and copy it; on a computer, a copy button also appears when you point at it."))
