@@ -102,13 +102,15 @@ def test_explorer_csv_download_arrives_and_parses(page, server, latest):
     assert "# Restricted · programme staff only" in notes  # the access level and rules come first
     rows = cells[len(notes) :]
     assert rows[0] == ["cohort", "cohort_label", "female", "male"]  # codes: the same columns in every language
-    assert len(rows) == 1 + len(latest.cohorts)
+    assert rows[1][0].startswith("#") and all(tag == "" or tag.startswith("#") for tag in rows[1])  # HXL tags
+    assert len(rows) == 2 + len(latest.cohorts)
     rusafa = next(r for r in rows if r[0] == "rusafa")
     assert rusafa[1:] == ["Rusafa", "8", "6"]
     with page.expect_download() as download_info:  # every person, built only when asked for
         widget(page, "explorer-people-csv").get_by_role("button").click()
     cells = list(csv.reader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8"))))
-    assert len([row for row in cells if row and not row[0].startswith("# ")]) == 1 + len(latest.people)
+    rows = [row for row in cells if row and not row[0].startswith("#")]  # notes and the HXL row left out
+    assert len(rows) == 1 + len(latest.people)
 
 
 def test_show_data_opens_the_charts_table(page, server):
