@@ -9,9 +9,11 @@ from data_access.contract import manifest_notes
 from data_access.dictionary import data_dictionary
 from data_access.narrative import days_text, stuck_rule
 from data_access.programme import STUCK_DEFAULT_DAYS
+from data_access.signin import DEFAULT_SESSION
 from i18n import N_, _, ngettext
 from i18n import format as fmt
 from ui.context import View
+from ui.signin import duration_text
 from ui.text import code
 from ui.widgets import escape, page_header
 
@@ -176,6 +178,26 @@ def _validation(view: View) -> None:
     )
 
 
+def _sign_in_rules(view: View) -> str:
+    """On a server that signs staff in: who gets which level, for how long, and what is recorded."""
+    rules = view.access.rules
+    if rules is None or rules.idle is None:
+        limits = _("for at most {session} after signing in").format(
+            session=duration_text(rules.session if rules else DEFAULT_SESSION)
+        )
+    else:
+        limits = _("for at most {session} after signing in and {idle} without activity").format(
+            session=duration_text(rules.session), idle=duration_text(rules.idle)
+        )
+    return _(
+        "**Sign-in.** This server signs programme staff in with the organisation's identity provider. A visitor who "
+        "is not signed in sees the public level. A signed-in account sees the restricted level only when the "
+        "server's configuration authorises it (its e-mail address, its e-mail domain, or a group or role its "
+        "provider gives it), {limits}; then it must sign in again. Every sign-in, sign-out and refusal, and every "
+        "view of person-level data, is recorded in an audit trail."
+    ).format(limits=limits)
+
+
 def _disclosure(view: View) -> None:
     snapshot = view.snapshot
     st.subheader(_("Disclosure control"), anchor=False)
@@ -185,6 +207,8 @@ def _disclosure(view: View) -> None:
             "`SECOND_CHANCE_ACCESS`), never from the page or the link."
         ).format(level=view.access.badge)
     )
+    if view.access.sign_in:
+        st.markdown(_sign_in_rules(view))
     st.markdown("\n".join(f"- {escape(line)}" for line in view.data.methodology()))
     if view.access.problem:
         st.warning(

@@ -1,7 +1,9 @@
 """Data explorer: counts pivoted by up to two dimensions, and (restricted access only) the
 pseudonymous person table with one person's stage history, optionally only the people counted as
 stuck (`?stuck=180`, the link from Reintegration progress). At the public level there is no
-person table, no drill-down and no row-level download: the page never asks for them."""
+person table, no drill-down and no row-level download: the page never asks for them. Where the
+release layer records person-level views in an audit trail that cannot be written, it refuses
+them, and the page says so in their place."""
 
 from functools import partial
 
@@ -9,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 import charts
+from data_access.audit import AuditUnavailable
 from data_access.narrative import stuck_rule
 from data_access.programme import PIVOT_DIMENSIONS, PIVOT_TITLES, STUCK_THRESHOLDS
 from i18n import _, ngettext
@@ -66,7 +69,14 @@ def render(view: View) -> None:
             icon=":material/shield_lock:",
         )
         return
-    _people(view)
+    refusal = data.person_refusal()
+    if refusal:
+        st.warning(refusal, icon=":material/policy:")
+        return
+    try:
+        _people(view)
+    except AuditUnavailable as error:
+        st.warning(str(error), icon=":material/policy:")
 
 
 def _pivot(counts: pd.DataFrame, dims: list[str]) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -133,12 +143,14 @@ def _people(view: View) -> None:
         column_order=None if stuck_days is None else STUCK_COLUMNS,
     )
     name = "people" if stuck_days is None else f"people-stuck-{stuck_days}-days"
-    download(lambda: data.person_table(filters, stuck_days=stuck_days), name, view, key="explorer-people-csv")
+    download(
+        lambda: data.person_table(filters, stuck_days=stuck_days, download=True), name, view, key="explorer-people-csv"
+    )
     selected = event.selection.rows if event else []
     if selected:
         person_id = people.iloc[selected[0]]["person_id"]
         st.markdown(_("**Stage history of {person}**").format(person=escape(person_id)))
-        history, config = readable(data.stage_history(person_id), view.snapshot)
+        history, config = readable(data.stage_history(person_id, filters), view.snapshot)
         st.dataframe(history, hide_index=True, width="stretch", column_config=config)
 
 

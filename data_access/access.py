@@ -1,11 +1,16 @@
-"""The access level a server runs at, and the rules that go with it, from its environment.
+"""The access level a session runs at, and the rules that go with it, from the server's environment
+and, on a server that signs staff in, the signed-in identity.
 
 Chosen by whoever runs the server, never by a widget, a link or anything a user sends:
 
 - `restricted` (the default): programme staff; exact figures and person-level rows;
 - `public`: NGOs, researchers, the press; public snapshots of aggregates only, every count
   perturbed (`data_access.perturbation`) and shown under the display rules of
-  `data_access.disclosure`.
+  `data_access.disclosure`;
+- `sign-in`: one server for both. A visitor who is not signed in gets the public level; a user
+  signed in with the organisation's identity provider gets the restricted level only when the
+  configuration authorises them (`data_access.signin`), and only from the identity Streamlit keeps
+  in the cookie it signed (`st.user`). The two levels open snapshots from two separate folders.
 
 Anything unreadable in the configuration means public: a typo in a deployment must not open
 person-level data. The reason is shown on the About page.
@@ -13,18 +18,24 @@ person-level data. The reason is shown on the About page.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from data_access import contract as c
 from data_access import disclosure as d
+from data_access.catalogue import LEVEL_ROOT_VARIABLES, snapshot_root
 from data_access.perturbation import Perturbation
+from data_access.signin import Decision, Identity, Rules, decide, identity
 from i18n import _
 from i18n import format as fmt
 
 LEVEL_VARIABLE = "SECOND_CHANCE_ACCESS"
-"""Environment variable naming the access level: `restricted` (default) or `public`."""
+"""Environment variable naming the access level: `restricted` (default), `public`, or `sign-in`
+(public unless an authorised member of staff signs in)."""
+SIGN_IN = "sign-in"
+MODES = (*c.ACCESS_LEVELS, SIGN_IN)
 POLICY_VARIABLES = {
     "k": "SECOND_CHANCE_K",
     "k_sensitive": "SECOND_CHANCE_K_SENSITIVE",
@@ -46,6 +57,13 @@ class Access:
     policy: d.Policy = field(default_factory=d.Policy)
     problem: str = ""
     """Why the configuration was not taken as given (then the level is public: fail closed)."""
+    sign_in: bool = False
+    """The server signs staff in (`SECOND_CHANCE_ACCESS=sign-in`): the level depends on who."""
+    rules: Rules | None = field(default=None, compare=False, repr=False)
+    user: Identity | None = field(default=None, compare=False)
+    """Who is signed in (sign-in only; also when they stay public)."""
+    decision: Decision | None = field(default=None, compare=False)
+    """Why the signed-in user has the level they have (sign-in only)."""
 
     @property
     def public(self) -> bool:
@@ -63,14 +81,21 @@ class Access:
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Access:
-        """The level and rules from the environment; anything unreadable means public."""
+        """The level and rules from the environment; anything unreadable means public. On a
+        sign-in server this is the level of a visitor who is not signed in (public); `for_user`
+        gives a signed-in user's."""
         environ = os.environ if environ is None else environ
         raw = environ.get(LEVEL_VARIABLE, "restricted").strip().lower() or "restricted"
         problems = []
         level = raw
-        if raw not in c.ACCESS_LEVELS:
-            problems.append(f"{LEVEL_VARIABLE}={raw[:40]!r} is not one of {', '.join(c.ACCESS_LEVELS)}")
+        if raw not in MODES:
+            problems.append(f"{LEVEL_VARIABLE}={raw[:40]!r} is not one of {', '.join(MODES)}")
             level = "public"
+        rules = None
+        if raw == SIGN_IN:
+            level = "public"
+            rules, rule_problems = Rules.from_environment(environ)
+            problems += rule_problems + _root_problems(environ)
         values: dict[str, int] = {}
         for name, variable in POLICY_VARIABLES.items():
             text = environ.get(variable, "").strip()
@@ -87,7 +112,39 @@ class Access:
             policy = d.Policy()
         if problems:
             level = "public"
-        return cls(level=level, policy=policy, problem="; ".join(problems))
+        return cls(level=level, policy=policy, problem="; ".join(problems), sign_in=raw == SIGN_IN, rules=rules)
+
+    def for_user(
+        self,
+        claims: Mapping | None,
+        now: dt.datetime | None = None,
+        last_active: dt.datetime | None = None,
+        unavailable: str = "",
+    ) -> Access:
+        """The access of a session whose signed-in identity is `claims` (Streamlit's `st.user`,
+        read from the cookie it signed; None or not logged in: nobody). Only a sign-in server
+        looks at it. `unavailable` says why sign-in cannot work here (e.g. the `[auth]` secrets
+        are incomplete): then everyone is public, like any other problem."""
+        if not self.sign_in:
+            return self
+        user = identity(claims)
+        problem = "; ".join(p for p in (self.problem, unavailable) if p)
+        if user is None or problem or self.rules is None:
+            return replace(self, level="public", problem=problem, user=user, decision=None)
+        decision = decide(self.rules, claims or {}, now or dt.datetime.now(dt.UTC), last_active)
+        return replace(self, level="restricted" if decision.restricted else "public", user=user, decision=decision)
+
+
+def _root_problems(environ: Mapping[str, str]) -> list[str]:
+    """A sign-in server serves both levels, each from its own folder: one folder for both would
+    leave keeping them apart to the folder's contents."""
+    restricted, public = (snapshot_root(level, environ).expanduser().resolve() for level in ("restricted", "public"))
+    if restricted != public:
+        return []
+    return [
+        f"the restricted and the public snapshots must be in two folders ({LEVEL_ROOT_VARIABLES['restricted']}, "
+        f"{LEVEL_ROOT_VARIABLES['public']}), both name {restricted}"
+    ]
 
 
 def methodology(access: Access, perturbation: Perturbation | None = None) -> list[str]:

@@ -1,8 +1,10 @@
 """Finding snapshots: one folder per as-of date under a root folder, newest first.
 
-Only the manifest is read here, so listing stays cheap however large the tables are. The root
-is `sample_data/snapshots` (at the public access level `sample_data/public`) unless the
-environment variable `SECOND_CHANCE_SNAPSHOTS` names another folder.
+Only the manifest is read here, so listing stays cheap however large the tables are. Each access
+level has its own root: `SECOND_CHANCE_RESTRICTED_SNAPSHOTS` / `SECOND_CHANCE_PUBLIC_SNAPSHOTS`
+when set, else `SECOND_CHANCE_SNAPSHOTS` (one folder, for a server that runs at one fixed level),
+else the committed sample (`sample_data/snapshots`, and `sample_data/public` for the public level).
+A server that signs staff in serves both levels, so it needs the two apart (`data_access.access`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,11 +31,23 @@ DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "sample_data" / "snapsho
 PUBLIC_ROOT = DEFAULT_ROOT.parent / "public"
 
 
-def snapshot_root(access_level: str = "restricted") -> Path:
-    value = os.environ.get(ROOT_VARIABLE, "").strip()
-    if value:
-        return Path(value).expanduser()
-    return PUBLIC_ROOT if access_level == "public" else DEFAULT_ROOT
+LEVEL_ROOT_VARIABLES = {
+    "restricted": "SECOND_CHANCE_RESTRICTED_SNAPSHOTS",
+    "public": "SECOND_CHANCE_PUBLIC_SNAPSHOTS",
+}
+"""The folder of each level's snapshots, for a server that serves both (sign-in)."""
+
+
+def snapshot_root(access_level: str = "restricted", environ: Mapping[str, str] | None = None) -> Path:
+    """The folder of snapshot folders that a session at `access_level` opens: the level's own
+    variable, else `SECOND_CHANCE_SNAPSHOTS`, else the committed sample."""
+    environ = os.environ if environ is None else environ
+    level = "public" if access_level == "public" else "restricted"
+    for variable in (LEVEL_ROOT_VARIABLES[level], ROOT_VARIABLE):
+        value = environ.get(variable, "").strip()
+        if value:
+            return Path(value).expanduser()
+    return PUBLIC_ROOT if level == "public" else DEFAULT_ROOT
 
 
 @dataclass(frozen=True)

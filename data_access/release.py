@@ -14,12 +14,15 @@ snapshot, the previous snapshot and the access level) and gets tidy tables back:
 
 A selection (or the rest of the snapshot outside it) under the minimum base raises
 `SelectionTooSmall` before any figure is computed; person rows at the public level raise
-`NotAllowed`. Failing loudly is the point: a page that forgets to handle them shows a message,
-never a number. Released tables are remembered per snapshot (`data_access.results`).
+`NotAllowed`, and person rows whose view cannot be written to the audit trail (when the release
+has one, `data_access.audit`) raise `AuditUnavailable` before they leave. Failing loudly is the
+point: a page that forgets to handle them shows a message, never a number. Released tables are
+remembered per snapshot (`data_access.results`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import numpy as np
@@ -28,13 +31,16 @@ import pandas as pd
 from data_access import disclosure as d
 from data_access import queries as q
 from data_access.access import MIN_BASE_FOR_SHARE, Access, methodology
+from data_access.audit import Auditor, AuditUnavailable
 from data_access.filters import Filters
 from data_access.results import remembered
 from data_access.snapshot import Snapshot
 from i18n import _
 from i18n import format as fmt
 
-__all__ = ["Access", "NotAllowed", "Release", "SelectionTooSmall", "methodology"]
+__all__ = ["Access", "AuditUnavailable", "NotAllowed", "Release", "SelectionTooSmall", "methodology"]
+
+log = logging.getLogger("second_chance.audit")
 
 
 class SelectionTooSmall(Exception):
@@ -60,7 +66,9 @@ class NotAllowed(Exception):
 class Release:
     """The tables one run of a page may show, for one snapshot at one access level."""
 
-    def __init__(self, snapshot: Snapshot, access: Access, previous: Snapshot | None = None) -> None:
+    def __init__(
+        self, snapshot: Snapshot, access: Access, previous: Snapshot | None = None, auditor: Auditor | None = None
+    ) -> None:
         wanted = "aggregates" if access.public else "records"
         for snap in (snapshot, previous):
             if snap is not None and snap.kind != wanted:
@@ -68,6 +76,9 @@ class Release:
                     f"Snapshot {snap.id} holds {snap.kind}; the {access.level} level opens only snapshots of {wanted}."
                 )
         self.snapshot, self.access = snapshot, access
+        self.auditor = auditor
+        """Where person-level views are recorded (None: not recorded, a server fixed at the
+        restricted level without a trail configured)."""
         self.previous = None if access.public else previous
         self.previous_key = None if self.previous is None else self.previous.info.path
         self.memo: dict = {}
@@ -350,24 +361,56 @@ class Release:
         k = self._ks(others, table.rename(columns={"code": "stage"}) if dimension == "stage" else table)
         return d.display(table, "people", k)
 
-    def person_table(self, filters: Filters, limit: int | None = None, stuck_days: int | None = None) -> pd.DataFrame:
-        """The pseudonymous person rows of the selection; with `stuck_days`, only the people
-        counted as stuck at that threshold (the ones `stuck_totals` counts). Restricted only."""
+    def person_refusal(self) -> str | None:
+        """Why person-level rows may not be shown in this run, in words; None when they may."""
+        if self.public:
+            return str(NotAllowed(_("Person-level rows are not available at the public access level.")))
+        if self.auditor is not None and (reason := self.auditor.unavailable()):
+            log.warning("person-level views refused: the audit trail cannot be written (%s)", reason)
+            return str(AuditUnavailable(reason))
+        return None
+
+    def _person_level(self) -> None:
         if self.public:
             raise NotAllowed("Person-level rows are not available at the public access level.")
-        return q.person_table(self.snapshot, filters, limit=limit, stuck_days=stuck_days)
+
+    def _record(self, action: str, filters: Filters, **details) -> None:
+        """Write the view to the audit trail before its rows leave (none when the trail fails)."""
+        if self.auditor is None:
+            return
+        try:
+            self.auditor.person_view(action, self.snapshot.id, filters.to_query(), **details)
+        except AuditUnavailable as error:
+            log.warning("person-level view refused: %s", error.reason)
+            raise
+
+    def person_table(
+        self, filters: Filters, limit: int | None = None, stuck_days: int | None = None, *, download: bool = False
+    ) -> pd.DataFrame:
+        """The pseudonymous person rows of the selection; with `stuck_days`, only the people
+        counted as stuck at that threshold (the ones `stuck_totals` counts). Restricted only;
+        recorded in the audit trail as a table shown (once per session and selection) or, with
+        `download`, as a download (every time)."""
+        self._person_level()
+        rows = q.person_table(self.snapshot, filters, limit=limit, stuck_days=stuck_days)
+        listing = "all" if stuck_days is None else f"stuck-{stuck_days}"
+        action = "person_download" if download else "person_table"
+        self._record(action, filters, records=len(rows), listing=listing, once=not download)
+        return rows
 
     def stuck_count(self, filters: Filters, threshold_days: int) -> int:
         """How many people `person_table(filters, stuck_days=threshold_days)` lists, as a number
         (restricted only: at the public level the count is shown only as `stuck_totals` gives it)."""
-        if self.public:
-            raise NotAllowed("Person-level rows are not available at the public access level.")
+        self._person_level()
         return q.stuck(self.snapshot, filters, threshold_days)[0]
 
-    def stage_history(self, person_id: str) -> pd.DataFrame:
-        if self.public:
-            raise NotAllowed("Person-level rows are not available at the public access level.")
-        return q.stage_history(self.snapshot, person_id)
+    def stage_history(self, person_id: str, filters: Filters | None = None) -> pd.DataFrame:
+        """One person's stages (restricted only), recorded in the audit trail with the selection
+        it was opened from."""
+        self._person_level()
+        history = q.stage_history(self.snapshot, person_id)
+        self._record("stage_history", filters or Filters(), records=1, person_id=str(person_id))
+        return history
 
 
 def count_texts(table: pd.DataFrame, count: str = "people") -> list[str]:

@@ -38,6 +38,7 @@ from data_access.release import Access, Release, count_texts
 from data_access.snapshot import LOADING_STEPS
 from i18n import N_, _, ngettext
 from i18n import format as fmt
+from ui import signin
 from ui.text import escape
 
 log = logging.getLogger("second_chance.load")
@@ -83,9 +84,10 @@ class View:
 
 
 def access() -> Access:
-    """The access level of this server process, from its environment (never from the URL or
-    a widget). Read on every run: it costs microseconds and nothing a user does can change it."""
-    return Access.from_environment()
+    """The access level of this session: the server's, from its environment, and on a server that
+    signs staff in, the signed-in identity's (`ui.signin`; never from the URL or a widget). Read on
+    every run: it costs microseconds and nothing a user does on the page can change it."""
+    return signin.access()
 
 
 RESCAN_VARIABLE = "SECOND_CHANCE_RESCAN_SECONDS"
@@ -471,6 +473,7 @@ def build_view() -> View:
     with st.sidebar:
         _language_picker()
         st.caption(level.badge, help=_access_help(level))
+        signin.panel(level)
     usable, unavailable = _sort_out(admit(catalogue(str(snapshot_root(level.level))), level.level))
     if not usable:
         _no_snapshots(unavailable, level)
@@ -509,7 +512,7 @@ def build_view() -> View:
         older = [i for i in usable if i.as_of < info.as_of]
         previous = load(older[0]) if older else None
         previous = previous if isinstance(previous, Snapshot) else None
-        data = Release(loaded, level, previous)
+        data = Release(loaded, level, previous, auditor=signin.auditor(level))
         filters = _filter_widgets(loaded, data)
         st.button(
             _("Reset filters"),

@@ -57,17 +57,19 @@ def _missing_browser(reason: str) -> None:
 
 
 class Server:
-    """A `streamlit run app.py` on a free localhost port. Its output is read all along (a full
-    pipe would stall the server) and kept in `log`."""
+    """A `streamlit run app.py` on a free localhost port (with more of Streamlit's options in
+    `options`, e.g. `--secrets.files=...`). Its output is read all along (a full pipe would stall
+    the server) and kept in `log`."""
 
-    def __init__(self, **env: str) -> None:
+    def __init__(self, *options: str, **env: str) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log: list[str] = []
+        self.options = options
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
 
     def __enter__(self) -> Server:
-        self.process = _start(self.port, self.env)
+        self.process = _start(self.port, self.env, self.options)
         threading.Thread(target=self._read, daemon=True).start()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -95,7 +97,7 @@ class Server:
             self.process.wait()
 
 
-def _start(port: int, env: dict[str, str]) -> subprocess.Popen:
+def _start(port: int, env: dict[str, str], options: tuple[str, ...] = ()) -> subprocess.Popen:
     return subprocess.Popen(
         [
             sys.executable,
@@ -108,6 +110,7 @@ def _start(port: int, env: dict[str, str]) -> subprocess.Popen:
             "--server.address=127.0.0.1",
             "--browser.gatherUsageStats=false",
             "--server.fileWatcherType=none",
+            *options,
         ],
         cwd=ROOT,
         env=env,
