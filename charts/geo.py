@@ -22,7 +22,7 @@ from data_access.boundaries import Outline
 from i18n import _, ngettext
 from i18n import format as fmt
 
-MAP_HEIGHT = 460
+MAP_HEIGHT = 400
 NARROW = 560
 """Below this width (pixels) a label gives the value only: names would cover each other."""
 
@@ -44,10 +44,13 @@ def _projection(outlines: tuple[Outline, ...]) -> dict:
 def _map_template(measure: str, outlines: tuple[Outline, ...], selectable: bool) -> dict:
     spec = MEASURES[measure]
     has_value = f"datum.people > 0 && isValid(datum.{measure}) && isFinite(datum.{measure})"
+    # The scale starts a fifth of the way into the scheme, so the lightest value never looks
+    # like the neutral grey of a region without one.
+    scheme = alt.SchemeParams(name=theme.SEQUENTIAL_SCHEME, extent=[0.2, 1])
     if spec.domain is None:
-        scale = alt.Scale(scheme=theme.SEQUENTIAL_SCHEME, domainMin=0)
+        scale = alt.Scale(scheme=scheme, domainMin=0)
     else:
-        scale = alt.Scale(scheme=theme.SEQUENTIAL_SCHEME, domain=list(spec.domain))
+        scale = alt.Scale(scheme=scheme, domain=list(spec.domain))
     shapes = alt.InlineData(values=[{"type": "Feature", "region": o.code, **json.loads(o.feature)} for o in outlines])
     value_text = (
         shown("people")
@@ -58,7 +61,7 @@ def _map_template(measure: str, outlines: tuple[Outline, ...], selectable: bool)
         alt.Chart()
         .transform_lookup(lookup="region", from_=alt.LookupData(data=shapes, key="region"), as_="geo")
         .transform_filter("isValid(datum.geo)")
-        .mark_geoshape(stroke=theme.GREY, strokeWidth=0.8)
+        .mark_geoshape(stroke=theme.GREY, strokeWidth=0.8, invalid=None)
         .encode(
             shape=alt.Shape("geo:G"),
             color=alt.condition(
