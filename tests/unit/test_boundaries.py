@@ -18,8 +18,8 @@ from data_access.access import Access
 from data_access.filters import Filters
 from data_access.release import Release
 from data_access.snapshot import load_snapshot
-from tests.app.helpers import ROOT
 from data_access.writer import write_manifest
+from tests.app.helpers import ROOT
 
 PUBLIC = ROOT / "sample_data" / "public" / "2026-09-30"
 RESTRICTED = ROOT / "sample_data" / "snapshots" / "2026-09-30"
@@ -163,7 +163,9 @@ def test_the_map_sends_each_outline_once_and_the_numbers_as_rows(public):
 
 
 def test_the_public_map_shows_no_count_from_one_to_four(public):
-    fig = public.figure(charts.region_map_chart, public.region_summary, Filters(), options=("people", public.outlines()))
+    fig = public.figure(
+        charts.region_map_chart, public.region_summary, Filters(), options=("people", public.outlines())
+    )
     shown = pd.to_numeric(fig.data["people"], errors="coerce")
     assert not shown.between(1, 4).any()
     hidden = fig.data.loc[shown.isna()]
@@ -181,6 +183,8 @@ def test_the_public_map_shows_no_count_from_one_to_four(public):
 def test_the_map_renders_offline_to_png(public):
     import vl_convert as vlc
 
-    fig = public.figure(charts.region_map_chart, public.region_summary, Filters(), options=("people", public.outlines()))
+    fig = public.figure(
+        charts.region_map_chart, public.region_summary, Filters(), options=("people", public.outlines())
+    )
     png = vlc.vegalite_to_png(fig.to_dict(width=700))
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
