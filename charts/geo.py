@@ -15,7 +15,7 @@ import altair as alt
 import pandas as pd
 
 from charts import theme
-from charts._spec import figure, freeze, selectable_by, shown, template
+from charts._spec import figure, freeze, selectable_by, shown, template, vega_text
 from charts.figure import Figure
 from charts.regions import MEASURES, region_tiles_chart
 from data_access.boundaries import Outline
@@ -61,13 +61,26 @@ def _map_template(measure: str, outlines: tuple[Outline, ...], selectable: bool)
         alt.Chart()
         .transform_lookup(lookup="region", from_=alt.LookupData(data=shapes, key="region"), as_="geo")
         .transform_filter("isValid(datum.geo)")
-        .mark_geoshape(stroke=theme.GREY, strokeWidth=0.8, invalid=None)
+        # What a screen reader says for a region (Vega would otherwise read every field's name).
+        # The colour field is never empty: Vega-Lite drops a shape whose colour value is empty, or
+        # paints it as the scale's zero; a region without a value is grey by the condition.
+        .transform_calculate(colour=f"{has_value} ? datum.{measure} : 0")
+        .transform_calculate(
+            description=vega_text(
+                _("{region}: {measure} {value}"),
+                region="datum.region_name",
+                measure=json.dumps(_(spec.title)),
+                value=value_text,
+            )
+        )
+        .mark_geoshape(stroke=theme.GREY, strokeWidth=0.8)
         .encode(
             shape=alt.Shape("geo:G"),
+            description=alt.Description("description:N"),
             color=alt.condition(
                 has_value,
                 alt.Color(
-                    f"{measure}:Q",
+                    "colour:Q",
                     title=_(spec.title),
                     scale=scale,
                     legend=alt.Legend(format=spec.number_format, orient="bottom", gradientLength=320, titleLimit=480),
@@ -104,7 +117,7 @@ def _map_template(measure: str, outlines: tuple[Outline, ...], selectable: bool)
     city_dots = (
         alt.Chart()
         .transform_filter("datum.city && isValid(datum.label_lon)")
-        .mark_point(filled=True, size=30, color=theme.BLACK, opacity=1)
+        .mark_point(filled=True, size=30, color=theme.BLACK, opacity=1, aria=False)
         .encode(longitude=lon, latitude=lat)
     )
     # Each label twice: a white outline under black text, legible on every fill.
@@ -115,7 +128,9 @@ def _map_template(measure: str, outlines: tuple[Outline, ...], selectable: bool)
                 longitude=lon, latitude=lat, text=text
             )
         )
-        layers.append(marks.mark_text(**style, color=theme.BLACK).encode(longitude=lon, latitude=lat, text=text))
+        layers.append(
+            marks.mark_text(**style, color=theme.BLACK, aria=False).encode(longitude=lon, latitude=lat, text=text)
+        )
     chart = (
         alt.layer(*layers)
         .transform_calculate(people_shown=shown("people"))

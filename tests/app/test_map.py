@@ -42,7 +42,13 @@ def test_the_map_measure_recolours_the_map():
     at = open_app("regions", measure="share_school_work")
     assert_page_ok(at, "regions")
     spec = json.loads(charts(at)[0].proto.spec)
-    assert spec["layer"][0]["encoding"]["color"]["condition"]["field"] == "share_school_work"
+    colour = spec["layer"][0]["encoding"]["color"]["condition"]
+    assert colour["field"] == "colour" and colour["title"] == "Share in school, training or work"
+    assert {
+        "calculate": "datum.people > 0 && isValid(datum.share_school_work) && "
+        "isFinite(datum.share_school_work) ? datum.share_school_work : 0",
+        "as": "colour",
+    } in spec["layer"][0]["transform"]
 
 
 def test_a_snapshot_without_outlines_shows_tiles_only(monkeypatch, tmp_path):

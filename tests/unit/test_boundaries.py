@@ -173,9 +173,15 @@ def test_the_public_map_shows_no_count_from_one_to_four(public):
     # The template colours a region only where it has a value: a withheld one is grey.
     areas = fig.spec["layer"][0]
     assert areas["mark"]["type"] == "geoshape"
-    # Vega-Lite leaves out a mark whose colour value is empty unless told not to: a withheld
-    # region would vanish from the map instead of showing grey.
-    assert "invalid" in areas["mark"] and areas["mark"]["invalid"] is None
+    # As Vega draws it: a region is coloured from the scale only where it has a value (Vega-Lite
+    # would drop a region with an empty colour field, or paint it as the scale's zero).
+    import vl_convert as vlc
+
+    vega = vlc.vegalite_to_vega(fig.to_dict(width=700))
+    (shape,) = [m for m in vega["marks"] if m["type"] == "shape"]
+    fill = shape["encode"]["update"]["fill"]
+    assert [rule.get("test", "").startswith("datum.people > 0") for rule in fill if "scale" in rule] == [True]
+    assert fill[-1] == {"value": charts.theme.MISSING}
     assert areas["encoding"]["color"]["condition"]["test"].startswith("datum.people > 0")
     assert areas["encoding"]["color"]["value"] == charts.theme.MISSING
 
