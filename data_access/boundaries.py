@@ -47,9 +47,9 @@ SOURCE = {
         "Common Operational Datasets (COD-AB)"
     ),
 }
-SOURCE_NOTE = ("Region boundaries: {attribution}. {package}, {licence}; simplified to about 1 km for the map.").format(
-    **SOURCE
-)
+SOURCE_NOTE = (
+    "Region boundaries: {attribution}. {package}, {licence}; simplified for the map (about 10 km, points to 1 km)."
+).format(**SOURCE)
 SOURCE_NAMES = {
     "Abay Region": "KZ-10",
     "Akmola Region": "KZ-11",
@@ -72,7 +72,7 @@ SOURCE_NAMES = {
     "Ulytau Region": "KZ-62",
     "West Kazakhstan Region": "KZ-27",
 }
-TOLERANCE = 0.05  # degrees, for coverage_simplify
+TOLERANCE = 0.1  # degrees, for coverage_simplify (about 10 km; finer cost bytes on every rerun, unseen)
 DECIMALS = 2  # 0.01° is about 1 km
 OVERLAP = 0.005  # share of the smaller region two outlines may share before it is reported
 

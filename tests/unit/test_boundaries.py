@@ -50,7 +50,7 @@ def test_the_built_outlines_are_the_20_regions_small_valid_and_not_overlapping()
     collection = json.loads(text)
     codes = [f["properties"]["region_code"] for f in collection["features"]]
     assert sorted(codes) == CODES
-    assert len(text.encode()) <= 120_000  # 52,830 bytes when built
+    assert len(text.encode()) <= 120_000  # 33,005 bytes when built
     table = regions(**{code: shapely.from_wkb(wkb) for code, wkb in boundaries.load_built().items()})
     assert boundaries.problems(table) == []
     shapes = boundaries.shapes(table)
