@@ -154,7 +154,9 @@ def _by_region(x: _Context) -> Slide:
     return Slide(
         "by-region",
         _("By region"),
-        charts.region_tiles_chart(regions, "people"),
+        charts.region_map_chart(regions, "people", outlines)
+        if (outlines := x.data.outlines())
+        else charts.region_tiles_chart(regions, "people"),
         regions,
         x.say(placed_text.format(placed=fmt.count(len(placed)), regions=fmt.count(len(regions)))),
     )

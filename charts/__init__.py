@@ -5,6 +5,7 @@ Pages render a figure with
 """
 
 from charts.figure import Figure
+from charts.geo import region_map_chart
 from charts.outcomes import scores_chart, services_chart, services_type_chart
 from charts.people import (
     arrivals_chart,
@@ -28,6 +29,7 @@ __all__ = [
     "occupancy_chart",
     "pivot_chart",
     "pyramid_chart",
+    "region_map_chart",
     "region_stage_heatmap",
     "region_tiles_chart",
     "scores_chart",

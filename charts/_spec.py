@@ -52,12 +52,28 @@ def freeze(chart: alt.TopLevelMixin, autosize: str | None = "fit-x") -> dict:
     template is checked against the Vega-Lite schema in tests/unit/test_charts.py instead.
     """
     spec = chart.to_dict(validate=False)
-    placeholders = set(spec.pop("datasets", {}))
-    _drop_placeholder_data(spec, placeholders)
+    datasets = spec.pop("datasets", {})
+    used = _view_data(spec)
+    _drop_placeholder_data(spec, set(datasets) & used)
+    # Data a chart carries itself (a map's outlines, looked up by code) stays in the template.
+    if kept := {name: values for name, values in datasets.items() if name not in used}:
+        spec["datasets"] = kept
     spec["config"] = theme.config()
     if autosize:
         spec["autosize"] = {"type": autosize, "contains": "padding"}
     return spec
+
+
+def _view_data(view: dict) -> set[str]:
+    """Names of the datasets views draw from (Altair's placeholders for a data-less chart)."""
+    data = view.get("data")
+    names = {data["name"]} if isinstance(data, dict) and "name" in data else set()
+    for key in _COMPOSITIONS:
+        for child in view.get(key, ()):
+            names |= _view_data(child)
+    if isinstance(view.get("spec"), dict):
+        names |= _view_data(view["spec"])
+    return names
 
 
 def _drop_placeholder_data(view: dict, placeholders: set[str]) -> None:

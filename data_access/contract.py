@@ -12,10 +12,12 @@ import pyarrow as pa
 
 from i18n import N_
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version 2 adds public snapshots of aggregates (`kind: aggregates`) and the names of cohorts and
 stages in Russian and Kazakh (optional columns). Version-1 snapshots load as they are; their
-cohorts and stages are named in English in every language, which the About page says."""
+cohorts and stages are named in English in every language, which the About page says. Version 3
+adds the regions' outlines (optional `regions.boundary`, GeoParquet); a snapshot without them
+shows its regions as tiles only."""
 MANIFEST_FILE = "manifest.json"
 ACCESS_LEVELS = ("restricted", "public")
 KINDS = ("records", "aggregates")
@@ -154,7 +156,7 @@ COHORTS = Table(
 
 REGIONS = Table(
     "regions",
-    "Reference: placement regions with names and their cell in the tile-grid map.",
+    "Reference: placement regions with names, their cell in the tile-grid map and their outline.",
     (
         Column("region_code", pa.string(), "ISO 3166-2 subdivision code."),
         Column("name_en", pa.string(), "Name in English."),
@@ -162,6 +164,14 @@ REGIONS = Table(
         Column("name_kk", pa.string(), "Name in Kazakh."),
         Column("grid_row", pa.int32(), "Row of the region's tile (0 = north)."),
         Column("grid_col", pa.int32(), "Column of the region's tile (0 = west)."),
+        Column(
+            "boundary",
+            pa.binary(),
+            "The region's outline for the map: a polygon or multipolygon as WKB, longitude and latitude "
+            "in degrees (OGC:CRS84), with the file's GeoParquet 'geo' metadata (schema 3; tiles only where empty).",
+            required=False,
+            nullable=True,
+        ),
     ),
     key=("region_code",),
 )

@@ -17,6 +17,7 @@ TYPE_WORDS = {
     "int32": N_("whole number"),
     "int64": N_("whole number"),
     "bool": N_("true/false"),
+    "binary": N_("outline (GeoParquet WKB)"),
 }
 
 INTRO = """\

@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from data_access import boundaries
 from data_access import kazakhstan as kz
 from data_access.contract import (
     AGE_BANDS,
@@ -39,7 +40,7 @@ from data_access.contract import (
     STAGES,
     notes_key,
 )
-from data_access.writer import replace_folder, write_manifest
+from data_access.writer import replace_folder, to_arrow, write_manifest
 
 DEFAULT_AS_OF = ("2025-03-31", "2025-09-30", "2026-03-31", "2026-09-30")
 DEFAULT_PEOPLE = sum(c.total for c in kz.COHORTS)
@@ -438,6 +439,7 @@ def pseudonyms(prefix: str, n: int, seed: int, multiplier: int) -> np.ndarray:
 
 
 def reference_tables() -> dict[str, pa.Table]:
+    outlines = boundaries.load_built()
     return {
         "cohorts": pa.table(
             {
@@ -452,7 +454,10 @@ def reference_tables() -> dict[str, pa.Table]:
             schema=COHORTS.schema,
         ),
         "regions": pa.table(
-            {name: [r[i] for r in kz.REGIONS] for i, name in enumerate(REGIONS.schema.names)},
+            {
+                **{name: [r[i] for r in kz.REGIONS] for i, name in enumerate(REGIONS.schema.names[:6])},
+                "boundary": [outlines.get(r[0]) for r in kz.REGIONS],
+            },
             schema=REGIONS.schema,
         ),
         "stages": pa.table(
@@ -529,7 +534,7 @@ def _open_writers(folder: Path, as_of: str, services: bool) -> dict[tuple[str, s
         shutil.rmtree(folder)
     folder.mkdir()
     for name, table in reference_tables().items():
-        pq.write_table(table, folder / f"{name}.parquet")
+        pq.write_table(to_arrow(name, table), folder / f"{name}.parquet")
     tables = (PEOPLE, STAGE_EVENTS, ASSESSMENTS) + ((SERVICES,) if services else ())
     return {(as_of, table.name): pq.ParquetWriter(folder / table.file_name, table.schema) for table in tables}
 
@@ -571,7 +576,11 @@ def manifest(as_of: str, seed: int, n_people: int) -> dict:
         "synthetic": True,
         "source": f"python -m data_access.generate --people {n_people} --seed {seed}",
         **{
-            notes_key(language): [*notes, *([] if calibrated else [kz.SCALED[language].format(n=n_people)])]
+            notes_key(language): [
+                *notes,
+                *([] if calibrated else [kz.SCALED[language].format(n=n_people)]),
+                kz.BOUNDARIES[language],
+            ]
             for language, notes in kz.INVENTED.items()
         },
     }

@@ -29,6 +29,7 @@ _KIND = {
     "int32": (pa.types.is_integer,),
     "int64": (pa.types.is_integer,),
     "bool": (pa.types.is_boolean,),
+    "binary": (pa.types.is_binary, pa.types.is_large_binary),
 }
 _WORDS = {
     "string": N_("text"),
@@ -37,6 +38,7 @@ _WORDS = {
     "int32": N_("a whole number"),
     "int64": N_("a whole number"),
     "bool": N_("true/false"),
+    "binary": N_("binary data"),
 }
 
 

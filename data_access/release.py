@@ -338,6 +338,11 @@ class Release:
             columns="share_school_work_text"
         )
 
+    def outlines(self) -> tuple:
+        """The regions' outlines for the map (reference data, the same at every access level);
+        empty when the snapshot has none."""
+        return self.snapshot.outlines
+
     @remembered
     def region_stage(self, filters: Filters) -> pd.DataFrame:
         self.check(filters)

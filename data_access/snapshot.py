@@ -29,8 +29,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from data_access import boundaries, integrity, prepared, programme
 from data_access import contract as c
-from data_access import integrity, prepared, programme
 from data_access.catalogue import SnapshotInfo, read_manifest
 from data_access.perturbation import KEY_MODULUS, Perturbation
 from data_access.problems import Problem, SnapshotError, problem
@@ -60,6 +60,11 @@ class Snapshot:
     assessments: pd.DataFrame | None = None
     services: pd.DataFrame | None = None
     aggregates: dict[str, pd.DataFrame] | None = None
+
+    @cached_property
+    def outlines(self) -> tuple[boundaries.Outline, ...]:
+        """The regions' outlines for the map, built once per snapshot (empty: tiles only)."""
+        return boundaries.outlines(self.regions)
 
     @property
     def id(self) -> str:
@@ -428,7 +433,8 @@ def _reference(raw: dict[str, pd.DataFrame], check: _Checker) -> tuple[pd.DataFr
                     example=_example(raw[table.name], bad, [table.key[0], declared.column]),
                 )
     cohorts = raw["cohorts"].reset_index(drop=True)
-    regions = raw["regions"].reset_index(drop=True)
+    regions, faults = boundaries.checked(raw["regions"].reset_index(drop=True))
+    check.problems.extend(faults)
     stages = raw["stages"].sort_values(["order", "stage_id"]).reset_index(drop=True)
     return cohorts, regions, stages
 

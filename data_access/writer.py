@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from data_access import boundaries
 from data_access.contract import MANIFEST_FILE, TABLES_BY_NAME
 
 
@@ -39,7 +40,10 @@ def to_arrow(name: str, table: pa.Table | pd.DataFrame) -> pa.Table:
     for col in contract.columns:
         if col.name not in table.column_names and not col.required:
             table = table.append_column(col.name, pa.nulls(table.num_rows, col.type))
-    return table.select(contract.schema.names).cast(contract.schema)
+    table = table.select(contract.schema.names).cast(contract.schema)
+    if name == "regions" and table.column(boundaries.COLUMN).null_count < table.num_rows:
+        table = table.replace_schema_metadata(boundaries.geo_metadata(table))
+    return table
 
 
 def write_manifest(folder: Path, manifest: Mapping) -> None:

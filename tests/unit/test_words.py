@@ -53,6 +53,10 @@ def figures(data: Release, filters: Filters) -> list:
         (charts.region_stage_heatmap, data.region_stage, (filters,), ()),
         (charts.pivot_chart, data.counts_by, (filters, ["cohort", "group"]), (["cohort", "group"],)),
         *[(charts.region_tiles_chart, data.region_summary, (filters,), (m,)) for m in charts.regions.MEASURES],
+        *[
+            (charts.region_map_chart, data.region_summary, (filters.without("region"),), (m, data.outlines()))
+            for m in charts.regions.MEASURES
+        ],
     ]
     built = []
     for build, table, args, options in calls:
