@@ -233,7 +233,7 @@ def test_checksum_mismatch(tmp_path):
         ("[1, 2]", "manifest.json: must be a JSON object with the fields of the data contract"),
         (
             '{"schema_version": 99, "as_of": "2022-06-30", "country": "KZ", "access_level": "restricted"}',
-            "manifest.json: schema_version 99 is newer than this dashboard understands (2); "
+            "manifest.json: schema_version 99 is newer than this dashboard understands (3); "
             "upgrade the dashboard to load it",
         ),
         (
