@@ -95,10 +95,12 @@ CONFIG: dict = {
         "titlePadding": 10,
     },
     # Every category on an axis is named (Streamlit's theme thins out labels that touch); numbers
-    # and years that would touch are thinned out, in exported files too.
+    # and years that would touch are thinned out, in exported files too. Numbers closer than 6 px
+    # count as touching: a flush first or last label ("2019", "100") would otherwise butt against
+    # its neighbour ("20192020").
     "axisDiscrete": {"labelOverlap": False},
-    "axisQuantitative": {"labelOverlap": True, "labelFlush": True},
-    "axisTemporal": {"labelOverlap": True},
+    "axisQuantitative": {"labelOverlap": True, "labelFlush": True, "labelSeparation": 6},
+    "axisTemporal": {"labelOverlap": True, "labelSeparation": 6},
     # An x-axis title ends where the plot ends: wider than a phone's plot, it runs left under the
     # labels of the y axis instead of off the right edge.
     "axisX": {"titleAnchor": "end", "titleAlign": "right"},

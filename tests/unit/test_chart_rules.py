@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import io
+import itertools
 import json
 import re
 from functools import cache
@@ -492,3 +493,35 @@ def test_phone_rules_apply_below_a_phone_s_width_only():
     assert config["legend"]["columns"] == {"expr": f"{CONTAINER} < {PHONE} ? 1 : 2"}
     assert config["axis"]["labelLimit"] == {"expr": f"{CONTAINER} < {PHONE} ? 130 : 240"}
     assert config["axisDiscrete"] == {"labelOverlap": False}
+
+
+def x_axis_labels(fig: charts.Figure, width: int = 390) -> list[list[tuple[float, float]]]:
+    """Per x axis of the chart drawn `width` px wide, the left and right ends (px) of each label
+    it shows, in order; a label's width is estimated from its characters (digits are about 0.56
+    of the type's size)."""
+    spec = json.loads(json.dumps(fig.to_dict(width=width)).replace(CONTAINER, str(width)))
+    svg = vlc.vegalite_to_svg(spec)
+    axes = []
+    for axis in re.findall(r'aria-label="X-axis.*?role-axis-label"[^>]*>(.*?)</g>', svg, flags=re.S):
+        spans = []
+        for anchor, x, size, opacity, text in re.findall(
+            r'<text text-anchor="(\w+)" transform="translate\(([-\d.]+),[-\d.]+\)"[^>]*font-size="([\d.]+)px"'
+            r'[^>]*opacity="([\d.]+)"[^>]*>([^<]*)</text>',
+            axis,
+        ):
+            if float(opacity) == 0:
+                continue
+            wide = len(html.unescape(text)) * 0.56 * float(size)
+            left = {"start": 0, "middle": wide / 2, "end": wide}[anchor]
+            spans.append((float(x) - left, float(x) - left + wide))
+        axes.append(sorted(spans))
+    return axes
+
+
+@pytest.mark.parametrize("name", list(sample_figures()))
+def test_numbers_on_a_phone_s_axis_keep_apart(name):
+    """Numbers under a 390 px plot never touch ("90100"): the last one, drawn flush with the
+    plot's end, counts as overlapping the one before when they are closer than a gap."""
+    for spans in x_axis_labels(sample_figures()[name]):
+        gaps = [round(right_start - left_end, 1) for (_, left_end), (right_start, _) in itertools.pairwise(spans)]
+        assert all(gap >= 3 for gap in gaps), f"{spans}: gaps {gaps}"
