@@ -19,11 +19,11 @@ import pandas as pd
 
 import i18n
 from charts import theme
-from charts.figure import Figure
+from charts.figure import Figure, heading
 from data_access.disclosure import withheld_count
 from data_access.narrative import full_stops
+from i18n import _, ngettext
 from i18n import format as fmt
-from i18n import ngettext
 
 TEMPLATE_CACHE_SIZE = 64
 _COMPOSITIONS = ("layer", "hconcat", "vconcat", "concat")
@@ -59,6 +59,8 @@ def freeze(chart: alt.TopLevelMixin, autosize: str | None = "fit-x") -> dict:
     if kept := {name: values for name, values in datasets.items() if name not in used}:
         spec["datasets"] = kept
     spec["config"] = theme.config()
+    spec["padding"] = dict(PADDING)
+    spec["params"] = [*spec.get("params", []), {"name": CHAR_WIDTH, "value": LABEL_CHAR_WIDTH}]
     if autosize:
         spec["autosize"] = {"type": autosize, "contains": "padding"}
     return spec
@@ -76,6 +78,12 @@ def _view_data(view: dict) -> set[str]:
     return names
 
 
+PADDING = {"left": 5, "top": 5, "right": 14, "bottom": 20}
+"""Space around a chart (px). On the right, for the half of an axis's last number that sticks out
+past the plot ("2,500" under a phone's narrow plot); at the bottom, as Streamlit leaves it by
+default (without our padding it leaves none on the sides)."""
+
+
 def _drop_placeholder_data(view: dict, placeholders: set[str]) -> None:
     data = view.get("data")
     if isinstance(data, dict) and data.get("name") in placeholders:
@@ -85,20 +93,6 @@ def _drop_placeholder_data(view: dict, placeholders: set[str]) -> None:
             _drop_placeholder_data(child, placeholders)
     if isinstance(view.get("spec"), dict):
         _drop_placeholder_data(view["spec"], placeholders)
-
-
-TITLE_LINE = 48
-
-
-def wrap(text: str, width: int = TITLE_LINE) -> str | list[str]:
-    """A long title as lines (Vega-Lite draws a list as lines) so half-width charts don't cut it."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return lines if len(lines) > 1 else text
 
 
 def shown(field: str) -> str:
@@ -145,7 +139,6 @@ def vega_plural(forms: Callable[[int], str], count: str, **values: str) -> str:
 
 
 def figure(template: dict, data: pd.DataFrame, title: str, alt_text: str, subtitle: str = "") -> Figure:
-    heading: dict = {"text": wrap(title)}
     hidden = withheld_count(data)
     if hidden:
         note = ngettext(
@@ -160,9 +153,13 @@ def figure(template: dict, data: pd.DataFrame, title: str, alt_text: str, subtit
             hidden,
         ).format(n=fmt.count(hidden))
         alt_text = f"{alt_text} {said}"
-    if subtitle:
-        heading["subtitle"] = subtitle
-    return Figure(spec={**template, "title": heading}, data=data, alt=full_stops(alt_text), title=title)
+    return Figure(
+        spec={**template, "title": heading(title, subtitle)},
+        data=data,
+        alt=full_stops(alt_text),
+        title=title,
+        subtitle=subtitle,
+    )
 
 
 def pairs(frame: pd.DataFrame, code: str, label: str) -> tuple[tuple[str, str], ...]:
@@ -202,12 +199,75 @@ def total(frame: pd.DataFrame, column: str = "people") -> float:
     return float(pd.to_numeric(frame[column], errors="coerce").sum()) if len(frame) else 0.0
 
 
-def top(frame: pd.DataFrame, column: str = "people") -> pd.Series | None:
-    """The row with the largest value of `column` (first one on ties), or None."""
-    values = pd.to_numeric(frame[column], errors="coerce")
-    if values.isna().all() or not len(values) or values.max() <= 0:
-        return None
-    return frame.iloc[int(np.nanargmax(values.to_numpy(dtype=float)))]
+def leaders(
+    frame: pd.DataFrame, column: str = "people", *, lowest: bool = False, text: Callable | None = None
+) -> pd.DataFrame:
+    """Every row sharing the largest value of `column` (with `lowest`, the smallest), in table
+    order: one row, or all of them on a tie, so a sentence never names one of two equals.
+
+    With `text` (a value as the page shows it, e.g. `fmt.percent`), rows tie when they read the
+    same: two shares that both show "86%" are both the highest. Hidden and missing values never
+    lead; for the largest, neither does zero. Empty where no row qualifies."""
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float) if len(frame) else np.array([])
+    valid = np.isfinite(values) if lowest else np.isfinite(values) & (values > 0)
+    if not valid.any():
+        return frame.iloc[0:0]
+    best = values[valid].min() if lowest else values[valid].max()
+    if text is None:
+        tied = valid & (values == best)
+    else:
+        shown_best = text(best)
+        tied = valid & np.array([ok and text(v) == shown_best for ok, v in zip(valid, values, strict=True)])
+    return frame.loc[tied]
+
+
+NAMED = 3
+"""How many tied names a sentence lists before it says "and 2 more"."""
+
+
+def named(names: Iterable) -> str:
+    """Names for a sentence: "Aktobe", "Aktobe and Shymkent", "A, B, C and 2 more"."""
+    names = [str(name) for name in names]
+    if len(names) <= NAMED:
+        return fmt.listing(names)
+    rest = len(names) - NAMED
+    return ngettext("{names} and {n} more", "{names} and {n} more", rest).format(
+        names=", ".join(names[:NAMED]), n=fmt.count(rest)
+    )
+
+
+def each(value: str, n: int) -> str:
+    """A value that `n` tied names share: "35", or "35 each"."""
+    # TRANSLATORS: the value each of several tied names has, as in "Aktobe and Shymkent, 59 each".
+    return value if n < 2 else _("{value} each").format(value=value)
+
+
+def described(marks: alt.Chart, tooltip: list[alt.Tooltip]) -> alt.Chart:
+    """Marks with `tooltip`, read by a screen reader as the tooltip reads ("Stage: Family
+    placement; People: 338"). Without it Vega-Lite describes a mark by every field it encodes,
+    codes and helper fields included ("stage: placement; group_rank: 0")."""
+    return marks.transform_calculate(description=aria_text(tooltip)).encode(
+        tooltip=tooltip, description=alt.Description("description:N")
+    )
+
+
+def aria_text(tooltip: list[alt.Tooltip]) -> str:
+    """A Vega expression for the tooltip's words: "Title: value; Title: value", each value
+    formatted as the tooltip formats it; a hidden count reads as its released text ("<5")."""
+    parts = []
+    for item in tooltip:
+        spec = item.to_dict(validate=False)
+        field, kind, number = spec["field"], spec.get("type", "nominal"), spec.get("format")
+        value = f"datum[{json.dumps(field)}]"
+        if kind == "quantitative":
+            text = f"format({value}, {json.dumps(number or ',')})"
+            text = f"isValid({value}) && isFinite({value}) ? {text} : (datum[{json.dumps(field + '_text')}] || '—')"
+        elif kind == "temporal":
+            text = f"isValid({value}) ? utcFormat({value}, {json.dumps(number or '%d %b %Y')}) : '—'"
+        else:
+            text = f"isValid({value}) ? '' + {value} : '—'"
+        parts.append(f"{json.dumps(spec['title'] + ': ')} + ({text})")
+    return ' + "; " + '.join(parts)
 
 
 def selectable_by(field: str, marks: alt.Chart) -> alt.Chart:
@@ -220,18 +280,82 @@ def selectable_by(field: str, marks: alt.Chart) -> alt.Chart:
     return marks.add_params(pick).encode(opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)))
 
 
-def headroom(field: str, factor: float, groupby: tuple[str, ...] = ()) -> alt.Chart:
-    """An invisible mark `factor` times past the longest bar, so the label at its end stays
-    inside the plot: Vega fits axes and legends into the width, not text beside the marks.
-    With `groupby`, bars are sums of `field` per group (stacked bars)."""
-    chart = alt.Chart()
-    if groupby:
-        chart = chart.transform_aggregate(bar=f"sum({field})", groupby=list(groupby))
-        field = "bar"
+SHOW_HIDDEN = None
+"""A bar's or a cell's `invalid`: a count the display rules hid ("<5") is still drawn, at zero or
+in the empty colour, so a screen reader hears it ("People: <5") where a sighted reader sees its
+label; by default Vega-Lite drops the mark of a missing value."""
+
+WITHIN_PLOT = alt.expr("max(width - 4, 40)")
+"""A text mark's `limit`: a label that starts at the plot's left edge is cut ("…") where the plot
+ends, so a long one never runs off a phone's screen; give its layer the tooltip that says it all."""
+
+
+def beside(position: str, dx: float, leftwards: bool = False) -> alt.ExprRef:
+    """A text mark's `limit` for a label drawn `dx` px beside a bar's end at the field `position`:
+    the room left before the plot's edge, so a label longer than that is cut ("Западно-Казахст…")
+    rather than run off a phone's screen; `headroom` usually leaves room enough. `leftwards` for
+    a label to the left of its bar's end."""
+    x = f"scale('x', datum[{json.dumps(position)}])"
+    room = f"{x} - {abs(dx)}" if leftwards else f"width - {x} - {abs(dx)}"
+    return alt.expr(f"max({room} - 2, 24)")
+
+
+def summed(chart: alt.Chart, field: str, groupby: Iterable[str]) -> alt.Chart:
+    """`chart` with `field` added up per group, and `<field>_label`, the sum as a label: "245";
+    where some of the counts are hidden (the public level's "<5"), the shown sum and the hidden
+    part's bound, "6 + <5", or "<5" where all are hidden, never a bare "0" or "6" that hides people."""
+    bound = f"toNumber(replace(datum.{field}_text || '', '<', '')) || 0"
+    shown_sum = f"format(datum.{field}, ',')"
+    label = (
+        f"datum.hidden > 0 ? (datum.{field} > 0 ? {shown_sum} + ' + ' : '') + '<' + format(datum.bound, ',') "
+        f": {shown_sum}"
+    )
     return (
-        chart.transform_aggregate(longest=f"max({field})")
-        .transform_calculate(room=f"datum.longest * {factor}")
-        .mark_point(opacity=0)
+        chart.transform_calculate(
+            hidden_part=f"isValid(datum.{field}) ? 0 : 1",
+            bound_part=f"isValid(datum.{field}) ? 0 : {bound}",
+        )
+        .transform_aggregate(
+            **{field: f"sum({field})", "hidden": "sum(hidden_part)", "bound": "sum(bound_part)"},
+            groupby=list(groupby),
+        )
+        .transform_calculate(**{f"{field}_label": label})
+    )
+
+
+# A label's width in pixels, as Vega-Lite cannot measure it before drawing: characters times an
+# average width (14 px type, digits and Latin or Cyrillic letters alike), plus its offset from
+# the bar. The width is a parameter of every spec (`CHAR_WIDTH`), so a slide's larger type can
+# say so (`charts.export.projector_spec`).
+LABEL_CHAR_WIDTH = 7
+CHAR_WIDTH = "label_char_width"
+LABEL_GAP = 12
+
+
+def label_pixels(label: str) -> str:
+    """A Vega expression for the width in pixels of the label `label` (a Vega expression) and its
+    gap from the bar."""
+    return f"(length({label}) * {CHAR_WIDTH} + {LABEL_GAP})"
+
+
+def headroom(at: str, label: str = "", groupby: tuple[str, ...] = ()) -> alt.Chart:
+    """An invisible mark that stretches the x scale just far enough for every bar's label: a
+    label `label` (a Vega expression) drawn at `at` (a field, or a Vega expression) ends inside
+    the plot at any width, a phone's included. Vega fits axes and legends into the width, not
+    text beside the marks. The room is worked out from the plot's width in pixels (the `width`
+    signal), so single and layered charts only. With `groupby`, the bars are stacked: the label
+    is `<at>_label` of `summed` at the end of the sum of `at` per group."""
+    chart = alt.Chart()
+    position = f"datum.{at}" if at.isidentifier() else at
+    if groupby:
+        chart = summed(chart, at, groupby)
+        label = f"datum.{at}_label"
+    pixels = label_pixels(label)
+    value = f"(isValid({position}) && isFinite({position}) ? max({position}, 0) : 0)"
+    return (
+        chart.transform_calculate(needs=f"{value} * width / max(width - {pixels}, width / 3)")
+        .transform_aggregate(room="max(needs)")
+        .mark_point(opacity=0, aria=False)
         .encode(x=alt.X("room:Q"))
     )
 

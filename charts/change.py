@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from charts import theme
-from charts._spec import figure, freeze, template
+from charts._spec import beside, described, each, figure, freeze, leaders, named, template
 from charts.figure import Figure
 from i18n import _
 from i18n import format as fmt
@@ -24,26 +24,28 @@ def signed(value: float) -> str:
 
 @template
 def _change_template(since: str) -> dict:
-    y = alt.Y("stage_label:N", sort=alt.EncodingSortField("order", op="min"), title=None)
+    y = alt.Y(
+        "stage_label:N", sort=alt.EncodingSortField("order", op="min"), title=_("Stage"), axis=alt.Axis(title=None)
+    )
     x = alt.X(
         "change:Q",
         title=_("Change in people since {date}").format(date=since),
         axis=alt.Axis(format="+,~f"),
     )
-    bars = (
+    bars = described(
         alt.Chart()
         .mark_bar()
         .encode(
             y=y,
             x=x,
             color=alt.condition("datum.change >= 0", alt.value(theme.BLUE), alt.value(theme.VERMILLION)),
-            tooltip=[
-                alt.Tooltip("stage_label:N", title=_("Stage")),
-                alt.Tooltip("previous:Q", title=_("People on {date}").format(date=since), format=theme.COUNT_FORMAT),
-                alt.Tooltip("people:Q", title=_("People now"), format=theme.COUNT_FORMAT),
-                alt.Tooltip("change:Q", title=_("Change"), format="+,~f"),
-            ],
-        )
+        ),
+        [
+            alt.Tooltip("stage_label:N", title=_("Stage")),
+            alt.Tooltip("previous:Q", title=_("People on {date}").format(date=since), format=theme.COUNT_FORMAT),
+            alt.Tooltip("people:Q", title=_("People now"), format=theme.COUNT_FORMAT),
+            alt.Tooltip("change:Q", title=_("Change"), format="+,~f"),
+        ],
     )
 
     def labels(rising: bool) -> alt.Chart:
@@ -53,7 +55,13 @@ def _change_template(since: str) -> dict:
             .transform_calculate(
                 label=SIGNED + " + ' (' + format(datum.previous, ',') + ' → ' + format(datum.people, ',') + ')'"
             )
-            .mark_text(align="left" if rising else "right", baseline="middle", dx=6 if rising else -6)
+            .mark_text(
+                align="left" if rising else "right",
+                baseline="middle",
+                dx=6 if rising else -6,
+                limit=beside("change", 6, leftwards=not rising),
+                aria=False,
+            )
             .encode(y=y, x=x, text=alt.Text("label:N"))
         )
 
@@ -65,10 +73,10 @@ def _change_template(since: str) -> dict:
             left="min(0, datum.low) - 0.6 * max(abs(datum.low), abs(datum.high), 1)",
             right="max(0, datum.high) + 0.6 * max(abs(datum.low), abs(datum.high), 1)",
         )
-        .mark_rule(opacity=0)
+        .mark_rule(opacity=0, aria=False)
         .encode(x=alt.X("left:Q"), x2=alt.X2("right:Q"))
     )
-    zero = alt.Chart().mark_rule(color=theme.DARK_GREY).encode(x=alt.datum(0))
+    zero = alt.Chart().mark_rule(color=theme.DARK_GREY, aria=False).encode(x=alt.datum(0))
     chart = alt.layer(bars, labels(True), labels(False), room, zero).properties(width="container", height=alt.Step(40))
     return freeze(chart)
 
@@ -86,8 +94,8 @@ def stage_change_chart(stage_change: pd.DataFrame, since: str) -> Figure:
             _("No change in anyone's stage since {date}").format(date=since),
             _("Bar chart: no change."),
         )
-    rise = stage_change.loc[change.idxmax()]
-    fall = stage_change.loc[change.idxmin()]
+    frame = stage_change.assign(change=change)
+    rises, falls = leaders(frame, "change"), leaders(frame, "change", lowest=True)
     if change.max() > 0 and change.min() < 0:
         title = _("Since {date}: {rise} in {rise_stage}, {fall} in {fall_stage}")
     elif change.max() > 0:
@@ -96,10 +104,10 @@ def stage_change_chart(stage_change: pd.DataFrame, since: str) -> Figure:
         title = _("Since {date}: {fall} in {fall_stage}")
     title = title.format(
         date=since,
-        rise=signed(rise["change"]),
-        rise_stage=rise["stage_label"],
-        fall=signed(fall["change"]),
-        fall_stage=fall["stage_label"],
+        rise=each(signed(change.max()), len(rises)),
+        rise_stage=named(rises["stage_label"]),
+        fall=each(signed(change.min()), len(falls)),
+        fall_stage=named(falls["stage_label"]),
     )
     alt_text = _("Bar chart: change in people per current stage since {date}. {changes}.").format(
         date=since,

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import vl_convert as vlc
 
+from charts._spec import CHAR_WIDTH
 from charts.figure import Figure, headless
 
 # 960 px at 2x gives a 1920 px wide PNG: full width on a 1080p slide, sharp on a projector.
@@ -70,14 +71,21 @@ def _scaled_marks(node, factor: float):
     mark = node.get("mark")
     if isinstance(mark, dict):
         out["mark"] = {
-            key: round(value * factor)
-            if key in ("fontSize", "lineHeight") and isinstance(value, int | float)
-            else value
-            for key, value in mark.items()
+            key: _scaled(value, factor) if key in ("fontSize", "lineHeight") else value for key, value in mark.items()
         }
     if "config" in node:
         out["config"] = node["config"]
     return out
+
+
+def _scaled(size, factor: float):
+    """A size `factor` times larger: a number, or a Vega expression for one (a tile's type size
+    depends on the tile's width)."""
+    if isinstance(size, int | float):
+        return round(size * factor)
+    if isinstance(size, dict) and "expr" in size:
+        return {"expr": f"round(({size['expr']}) * {factor})"}
+    return size
 
 
 def projector_spec(fig: Figure, *, height: int) -> dict:
@@ -85,6 +93,11 @@ def projector_spec(fig: Figure, *, height: int) -> dict:
     title (the slide's heading states it); a subtitle, where there is one, stays as a note."""
     spec = _scaled_marks(fig.spec, PROJECTOR_TYPE_SCALE)
     spec["config"] = _scaled_config(fig.spec.get("config", {}), PROJECTOR_TYPE_SCALE)
+    # Labels beside bars are wider too: the room made for them grows with the type.
+    spec["params"] = [
+        {**param, "value": param["value"] * PROJECTOR_TYPE_SCALE} if param.get("name") == CHAR_WIDTH else param
+        for param in fig.spec.get("params", [])
+    ]
     spec["height"] = height
     return headless(spec)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -23,6 +24,7 @@ class Figure:
     data: pd.DataFrame
     alt: str
     title: str
+    subtitle: str = ""
 
     @cached_property
     def arrow(self) -> pa.Table | pd.DataFrame:
@@ -47,7 +49,55 @@ class Figure:
         PNG or SVG with vl-convert.
         """
         spec = {**self.spec, "data": {"values": records(self.data)}}
-        return _fixed_width(spec, width) if width else spec
+        if not width:
+            return spec
+        if "title" in spec:
+            spec["title"] = {**spec["title"], **heading(self.title, self.subtitle, width)}
+        return _fixed_width(spec, width)
+
+
+# Characters per line of a title and a subtitle, by the width of the chart's container (px): a
+# phone (about 360 px), half a laptop's page (about 560 px), wider. Vega cannot wrap text, and
+# Streamlit cuts a title at its container's width ("Most returns came in 2019: 613 of …").
+PHONE = 420
+"""A container narrower than this (px) is a phone's."""
+TITLE_LINES = ((PHONE, 28), (760, 48), (None, 90))
+SUBTITLE_LINES = ((PHONE, 40), (760, 66), (None, 120))
+AXIS_TITLE_LINE = 32
+"""Characters per line of a long axis title, so it fits under a phone's plot."""
+CONTAINER = "(containerSize()[0] || 10000)"
+"""The chart's container width in the browser; "wide" where there is none (a file's render)."""
+
+
+def wrap(text: str, width: int = TITLE_LINES[1][1]) -> str | list[str]:
+    """A long title as lines (Vega-Lite draws a list as lines) so half-width charts don't cut it."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines if len(lines) > 1 else text
+
+
+def heading(title: str, subtitle: str = "", width: int | None = None) -> dict:
+    """A Vega-Lite title (text and subtitle) wrapped into lines that fit its container: for a
+    `width` in pixels (a file), or else chosen in the browser by the container's width (a Vega
+    expression), so a phone shows the whole title in more, shorter lines."""
+    out = {"text": _lines(title, TITLE_LINES, width)}
+    if subtitle:
+        out["subtitle"] = _lines(subtitle, SUBTITLE_LINES, width)
+    return out
+
+
+def _lines(text: str, steps: tuple, width: int | None) -> str | list[str] | dict:
+    if width is not None:
+        return wrap(text, next(chars for below, chars in steps if below is None or width < below))
+    *narrower, (_, widest) = steps
+    expression = json.dumps(wrap(text, widest), ensure_ascii=False)
+    for below, chars in reversed(narrower):
+        expression = f"{CONTAINER} < {below} ? {json.dumps(wrap(text, chars), ensure_ascii=False)} : {expression}"
+    return {"expr": expression}
 
 
 def records(frame: pd.DataFrame) -> list[dict]:

@@ -7,15 +7,18 @@ import pandas as pd
 
 from charts import theme
 from charts._spec import (
-    at,
+    SHOW_HIDDEN,
+    WITHIN_PLOT,
+    described,
+    each,
     figure,
     freeze,
-    headroom,
     label_expr,
+    leaders,
+    named,
     pairs,
     shown,
     template,
-    top,
     total,
     utc_time,
     vega_plural,
@@ -61,7 +64,6 @@ def _scores_template(dimension_labels: tuple[tuple[str, str], ...]) -> dict:
         labelExpr=label_expr(dimension_labels),
         values=[code for code in domain if code in dict(dimension_labels)],
         orient="top",
-        columns=2,
         symbolStrokeWidth=3,
         symbolSize=300,
     )
@@ -78,7 +80,7 @@ def _scores_template(dimension_labels: tuple[tuple[str, str], ...]) -> dict:
         scale=palette,
         legend=legend,
     )
-    unlabelled = alt.Color("dimension:N", scale=palette, legend=None)
+    unlabelled = alt.Color("dimension:N", title=_("Dimension"), scale=palette, legend=None)
     tooltip = [
         utc_time("period:T", _("Half-year from")),
         alt.Tooltip("dimension_label:N", title=_("Dimension")),
@@ -87,8 +89,12 @@ def _scores_template(dimension_labels: tuple[tuple[str, str], ...]) -> dict:
         alt.Tooltip("q1:Q", title=_("Lower quartile"), format=".2f"),
         alt.Tooltip("q3:Q", title=_("Upper quartile"), format=".2f"),
     ]
-    band = alt.Chart().mark_area(opacity=0.08).encode(x=x, y=alt.Y("q1:Q"), y2=alt.Y2("q3:Q"), color=unlabelled)
-    line = (
+    band = (
+        alt.Chart()
+        .mark_area(opacity=0.08, aria=False)
+        .encode(x=x, y=alt.Y("q1:Q"), y2=alt.Y2("q3:Q"), color=unlabelled)
+    )
+    line = described(
         alt.Chart()
         .mark_line(strokeWidth=3)
         .encode(
@@ -106,10 +112,14 @@ def _scores_template(dimension_labels: tuple[tuple[str, str], ...]) -> dict:
                 scale=alt.Scale(domain=domain, range=[list(d) for d in theme.SCORE_DASHES]),
                 legend=legend,
             ),
-        )
+        ),
+        [alt.Tooltip("dimension_label:N", title=_("Dimension"))],
     )
-    points = (
-        alt.Chart().mark_point(filled=True, size=70).encode(x=x, y=alt.Y("median:Q"), color=unlabelled, tooltip=tooltip)
+    points = described(
+        alt.Chart()
+        .mark_point(filled=True, size=70)
+        .encode(x=x, y=alt.Y("median:Q", title=_("Median score (0 worst, 1 best)")), color=unlabelled),
+        tooltip,
     )
     # Independent legends, so the band's and the points' `legend=None` leave the line's legend
     # (colour and dash together) in place.
@@ -183,92 +193,158 @@ def _service_colour() -> alt.Color:
     )
 
 
+# The monthly chart's rows (px): the service's name on top, then its line.
+SERVICE_ROW = 76
+SERVICE_NAME = 22
+SERVICE_GAP = 8
+
+
 @template
 def _services_template() -> dict:
-    chart = (
+    """Small multiples in one view: a row per type of service (a band of the y scale), its
+    sessions a line across the months (`yOffset` inside the band), named above the line. Ninety
+    months of six stacked colours were hairline bars; six lines, each on its own scale from none
+    to its busiest month, show when each kind of support rose and fell."""
+    names = [service_labels()[code] for code in SERVICE_TYPES]
+    row = alt.Y("service:N", title=_("Service"), sort=names, scale=alt.Scale(paddingInner=0, paddingOuter=0), axis=None)
+    level = alt.Scale(domain=[0, 1], range=[SERVICE_ROW - SERVICE_GAP, SERVICE_NAME])
+    x = alt.X(
+        "month:T",
+        title=_("Month"),
+        scale=alt.Scale(type="utc"),
+        axis=alt.Axis(title=None, format="%Y", tickCount="year"),
+    )
+    base = (
         alt.Chart()
         .transform_calculate(service=_service_label())
-        .mark_bar()
-        .encode(
-            x=alt.X("utcyearmonth(month):T", title=None, axis=alt.Axis(format="%Y", tickCount="year")),
-            y=alt.Y(
-                "sessions:Q", stack="zero", title=_("Sessions per month"), axis=alt.Axis(format=theme.COUNT_FORMAT)
-            ),
-            color=_service_colour(),
-            order=alt.Order("service_rank:Q"),
-            tooltip=[
-                utc_time("month:T", _("Month")),
-                alt.Tooltip("service:N", title=_("Service")),
-                alt.Tooltip("sessions:Q", title=_("Sessions"), format=theme.COUNT_FORMAT),
-                alt.Tooltip("people:Q", title=_("People served"), format=theme.COUNT_FORMAT),
-            ],
-        )
-        .transform_calculate(service_rank=f"indexof({list(SERVICE_TYPES)}, datum.service_type)")
-        .properties(width="container", height=340)
+        .transform_joinaggregate(busiest="max(sessions)", groupby=["service_type"])
+        .transform_calculate(level="isValid(datum.sessions) ? datum.sessions / max(datum.busiest, 1) : null")
     )
+    baseline = base.mark_rule(color=theme.MISSING, aria=False).encode(y=row, yOffset=alt.YOffset(datum=0, scale=level))
+    tooltip = [
+        utc_time("month:T", _("Month")),
+        alt.Tooltip("service:N", title=_("Service")),
+        alt.Tooltip("sessions:Q", title=_("Sessions"), format=theme.COUNT_FORMAT),
+        alt.Tooltip("people:Q", title=_("People served"), format=theme.COUNT_FORMAT),
+    ]
+    line = described(
+        base.mark_line(strokeWidth=2, interpolate="monotone").encode(
+            x=x,
+            y=row,
+            yOffset=alt.YOffset("level:Q", title=_("Sessions, as a share of the busiest month"), scale=level),
+            color=_service_colour().legend(None),
+        ),
+        [alt.Tooltip("service:N", title=_("Service"))],
+    )
+    hover = base.mark_point(opacity=0, size=120, filled=True, aria=False).encode(
+        x=x, y=row, yOffset=alt.YOffset("level:Q", scale=level), tooltip=tooltip
+    )
+    busiest = vega_plural(
+        lambda n: ngettext(
+            "{service}: busiest month {sessions} session", "{service}: busiest month {sessions} sessions", n
+        ),
+        "datum.busiest",
+        service="datum.service",
+        sessions="format(datum.busiest, ',')",
+    )
+    names_layer = (
+        base.transform_aggregate(busiest="max(sessions)", groupby=["service", "service_type"])
+        .transform_calculate(name=busiest)
+        .mark_text(align="left", baseline="bottom", dy=-4, fontWeight="bold", limit=WITHIN_PLOT, aria=False)
+        .encode(
+            y=row,
+            yOffset=alt.YOffset(datum=1, scale=level),
+            x=alt.value(0),
+            text=alt.Text("name:N"),
+            tooltip=alt.Tooltip("name:N", title=_("Service")),
+        )
+    )
+    chart = alt.layer(baseline, line, hover, names_layer).properties(width="container", height=alt.Step(SERVICE_ROW))
     return freeze(chart)
 
 
 def services_chart(services_by_month: pd.DataFrame) -> Figure:
-    """Sessions per month, stacked by type of service."""
+    """Sessions per month, a row per type of service, each on its own scale."""
     template = _services_template()
+    note = _("Each service on its own scale, from none to its busiest month")
     sessions = total(services_by_month, "sessions")
     if not sessions:
         return figure(
             template,
             services_by_month,
             _("No sessions recorded for this selection"),
-            _("Bar chart: no sessions."),
+            _("Line chart: no sessions."),
         )
-    by_type = services_by_month.groupby("service_type")["sessions"].sum().reset_index()
-    largest = top(by_type, "sessions")
+    by_type = services_by_month.groupby("service_type", sort=False)["sessions"].sum().reset_index()
+    largest = leaders(by_type, "sessions")
     months = services_by_month["month"]
-    title = ngettext(
-        "{sessions} session from {start} to {end}; {share} were {service}",
-        "{sessions} sessions from {start} to {end}; {share} were {service}",
-        int(sessions),
-    ).format(
-        sessions=fmt.count(sessions),
-        start=fmt.month(months.min()),
-        end=fmt.month(months.max()),
-        share=fmt.share(largest["sessions"], sessions),
-        service=_service(largest["service_type"]),
+    values = {
+        "sessions": fmt.count(sessions),
+        "start": fmt.month(months.min()),
+        "end": fmt.month(months.max()),
+        "share": fmt.share(largest["sessions"].iloc[0], sessions),
+        "service": named(_service(code) for code in largest["service_type"]),
+    }
+    if len(largest) == 1:
+        title = ngettext(
+            "{sessions} session from {start} to {end}; {share} were {service}",
+            "{sessions} sessions from {start} to {end}; {share} were {service}",
+            int(sessions),
+        )
+    else:
+        title = ngettext(
+            "{sessions} session from {start} to {end}; {share} each were {service}",
+            "{sessions} sessions from {start} to {end}; {share} each were {service}",
+            int(sessions),
+        )
+    busiest = services_by_month.groupby("month")["sessions"].sum().rename_axis("month").reset_index()
+    busiest_months = leaders(busiest, "sessions")
+    peak = int(busiest_months["sessions"].iloc[0])
+    overview = _("Line charts, one per type of service, each on its own scale: sessions per month.")
+    largest_text = _("Largest type: {service}, {part} of {total}.").format(
+        service=values["service"],
+        part=each(fmt.count(largest["sessions"].iloc[0]), len(largest)),
+        total=values["sessions"],
     )
-    busiest = services_by_month.groupby("month")["sessions"].sum()
-    alt_text = ngettext(
-        "Stacked bar chart: sessions per month by type of service. Largest type: {service}, {part} of "
-        "{total}. Busiest month: {month}, {busiest} session.",
-        "Stacked bar chart: sessions per month by type of service. Largest type: {service}, {part} of "
-        "{total}. Busiest month: {month}, {busiest} sessions.",
-        int(busiest.max()),
-    ).format(
-        service=_service(largest["service_type"]),
-        part=fmt.count(largest["sessions"]),
-        total=fmt.count(sessions),
-        month=fmt.month(busiest.idxmax()),
-        busiest=fmt.count(busiest.max()),
-    )
-    return figure(template, services_by_month, title, alt_text)
+    if len(busiest_months) == 1:
+        busiest_text = ngettext(
+            "Busiest month: {month}, {busiest} session.", "Busiest month: {month}, {busiest} sessions.", peak
+        )
+    else:
+        busiest_text = ngettext(
+            "Busiest months: {month}, {busiest} session each.",
+            "Busiest months: {month}, {busiest} sessions each.",
+            peak,
+        )
+    busiest_text = busiest_text.format(month=named(busiest_months["month"].map(fmt.month)), busiest=fmt.count(peak))
+    alt_text = " ".join([overview, largest_text, busiest_text])
+    return figure(template, services_by_month, title.format(**values), alt_text, note)
+
+
+SERVICE_BAR = 20
+"""The services-by-type bars' thickness (px)."""
 
 
 @template
 def _services_type_template() -> dict:
     # Layers only sort by min, max or count.
-    y = alt.Y("service:N", sort=alt.EncodingSortField("sessions", op="max", order="descending"), title=None)
+    y = alt.Y(
+        "service:N",
+        sort=alt.EncodingSortField("sessions", op="max", order="descending"),
+        title=_("Service"),
+        axis=alt.Axis(title=None),
+    )
     x = alt.X("sessions:Q", title=_("Sessions"), axis=alt.Axis(format=theme.COUNT_FORMAT))
-    bars = (
+    tooltip = [
+        alt.Tooltip("service:N", title=_("Service")),
+        alt.Tooltip("sessions:Q", title=_("Sessions"), format=theme.COUNT_FORMAT),
+        alt.Tooltip("people:Q", title=_("People served"), format=theme.COUNT_FORMAT),
+    ]
+    bars = described(
         alt.Chart()
-        .mark_bar()
-        .encode(
-            y=y,
-            x=x,
-            color=_service_colour().legend(None),
-            tooltip=[
-                alt.Tooltip("service:N", title=_("Service")),
-                alt.Tooltip("sessions:Q", title=_("Sessions"), format=theme.COUNT_FORMAT),
-                alt.Tooltip("people:Q", title=_("People served"), format=theme.COUNT_FORMAT),
-            ],
-        )
+        .mark_bar(height=SERVICE_BAR, yOffset=-SERVICE_BAR / 2, invalid=SHOW_HIDDEN)
+        .encode(y=y, x=x, color=_service_colour().legend(None)),
+        tooltip,
     )
     sessions = vega_plural(
         lambda n: ngettext("{sessions} session", "{sessions} sessions", n),
@@ -280,19 +356,19 @@ def _services_type_template() -> dict:
     )
     served = vega_text(_("{sessions}, {people}"), sessions=sessions, people=people)
     withheld = vega_text(_("withheld ({people} people)"), people="datum.people_text")
+    label = f"isValid(datum.sessions) ? {served} : {withheld}"
+    # The label goes under its bar, from the axis: "11,907 sessions, 317 people" is longer than
+    # a phone's plot is wide.
     labels = (
         alt.Chart()
-        .transform_calculate(
-            label=f"isValid(datum.sessions) ? {served} : {withheld}",
-            label_at=at("sessions"),
-        )
-        .mark_text(align="left", baseline="middle", dx=6)
-        .encode(y=y, x=alt.X("label_at:Q"), text=alt.Text("label:N"))
+        .transform_calculate(label=label)
+        .mark_text(align="left", baseline="top", dx=2, dy=4, limit=WITHIN_PLOT, aria=False)
+        .encode(y=y, x=alt.value(0), text=alt.Text("label:N"), tooltip=tooltip)
     )
     chart = (
-        alt.layer(bars, labels, headroom("sessions", 1.6))
+        alt.layer(bars, labels)
         .transform_calculate(service=_service_label())
-        .properties(width="container", height=alt.Step(40))
+        .properties(width="container", height=alt.Step(52))
     )
     return freeze(chart)
 
@@ -302,8 +378,8 @@ def services_type_chart(services_by_type: pd.DataFrame) -> Figure:
     template = _services_type_template()
     sessions = total(services_by_type, "sessions")
     months = int(services_by_type["months"].iloc[0]) if len(services_by_type) else 0
-    largest = top(services_by_type, "sessions")
-    if largest is None:
+    largest = leaders(services_by_type, "sessions")
+    if largest.empty:
         return figure(
             template,
             services_by_type,
@@ -312,27 +388,48 @@ def services_type_chart(services_by_type: pd.DataFrame) -> Figure:
             ).format(months=fmt.count(months)),
             _("Bar chart: no sessions."),
         )
-    title = ngettext(
-        "{service} made up {share} of sessions in the last {months} month",
-        "{service} made up {share} of sessions in the last {months} months",
-        months,
-    ).format(
-        service=service_labels().get(largest["service_type"], largest["service_type"]),
-        share=fmt.share(largest["sessions"], sessions),
-        months=fmt.count(months),
-    )
+    share = fmt.share(largest["sessions"].iloc[0], sessions)
+    if len(largest) == 1:
+        title = ngettext(
+            "{service} made up {share} of sessions in the last {months} month",
+            "{service} made up {share} of sessions in the last {months} months",
+            months,
+        ).format(
+            service=service_labels().get(largest["service_type"].iloc[0], largest["service_type"].iloc[0]),
+            share=share,
+            months=fmt.count(months),
+        )
+    else:
+        title = ngettext(
+            "{service} made up {share} of sessions each in the last {months} month",
+            "{service} made up {share} of sessions each in the last {months} months",
+            months,
+        ).format(
+            service=named(service_labels().get(code, code) for code in largest["service_type"]),
+            share=share,
+            months=fmt.count(months),
+        )
     overview = ngettext(
         "Bar chart: sessions by type of service, last {months} month.",
         "Bar chart: sessions by type of service, last {months} months.",
         months,
     ).format(months=fmt.count(months))
-    largest_text = _("Largest: {service}, {sessions}, {people}.").format(
-        service=_service(largest["service_type"]),
-        sessions=ngettext("{part} of {total} session", "{part} of {total} sessions", int(sessions)).format(
-            part=fmt.count(largest["sessions"]), total=fmt.count(sessions)
-        ),
-        people=_people(largest),
-    )
+    rows = largest.to_dict("records")
+    part = fmt.count(rows[0]["sessions"])
+    if len(rows) == 1:
+        largest_text = _("Largest: {service}, {sessions}, {people}.").format(
+            service=_service(rows[0]["service_type"]),
+            sessions=ngettext("{part} of {total} session", "{part} of {total} sessions", int(sessions)).format(
+                part=part, total=fmt.count(sessions)
+            ),
+            people=_people(rows[0]),
+        )
+    else:
+        largest_text = ngettext(
+            "Largest: {service}, {part} each of {total} session.",
+            "Largest: {service}, {part} each of {total} sessions.",
+            int(sessions),
+        ).format(service=named(_service(row["service_type"]) for row in rows), part=part, total=fmt.count(sessions))
     return figure(template, services_by_type, title, f"{overview} {largest_text}")
 
 

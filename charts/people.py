@@ -9,19 +9,27 @@ import pandas as pd
 
 from charts import theme
 from charts._spec import (
+    SHOW_HIDDEN,
     at,
+    beside,
+    described,
+    each,
     figure,
     freeze,
     headroom,
     label_expr,
+    label_pixels,
+    leaders,
+    named,
     pairs,
     selectable_by,
     shown,
+    summed,
     template,
-    top,
     total,
+    vega_text,
 )
-from charts.figure import Figure
+from charts.figure import AXIS_TITLE_LINE, Figure, wrap
 from data_access.contract import AGE_BANDS
 from data_access.programme import PIVOT_TITLES
 from i18n import N_, _, ngettext
@@ -42,13 +50,20 @@ def _arrivals_template(
     y = alt.Y(
         "cohort:N",
         sort=list(cohort_ids),
-        title=None,
-        axis=alt.Axis(labelExpr=label_expr(cohort_names)),
+        title=_("Cohort"),
+        axis=alt.Axis(title=None, labelExpr=label_expr(cohort_names)),
     )
     groups = [_(GROUP_LABELS[g]) for g in GROUP_ORDER]
-    bars = (
+    tooltip = [
+        alt.Tooltip("cohort_name:N", title=_("Cohort")),
+        alt.Tooltip("arrival_label:N", title=_("Arrived")),
+        alt.Tooltip("origin_name:N", title=_("Returned from")),
+        alt.Tooltip("group_label:N", title=_("Group")),
+        alt.Tooltip("people:Q", title=_("People"), format=theme.COUNT_FORMAT),
+    ]
+    bars = described(
         alt.Chart()
-        .mark_bar()
+        .mark_bar(invalid=SHOW_HIDDEN)
         .encode(
             y=y,
             x=alt.X(
@@ -63,15 +78,9 @@ def _arrivals_template(
                 scale=alt.Scale(domain=groups, range=[theme.GROUP_COLOURS[g] for g in GROUP_ORDER]),
                 legend=alt.Legend(orient="top"),
             ),
-            order=alt.Order("group_rank:Q"),
-            tooltip=[
-                alt.Tooltip("cohort_name:N", title=_("Cohort")),
-                alt.Tooltip("arrival_label:N", title=_("Arrived")),
-                alt.Tooltip("origin_name:N", title=_("Returned from")),
-                alt.Tooltip("group_label:N", title=_("Group")),
-                alt.Tooltip("people:Q", title=_("People"), format=theme.COUNT_FORMAT),
-            ],
-        )
+            order=alt.Order("group_rank:Q", title=_("Group")),
+        ),
+        tooltip,
     )
     if selectable:
         bars = selectable_by("cohort", bars)
@@ -82,7 +91,7 @@ def _arrivals_template(
         .transform_filter(f"datum.people > 0 && datum.people >= {SEGMENT_LABEL_MIN_SHARE} * datum.largest")
         .transform_stack(stack="people", groupby=["cohort"], sort=[alt.SortField("group_rank")], as_=["x0", "x1"])
         .transform_calculate(middle="(datum.x0 + datum.x1) / 2")
-        .mark_text(baseline="middle")
+        .mark_text(baseline="middle", aria=False)
         .encode(
             y=y,
             x=alt.X("middle:Q"),
@@ -91,12 +100,13 @@ def _arrivals_template(
         )
     )
     totals = (
-        alt.Chart()
-        .mark_text(align="left", baseline="middle", dx=6, fontWeight="bold")
-        .encode(y=y, x=alt.X("sum(people):Q"), text=alt.Text("sum(people):Q", format=theme.COUNT_FORMAT))
+        summed(alt.Chart(), "people", ["cohort"])
+        .mark_text(align="left", baseline="middle", dx=6, fontWeight="bold", limit=beside("people", 6), aria=False)
+        .encode(y=y, x=alt.X("people:Q"), text=alt.Text("people_label:N"))
     )
+    room = headroom("people", groupby=("cohort",))
     chart = (
-        alt.layer(bars, segments, totals, headroom("people", 1.08, groupby=("cohort",)))
+        alt.layer(bars, segments, totals, room)
         .transform_calculate(group_rank=rank)
         .properties(width="container", height=alt.Step(46))
     )
@@ -113,8 +123,8 @@ def arrivals_chart(arrivals: pd.DataFrame, cohort_ids: list[str] | tuple[str, ..
     people = total(arrivals)
     children = total(arrivals.loc[arrivals["group"] == "child"])
     per_cohort = arrivals.groupby("cohort_name", sort=False)["people"].sum().reset_index()
-    largest = top(per_cohort)
-    if largest is None:
+    largest = leaders(per_cohort)
+    if largest.empty:
         return figure(template, arrivals, _("No arrivals in this selection"), _("Bar chart: no arrivals."))
     title = ngettext(
         "{people} person returned in {cohorts}; {share} were children",
@@ -125,20 +135,35 @@ def arrivals_chart(arrivals: pd.DataFrame, cohort_ids: list[str] | tuple[str, ..
         cohorts=ngettext("{n} cohort", "{n} cohorts", len(names)).format(n=fmt.count(len(names))),
         share=fmt.share(children, people),
     )
-    alt_text = _(
-        "Stacked bar chart: people per cohort, split into children, women and men. "
-        "Largest: {cohort}, {part} of {total}. Children: {children} of {total}."
-    ).format(
-        cohort=largest["cohort_name"],
-        part=fmt.count(largest["people"]),
+    if len(largest) == 1:
+        alt_text = _(
+            "Stacked bar chart: people per cohort, split into children, women and men. "
+            "Largest: {cohort}, {part} of {total}. Children: {children} of {total}."
+        )
+    else:
+        alt_text = _(
+            "Stacked bar chart: people per cohort, split into children, women and men. "
+            "Largest: {cohort}, {part} each of {total}. Children: {children} of {total}."
+        )
+    alt_text = alt_text.format(
+        cohort=named(largest["cohort_name"]),
+        part=fmt.count(largest["people"].iloc[0]),
         total=fmt.count(people),
         children=fmt.count(children),
     )
     return figure(template, arrivals, title, alt_text)
 
 
+# The timeline's count labels go left of their dot past this far along the time axis (0 to 1),
+# away from the plot's right edge.
+LABEL_LEFT_FROM = 0.7
+
+
 @template
 def _timeline_template(origins: tuple[str, ...]) -> dict:
+    """One row per cohort in arrival order, its dot at the arrival date, sized and labelled by
+    the people it brought home. Rows keep every label clear of the others, however close two
+    flights were (Jusan-2 and Jusan-3 landed three weeks apart)."""
     per_cohort = ["cohort", "cohort_name", "arrival_date", "arrival_label", "origin_name"]
     x = alt.X(
         "arrival_date:T",
@@ -146,73 +171,98 @@ def _timeline_template(origins: tuple[str, ...]) -> dict:
         scale=alt.Scale(type="utc", padding=24),
         axis=alt.Axis(format="%Y", tickCount="year"),
     )
-    y = alt.Y("people:Q", title=_("People who returned"), axis=alt.Axis(format=theme.COUNT_FORMAT))
-    base = alt.Chart().transform_aggregate(people="sum(people)", groupby=per_cohort)
+    y = alt.Y(
+        "cohort_name:N",
+        sort=alt.EncodingSortField("arrival_date", op="min"),
+        title=_("Cohort"),
+        axis=alt.Axis(title=None, grid=True, labelOverlap=False),
+    )
+    base = (
+        summed(alt.Chart(), "people", per_cohort)
+        .transform_joinaggregate(first="min(arrival_date)", last="max(arrival_date)")
+        .transform_calculate(
+            along="(time(datum.arrival_date) - time(datum.first)) / max(time(datum.last) - time(datum.first), 1)"
+        )
+    )
     origin = alt.Scale(domain=list(origins), range=theme.category_colours(len(origins)))
-    stems = base.mark_rule(strokeWidth=2, color=theme.GREY).encode(x=x, y=y, y2=alt.datum(0))
-    points = base.mark_point(filled=True, size=220, opacity=1).encode(
-        x=x,
-        y=y,
-        color=alt.Color("origin_name:N", title=_("Returned from"), scale=origin),
-        shape=alt.Shape(
-            "origin_name:N",
-            title=_("Returned from"),
-            scale=alt.Scale(domain=list(origins), range=list(theme.POINT_SHAPES[: len(origins)])),
+    tooltip = [
+        alt.Tooltip("cohort_name:N", title=_("Cohort")),
+        alt.Tooltip("arrival_label:N", title=_("Arrived")),
+        alt.Tooltip("origin_name:N", title=_("Returned from")),
+        alt.Tooltip("people_label:N", title=_("People")),
+    ]
+    points = described(
+        base.mark_point(filled=True, opacity=1).encode(
+            x=x,
+            y=y,
+            size=alt.Size("people:Q", title=_("People"), scale=alt.Scale(range=[80, 700]), legend=None),
+            color=alt.Color("origin_name:N", title=_("Returned from"), scale=origin),
+            shape=alt.Shape(
+                "origin_name:N",
+                title=_("Returned from"),
+                scale=alt.Scale(domain=list(origins), range=list(theme.POINT_SHAPES[: len(origins)])),
+            ),
         ),
-        tooltip=[
-            alt.Tooltip("cohort_name:N", title=_("Cohort")),
-            alt.Tooltip("arrival_label:N", title=_("Arrived")),
-            alt.Tooltip("origin_name:N", title=_("Returned from")),
-            alt.Tooltip("people:Q", title=_("People"), format=theme.COUNT_FORMAT),
-        ],
+        tooltip,
     )
 
-    def labels(latest: bool) -> alt.Chart:
-        # The latest cohort's label goes to the left of its point, away from the plot's edge.
+    def labels(left: bool) -> alt.Chart:
         return (
-            base.transform_joinaggregate(last="max(arrival_date)")
-            .transform_filter(f"{'' if latest else '!'}(time(datum.arrival_date) >= time(datum.last))")
-            .transform_calculate(label="datum.cohort_name + ' (' + format(datum.people, ',') + ')'")
-            .mark_text(align="right" if latest else "left", baseline="middle", dx=-12 if latest else 12)
-            .encode(x=x, y=y, text=alt.Text("label:N"))
+            base.transform_filter(f"{'' if left else '!'}(datum.along > {LABEL_LEFT_FROM})")
+            .mark_text(align="right" if left else "left", baseline="middle", dx=-18 if left else 18, aria=False)
+            .encode(x=x, y=y, text=alt.Text("people_label:N"))
         )
 
-    chart = alt.layer(stems, points, labels(False), labels(True)).properties(width="container", height=360)
+    chart = alt.layer(points, labels(False), labels(True)).properties(width="container", height=alt.Step(40))
     return freeze(chart)
 
 
 def arrivals_timeline_chart(arrivals: pd.DataFrame) -> Figure:
-    """One lollipop per cohort: when it arrived and how many people it brought home."""
+    """One row per cohort: when it arrived and how many people it brought home."""
     origins = tuple(dict.fromkeys(str(o) for o in arrivals["origin_name"]))
     template = _timeline_template(origins)
     per_cohort = arrivals.groupby(["cohort_name", "arrival_date"], sort=False)["people"].sum().reset_index()
-    largest = top(per_cohort)
-    if largest is None:
+    largest = leaders(per_cohort)
+    if largest.empty:
         return figure(template, arrivals, _("No arrivals in this selection"), _("Timeline: no arrivals."))
     people = total(per_cohort)
-    by_year = per_cohort.groupby(per_cohort["arrival_date"].dt.year)["people"].sum()
-    year = str(int(by_year.idxmax()))
-    if len(by_year) > 1:
+    by_year = per_cohort.groupby(per_cohort["arrival_date"].dt.year)["people"].sum().rename_axis("year").reset_index()
+    busiest = leaders(by_year)
+    years = named(str(int(year)) for year in busiest["year"])
+    if len(by_year) > 1 and len(busiest) == 1:
         title = ngettext(
             "Most returns came in {year}: {part} of {total} person",
             "Most returns came in {year}: {part} of {total} people",
             int(people),
-        ).format(year=year, part=fmt.count(by_year.max()), total=fmt.count(people))
+        )
+    elif len(by_year) > 1:
+        title = ngettext(
+            "Most returns came in {year}: {part} each of {total} person",
+            "Most returns came in {year}: {part} each of {total} people",
+            int(people),
+        )
     else:
         title = ngettext("{people} person returned in {year}", "{people} people returned in {year}", int(people))
-        title = title.format(people=fmt.count(people), year=year)
+    title = title.format(
+        year=years, part=fmt.count(busiest["people"].iloc[0]), total=fmt.count(people), people=fmt.count(people)
+    )
     cohorts = ngettext(
         "Timeline: people per cohort by arrival date, {n} cohort.",
         "Timeline: people per cohort by arrival date, {n} cohorts.",
         len(per_cohort),
     ).format(n=fmt.count(len(per_cohort)))
-    largest_text = ngettext(
-        "Largest: {cohort}, {people} person, arrived {date}.",
-        "Largest: {cohort}, {people} people, arrived {date}.",
-        int(largest["people"]),
-    ).format(
-        cohort=largest["cohort_name"], people=fmt.count(largest["people"]), date=fmt.long_date(largest["arrival_date"])
-    )
+    size = int(largest["people"].iloc[0])
+    if len(largest) == 1:
+        (row,) = largest.to_dict("records")
+        largest_text = ngettext(
+            "Largest: {cohort}, {people} person, arrived {date}.",
+            "Largest: {cohort}, {people} people, arrived {date}.",
+            size,
+        ).format(cohort=row["cohort_name"], people=fmt.count(size), date=fmt.long_date(row["arrival_date"]))
+    else:
+        largest_text = ngettext(
+            "Largest: {cohort}, {people} person each.", "Largest: {cohort}, {people} people each.", size
+        ).format(cohort=named(largest["cohort_name"]), people=fmt.count(size))
     return figure(template, arrivals, title, f"{cohorts} {largest_text}")
 
 
@@ -222,13 +272,13 @@ def _pyramid_template() -> dict:
     y = alt.Y("age_band:O", sort=list(reversed(AGE_BANDS)), title=_("Age at return (years)"))
     x = alt.X(
         "signed:Q",
-        title=_("People (female to the left, male to the right)"),
+        title=wrap(_("People (female to the left, male to the right)"), AXIS_TITLE_LINE),
         axis=alt.Axis(labelExpr="format(abs(datum.value), ',')"),
     )
     sexes = list(theme.SEX_COLOURS)
-    bars = (
+    bars = described(
         alt.Chart()
-        .mark_bar()
+        .mark_bar(invalid=SHOW_HIDDEN)
         .encode(
             y=y,
             x=x,
@@ -238,12 +288,12 @@ def _pyramid_template() -> dict:
                 scale=alt.Scale(domain=sexes, range=list(theme.SEX_COLOURS.values())),
                 legend=alt.Legend(orient="top", labelExpr=label_expr(sex_labels.items())),
             ),
-            tooltip=[
-                alt.Tooltip("age_band:O", title=_("Age band")),
-                alt.Tooltip("sex_label:N", title=_("Sex")),
-                alt.Tooltip("people:Q", title=_("People"), format=theme.COUNT_FORMAT),
-            ],
-        )
+        ),
+        [
+            alt.Tooltip("age_band:O", title=_("Age band")),
+            alt.Tooltip("sex_label:N", title=_("Sex")),
+            alt.Tooltip("people:Q", title=_("People"), format=theme.COUNT_FORMAT),
+        ],
     )
 
     def labels(sex: str, align: str, dx: int) -> alt.Chart:
@@ -252,16 +302,25 @@ def _pyramid_template() -> dict:
             alt.Chart()
             .transform_filter(f"datum.sex === '{sex}'")
             .transform_calculate(label=shown("people"), label_at="isValid(datum.people) ? datum.signed : 0")
-            .mark_text(align=align, baseline="middle", dx=dx)
+            .mark_text(
+                align=align, baseline="middle", dx=dx, limit=beside("label_at", dx, leftwards=dx < 0), aria=False
+            )
             .encode(y=y, x=alt.X("label_at:Q"), text=alt.Text("label:N"))
         )
 
-    # Both sides reach the same length, with room for the labels, so the halves compare by eye.
+    # Both sides reach the same length, with room for the labels (see `headroom`), so the halves
+    # compare by eye.
+    label = f"({shown('people')})"
+    half = "(width / 2)"
     symmetric = (
         alt.Chart()
-        .transform_aggregate(longest="max(people)")
-        .transform_calculate(left="-1.15 * datum.longest", right="1.15 * datum.longest")
-        .mark_rule(opacity=0)
+        .transform_calculate(
+            needs=f"(isValid(datum.people) ? datum.people : 0) * {half} "
+            f"/ max({half} - {label_pixels(label)}, {half} / 3)"
+        )
+        .transform_aggregate(room="max(needs)")
+        .transform_calculate(left="-datum.room", right="datum.room")
+        .mark_rule(opacity=0, aria=False)
         .encode(x=alt.X("left:Q"), x2=alt.X2("right:Q"))
     )
     chart = (
@@ -282,24 +341,37 @@ def pyramid_chart(pyramid: pd.DataFrame) -> Figure:
     if not people:
         return figure(template, pyramid, _("No people in this selection"), _("Age–sex pyramid: no people."))
     by_band = pyramid.groupby("age_band", sort=False)["people"].sum().reset_index()
-    largest_band = top(by_band)
-    largest = top(pyramid)
+    largest_bands = leaders(by_band)
+    largest = leaders(pyramid)
     under_18 = total(pyramid.loc[pyramid["age_band"].isin(AGE_BANDS[:3])])
-    title = _("{share} were under 18 at return; the largest age band is {band} years").format(
-        share=fmt.share(under_18, people), band=largest_band["age_band"]
-    )
-    sex = theme.SEX_LABELS.get(largest["sex"])
-    alt_text = _(
-        "Age–sex pyramid: people by age band at return and sex. "
-        "Largest: {sex}, {band} years, {part} of {total}. Under 18: {under_18}."
-    ).format(
-        sex=_(sex).lower() if sex else largest["sex"],
-        band=largest["age_band"],
-        part=fmt.count(largest["people"]),
-        total=fmt.count(people),
-        under_18=fmt.count(under_18),
-    )
+    if len(largest_bands) == 1:
+        title = _("{share} were under 18 at return; the largest age band is {band} years")
+    else:
+        title = _("{share} were under 18 at return; the largest age bands are {band} years")
+    title = title.format(share=fmt.share(under_18, people), band=named(largest_bands["age_band"]))
+    values = {"part": fmt.count(largest["people"].iloc[0]), "total": fmt.count(people), "under_18": fmt.count(under_18)}
+    if len(largest) == 1:
+        (row,) = largest.to_dict("records")
+        alt_text = _(
+            "Age–sex pyramid: people by age band at return and sex. "
+            "Largest: {sex}, {band} years, {part} of {total}. Under 18: {under_18}."
+        ).format(sex=_sex(row["sex"]), band=row["age_band"], **values)
+    else:
+        cells = named(
+            _("{sex} aged {band}").format(sex=_sex(row["sex"]), band=row["age_band"])
+            for row in largest.to_dict("records")
+        )
+        alt_text = _(
+            "Age–sex pyramid: people by age band at return and sex. "
+            "Largest, {part} each of {total}: {cells}. Under 18: {under_18}."
+        ).format(cells=cells, **values)
     return figure(template, pyramid, title, alt_text)
+
+
+def _sex(code: str) -> str:
+    """A sex inside a sentence: "female"."""
+    label = theme.SEX_LABELS.get(code)
+    return _(label).lower() if label else str(code)
 
 
 def _dimension(code: str) -> str:
@@ -321,34 +393,43 @@ def _dimension_colours(dimension: str, codes: tuple) -> list[str]:
 
 @template
 def _pivot_template(dimensions: tuple[str, ...], colour_pairs: tuple[tuple[str, str], ...]) -> dict:
+    """Bars by the first dimension; by two, grouped bars coloured by the second. A second
+    dimension with more values than the palette has distinct colours (twenty regions) is not
+    coloured: each bar is labelled with its value instead ("Aktobe: 12")."""
     first = dimensions[0]
     y = alt.Y(f"{first}_label:N", sort=None, title=_dimension(first))
     x = alt.X("people:Q", title=_("People"), axis=alt.Axis(format=theme.COUNT_FORMAT))
     tooltip = [alt.Tooltip(f"{d}_label:N", title=_dimension(d)) for d in dimensions]
     tooltip.append(alt.Tooltip("people:Q", title=_("People"), format=theme.COUNT_FORMAT))
-    bars = alt.Chart().mark_bar().encode(y=y, x=x, tooltip=tooltip)
-    text = (
-        alt.Chart()
-        .transform_calculate(label=shown("people"), label_at=at("people"))
-        .mark_text(align="left", baseline="middle", dx=5)
-        .encode(y=y, x=alt.X("label_at:Q"), text=alt.Text("label:N"))
-    )
+    bars = alt.Chart().mark_bar(invalid=SHOW_HIDDEN).encode(y=y, x=x)
+    label = shown("people")
     if len(dimensions) == 1:
         bars = bars.encode(color=alt.value(theme.BLUE))
         height = alt.Step(36)
     else:
         second = dimensions[1]
         labels = [label for _, label in colour_pairs]
-        colour = alt.Color(
-            f"{second}_label:N",
-            title=_dimension(second),
-            scale=alt.Scale(domain=labels, range=_dimension_colours(second, tuple(c for c, _ in colour_pairs))),
-        )
-        offset = alt.YOffset(f"{second}_label:N", sort=labels)
+        colours = _dimension_colours(second, tuple(c for c, _ in colour_pairs))
+        offset = alt.YOffset(f"{second}_label:N", title=_dimension(second), sort=labels)
+        if len(set(colours)) == len(colours):
+            colour = alt.Color(
+                f"{second}_label:N", title=_dimension(second), scale=alt.Scale(domain=labels, range=colours)
+            )
+        else:
+            colour = alt.value(theme.BLUE)
+            label = vega_text(_("{value}: {people}"), value=f"datum[{json.dumps(second + '_label')}]", people=label)
         bars = bars.encode(color=colour, yOffset=offset)
-        text = text.encode(yOffset=offset)
         height = alt.Step(22, **{"for": "offset"})
-    return freeze(alt.layer(bars, text, headroom("people", 1.12)).properties(width="container", height=height))
+    text = (
+        alt.Chart()
+        .transform_calculate(label=label, label_at=at("people"))
+        .mark_text(align="left", baseline="middle", dx=5, limit=beside("label_at", 5), aria=False)
+        .encode(y=y, x=alt.X("label_at:Q"), text=alt.Text("label:N"))
+    )
+    if len(dimensions) == 2:
+        text = text.encode(yOffset=offset)
+    chart = alt.layer(described(bars, tooltip), text, headroom(at("people"), f"({label})"))
+    return freeze(chart.properties(width="container", height=height))
 
 
 def pivot_chart(counts: pd.DataFrame, dimensions: list[str] | tuple[str, ...]) -> Figure:
@@ -361,26 +442,31 @@ def pivot_chart(counts: pd.DataFrame, dimensions: list[str] | tuple[str, ...]) -
     template = _pivot_template(dimensions, colour_pairs)
     words = fmt.listing([_dimension(d).lower() for d in dimensions])
     people = total(counts)
-    largest = top(counts)
-    if largest is None:
+    largest = leaders(counts)
+    if largest.empty:
         return figure(
             template,
             counts,
             _("People by {dimensions}: nobody in this selection").format(dimensions=words),
             _("Bar chart: no people."),
         )
-    values = {
-        "dimensions": words,
-        "cell": ", ".join(str(largest[f"{d}_label"]) for d in dimensions),
-        "part": fmt.count(largest["people"]),
-        "total": fmt.count(people),
-    }
-    title = _("People by {dimensions}: the largest group is {cell} ({part} of {total})").format(**values)
-    if len(dimensions) == 1:
-        alt_text = _("Bar chart: people by {dimensions}. Largest: {cell}, {part} of {total}.")
+    rows = largest.to_dict("records")
+    values = {"dimensions": words, "part": fmt.count(rows[0]["people"]), "total": fmt.count(people)}
+    if len(rows) == 1:
+        cell = ", ".join(str(rows[0][f"{d}_label"]) for d in dimensions)
+        title = _("People by {dimensions}: the largest group is {cell} ({part} of {total})")
+        if len(dimensions) == 1:
+            alt_text = _("Bar chart: people by {dimensions}. Largest: {cell}, {part} of {total}.")
+        else:
+            alt_text = _("Grouped bar chart: people by {dimensions}. Largest: {cell}, {part} of {total}.")
     else:
-        alt_text = _("Grouped bar chart: people by {dimensions}. Largest: {cell}, {part} of {total}.")
-    return figure(template, counts, title, alt_text.format(**values))
+        cell = named(" · ".join(str(row[f"{d}_label"]) for d in dimensions) for row in rows)
+        title = _("People by {dimensions}: the largest groups are {cell} ({part} each of {total})")
+        if len(dimensions) == 1:
+            alt_text = _("Bar chart: people by {dimensions}. Largest: {cell}, {part} each of {total}.")
+        else:
+            alt_text = _("Grouped bar chart: people by {dimensions}. Largest: {cell}, {part} each of {total}.")
+    return figure(template, counts, title.format(cell=cell, **values), alt_text.format(cell=cell, **values))
 
 
 def unaccompanied_chart(unaccompanied_children: pd.DataFrame) -> Figure:
@@ -398,19 +484,14 @@ def unaccompanied_chart(unaccompanied_children: pd.DataFrame) -> Figure:
     alone = unaccompanied_children.loc[unaccompanied_children["unaccompanied"].astype(bool)]
     unaccompanied = total(alone)
     per_cohort = alone.groupby("cohort_label", sort=False)["people"].sum().reset_index()
-    most = top(per_cohort)
-    values = {
-        "part": fmt.count(unaccompanied),
-        "total": fmt.count(children),
-        "cohort": "" if most is None else most["cohort_label"],
-        "most": "" if most is None else fmt.count(most["people"]),
-    }
+    most = leaders(per_cohort)
+    values = {"part": fmt.count(unaccompanied), "total": fmt.count(children)}
     title = ngettext(
         "{part} of {total} child returned without a parent",
         "{part} of {total} children returned without a parent",
         int(children),
     ).format(**values)
-    if most is None:
+    if most.empty:
         alt_text = _(
             "Grouped bar chart: children per cohort, unaccompanied or with a parent. Unaccompanied: {part} of {total}."
         )
@@ -419,5 +500,5 @@ def unaccompanied_chart(unaccompanied_children: pd.DataFrame) -> Figure:
             "Grouped bar chart: children per cohort, unaccompanied or with a parent. "
             "Unaccompanied: {part} of {total}; most in {cohort}, {most}."
         )
-    alt_text = alt_text.format(**values)
-    return figure(template, unaccompanied_children, title, alt_text)
+        values |= {"cohort": named(most["cohort_label"]), "most": each(fmt.count(most["people"].iloc[0]), len(most))}
+    return figure(template, unaccompanied_children, title, alt_text.format(**values))

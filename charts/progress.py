@@ -7,23 +7,30 @@ import pandas as pd
 
 from charts import theme
 from charts._spec import (
+    SHOW_HIDDEN,
+    WITHIN_PLOT,
     at,
+    beside,
+    described,
+    each,
     figure,
     freeze,
     headroom,
     label_expr,
+    leaders,
+    named,
     pairs,
     selectable_by,
     shown,
     shown_count,
     template,
-    top,
     total,
     utc_time,
     vega_plural,
     whole,
 )
-from charts.figure import Figure
+from charts.figure import AXIS_TITLE_LINE, Figure, wrap
+from data_access.contract import TRACKS
 from i18n import N_, _, ngettext
 from i18n import format as fmt
 
@@ -37,31 +44,33 @@ REACHED_STAGE = N_("People who reached the stage")
 
 @template
 def _stage_bars_template(stage_ids: tuple[str, ...], selectable: bool, people_title: str) -> dict:
-    y = alt.Y("stage_label:N", sort=alt.EncodingSortField("order", op="min"), title=None)
+    y = alt.Y(
+        "stage_label:N", sort=alt.EncodingSortField("order", op="min"), title=_("Stage"), axis=alt.Axis(title=None)
+    )
     x = alt.X("people:Q", title=_(people_title), axis=alt.Axis(format=theme.COUNT_FORMAT))
-    bars = (
+    tooltip = [
+        alt.Tooltip("stage_label:N", title=_("Stage")),
+        alt.Tooltip("people:Q", title=_("People"), format=theme.COUNT_FORMAT),
+        alt.Tooltip("share:Q", title=_("Share of the selection"), format=".0%"),
+    ]
+    bars = described(
         alt.Chart()
-        .mark_bar()
+        .mark_bar(invalid=SHOW_HIDDEN)
         .encode(
-            y=y,
-            x=x,
-            color=alt.Color("stage:N", scale=theme.stage_scale(stage_ids), legend=None),
-            tooltip=[
-                alt.Tooltip("stage_label:N", title=_("Stage")),
-                alt.Tooltip("people:Q", title=_("People"), format=theme.COUNT_FORMAT),
-                alt.Tooltip("share:Q", title=_("Share of the selection"), format=".0%"),
-            ],
-        )
+            y=y, x=x, color=alt.Color("stage:N", title=_("Stage"), scale=theme.stage_scale(stage_ids), legend=None)
+        ),
+        tooltip,
     )
     if selectable:
         bars = selectable_by("stage", bars)
     labels = (
         alt.Chart()
         .transform_calculate(label=COUNT_AND_SHARE, label_at=at("people"))
-        .mark_text(align="left", baseline="middle", dx=6)
+        .mark_text(align="left", baseline="middle", dx=6, limit=beside("label_at", 6), aria=False)
         .encode(y=y, x=alt.X("label_at:Q"), text=alt.Text("label:N"))
     )
-    return freeze(alt.layer(bars, labels, headroom("people", 1.2)).properties(width="container", height=alt.Step(40)))
+    room = headroom(at("people"), COUNT_AND_SHARE)
+    return freeze(alt.layer(bars, labels, room).properties(width="container", height=alt.Step(40)))
 
 
 def stage_chart(
@@ -73,15 +82,19 @@ def stage_chart(
     """
     template = _stage_bars_template(tuple(stage_ids), selectable, NOW_IN_STAGE)
     people = total(stage_distribution)
-    largest = top(stage_distribution)
-    if largest is None:
+    largest = leaders(stage_distribution)
+    if largest.empty:
         return figure(template, stage_distribution, _("No people in this selection"), _("Bar chart: no people."))
-    values = {"stage": largest["stage_label"], "part": fmt.count(largest["people"]), "total": fmt.count(people)}
-    title = _("Most people are now in {stage}: {part} of {total} ({share})").format(
-        **values, share=fmt.share(largest["people"], people)
-    )
-    alt_text = _("Bar chart: people by current stage. Largest: {stage}, {part} of {total}.").format(**values)
-    return figure(template, stage_distribution, title, alt_text)
+    part = largest["people"].iloc[0]
+    values = {"stage": named(largest["stage_label"]), "part": fmt.count(part), "total": fmt.count(people)}
+    if len(largest) == 1:
+        title = _("Most people are now in {stage}: {part} of {total} ({share})")
+        alt_text = _("Bar chart: people by current stage. Largest: {stage}, {part} of {total}.")
+    else:
+        title = _("Most people are now in {stage}: {part} each of {total} ({share} each)")
+        alt_text = _("Bar chart: people by current stage. Largest: {stage}, {part} each of {total}.")
+    title = title.format(**values, share=fmt.share(part, people))
+    return figure(template, stage_distribution, title, alt_text.format(**values))
 
 
 def funnel_chart(stage_reached: pd.DataFrame, stage_ids: list[str] | tuple[str, ...]) -> Figure:
@@ -117,97 +130,195 @@ def funnel_chart(stage_reached: pd.DataFrame, stage_ids: list[str] | tuple[str, 
     return figure(template, stage_reached, title, alt_text)
 
 
+def track_labels() -> dict[str, str]:
+    """The three groups of stages the occupancy chart stacks, as people read them."""
+    return {
+        "rehabilitation": _("Rehabilitation and support"),
+        "justice": _("Investigation or custody"),
+        "exit": _("Left the programme"),
+    }
+
+
 @template
-def _occupancy_template(stage_ids: tuple[str, ...], stage_labels: tuple[tuple[str, str], ...]) -> dict:
-    x = alt.X("month:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format="%Y", tickCount="year"))
+def _occupancy_template() -> dict:
+    """Three stacked groups of stages (the tracks), not ten stages: ten bands of colour cannot be
+    told apart or followed over seven years; three can, and the tooltip still counts people."""
+    labels = track_labels()
+    x = alt.X(
+        "month:T",
+        title=_("Month"),
+        scale=alt.Scale(type="utc"),
+        axis=alt.Axis(title=None, format="%Y", tickCount="year"),
+    )
     y = alt.Y(
         "people:Q",
         stack="zero",
-        title=_("People in the stage at month end"),
+        title=_("People at month end"),
         axis=alt.Axis(format=theme.COUNT_FORMAT),
     )
     colour = alt.Color(
-        "stage:N",
-        title=_("Stage"),
-        scale=theme.stage_scale(stage_ids),
-        sort=list(stage_ids),
-        legend=alt.Legend(labelExpr=label_expr(stage_labels), values=[code for code, _ in stage_labels]),
+        "track:N",
+        title=_("Group of stages"),
+        scale=alt.Scale(domain=list(TRACKS), range=[theme.TRACK_COLOURS[track] for track in TRACKS]),
+        sort=list(TRACKS),
+        legend=alt.Legend(labelExpr=label_expr(labels.items()), orient="top", columns=1),
     )
-    order = alt.Order("order:Q", sort="ascending")
-    areas = alt.Chart().mark_area(interpolate="step-after").encode(x=x, y=y, color=colour, order=order)
+    order = alt.Order("track_rank:Q", title=_("Group of stages"), sort="ascending")
+    areas = described(
+        alt.Chart().mark_area(interpolate="step-after").encode(x=x, y=y, color=colour, order=order),
+        [alt.Tooltip("track_label:N", title=_("Group of stages"))],
+    )
     # Invisible points on the stacked positions carry the tooltips an area cannot.
     hover = (
         alt.Chart()
-        .mark_point(opacity=0, size=260, filled=True)
+        .mark_point(opacity=0, size=260, filled=True, aria=False)
         .encode(
             x=x,
             y=y,
             order=order,
             tooltip=[
                 utc_time("month:T", _("Month end of")),
-                alt.Tooltip("stage_label:N", title=_("Stage")),
+                alt.Tooltip("track_label:N", title=_("Group of stages")),
                 alt.Tooltip("people:Q", title=_("People"), format=theme.COUNT_FORMAT),
             ],
         )
     )
-    return freeze(alt.layer(areas, hover).properties(width="container", height=380))
+    chart = (
+        alt.layer(areas, hover)
+        .transform_aggregate(people="sum(people)", groupby=["month", "track"])
+        .transform_calculate(
+            track_label=label_expr(labels.items(), value="datum.track", otherwise="datum.track"),
+            track_rank=f"indexof({list(TRACKS)}, datum.track)",
+        )
+        .properties(width="container", height=340)
+    )
+    return freeze(chart)
 
 
 def occupancy_chart(stage_occupancy: pd.DataFrame, stage_ids: list[str] | tuple[str, ...]) -> Figure:
-    """Stacked areas: people in each stage at the end of every month, stages in programme order."""
-    template = _occupancy_template(tuple(stage_ids), pairs(stage_occupancy, "stage", "stage_label"))
+    """Stacked areas: people at the end of every month in rehabilitation and support, in
+    investigation or custody, and out of the programme (the stages of each track added up).
+
+    `stage_ids` are the snapshot's stages in programme order (the tracks come with the table)."""
+    template = _occupancy_template()
+    note = _("Left the programme: case closed, moved or lost to follow-up")
     if stage_occupancy.empty:
-        return figure(template, stage_occupancy, _("No people in this selection"), _("Area chart: no people."))
-    last_month = stage_occupancy["month"].max()
-    now = stage_occupancy.loc[stage_occupancy["month"] == last_month]
-    largest = top(now)
-    peak = stage_occupancy.groupby("month")["people"].sum()
-    if largest is None:
-        return figure(template, stage_occupancy, _("No people in any stage"), _("Area chart: no people."))
-    values = {
-        "month": fmt.month(last_month),
-        "stage": largest["stage_label"],
-        "part": fmt.count(largest["people"]),
-        "total": fmt.count(total(now)),
-    }
+        return figure(template, stage_occupancy, _("No people in this selection"), _("Area chart: no people."), note)
+    people = pd.to_numeric(stage_occupancy["people"], errors="coerce").fillna(0)
+    by_track = people.groupby([stage_occupancy["month"], stage_occupancy["track"]]).sum().unstack(fill_value=0)
+    by_track = by_track.reindex(columns=list(TRACKS), fill_value=0)
+    last_month = by_track.index.max()
+    now = by_track.loc[last_month]
+    if not now.sum():
+        return figure(template, stage_occupancy, _("No people in any stage"), _("Area chart: no people."), note)
+    counts = {track: fmt.count(now[track]) for track in TRACKS}
+    values = {"month": fmt.month(last_month), "total": fmt.count(now.sum()), **counts}
     title = ngettext(
-        "By {month}, {stage} is the largest stage: {part} of {total} person",
-        "By {month}, {stage} is the largest stage: {part} of {total} people",
-        int(total(now)),
+        "By {month}, {rehabilitation} of {total} person is in rehabilitation and support, {justice} in "
+        "investigation or custody",
+        "By {month}, {rehabilitation} of {total} people are in rehabilitation and support, {justice} in "
+        "investigation or custody",
+        int(now.sum()),
     ).format(**values)
+    in_support = by_track["rehabilitation"].rename("people").rename_axis("month").reset_index()
+    peak = leaders(in_support)
     alt_text = _(
-        "Stacked area chart: people in each stage at the end of every month, {start} to {month}. "
-        "In {month} the largest is {stage}, {part} of {total}. Most people in stages at once: {peak}, "
-        "in {peak_month}."
-    ).format(
-        **values,
-        start=fmt.month(stage_occupancy["month"].min()),
-        peak=fmt.count(peak.max()),
-        peak_month=fmt.month(peak.idxmax()),
-    )
-    return figure(template, stage_occupancy, title, alt_text)
+        "Stacked area chart: people at the end of every month from {start} to {month}, in three groups of "
+        "stages. In {month}: {rehabilitation} in rehabilitation and support, {justice} in investigation or "
+        "custody, {exit} out of the programme, {total} in all."
+    ).format(**values, start=fmt.month(by_track.index.min()))
+    if len(peak):
+        most = ngettext(
+            "Most in rehabilitation and support at once: {peak}, in {months}.",
+            "Most in rehabilitation and support at once: {peak}, in {months}.",
+            len(peak),
+        ).format(peak=each(fmt.count(peak["people"].iloc[0]), len(peak)), months=named(peak["month"].map(fmt.month)))
+        alt_text = f"{alt_text} {most}"
+    return figure(template, stage_occupancy, title, alt_text, note)
+
+
+# The milestone chart's panels: one band of this height (px) per milestone, its name on top.
+PANEL = 190
+PANEL_TITLE = 26
+PANEL_GAP = 22
+SHARE_GRID = (0, 0.25, 0.5, 0.75, 1)
 
 
 @template
-def _milestone_template(cohort_ids: tuple[str, ...], cohort_names: tuple[tuple[str, str], ...]) -> dict:
+def _milestone_template(
+    cohort_ids: tuple[str, ...], cohort_names: tuple[tuple[str, str], ...], milestone_labels: tuple[str, ...]
+) -> dict:
+    """One panel per milestone, stacked, in a single view: the panels are bands of the y scale
+    and the share a position inside its band (`yOffset`). A single view takes its container's
+    width on any screen; facets and concatenations keep a width of their own (on a 390 px phone
+    two facets of 420 px ran 570 px off the side)."""
     present = [code for code, _ in cohort_names]
-    legend = alt.Legend(labelExpr=label_expr(cohort_names), values=present, symbolStrokeWidth=3)
-    chart = (
+    legend = alt.Legend(labelExpr=label_expr(cohort_names), values=present, symbolStrokeWidth=3, orient="top")
+    panel = alt.Y(
+        "milestone_label:N",
+        title=_("Milestone"),
+        sort=list(milestone_labels),
+        scale=alt.Scale(paddingInner=0, paddingOuter=0),
+        axis=None,
+    )
+    inside = alt.Scale(domain=[0, 1], range=[PANEL - PANEL_GAP, PANEL_TITLE])
+    share = alt.YOffset("share:Q", title=_("Share of the cohort"), scale=inside)
+    x = alt.X("months:Q", title=_("Months since arrival"), axis=alt.Axis(tickMinStep=1, grid=False))
+    grid = (
+        alt.Chart()
+        .transform_aggregate(groupby=["milestone_label"])
+        .transform_calculate(level=str(list(SHARE_GRID)))
+        .transform_flatten(["level"])
+        .transform_calculate(level_label="format(datum.level, '.0%')")
+    )
+    rules = grid.mark_rule(color=theme.MISSING, aria=False).encode(
+        y=panel, yOffset=alt.YOffset("level:Q", scale=inside)
+    )
+    ticks = grid.mark_text(align="right", baseline="middle", dx=-6, color=theme.DARK_GREY, aria=False).encode(
+        y=panel, yOffset=alt.YOffset("level:Q", scale=inside), x=alt.value(0), text=alt.Text("level_label:N")
+    )
+    titles = (
+        alt.Chart()
+        .transform_aggregate(groupby=["milestone_label"])
+        .mark_text(
+            align="left",
+            baseline="bottom",
+            dy=-10,
+            fontWeight="bold",
+            fontSize=theme.LABEL_SIZE,
+            limit=WITHIN_PLOT,
+            aria=False,
+        )
+        .encode(
+            y=panel,
+            yOffset=alt.YOffset(datum=1, scale=inside),
+            x=alt.value(0),
+            text="milestone_label:N",
+            tooltip=alt.Tooltip("milestone_label:N", title=_("Milestone")),
+        )
+    )
+    colour = alt.Color("cohort:N", title=_("Cohort"), scale=theme.cohort_scale(cohort_ids), legend=legend)
+    dash = alt.StrokeDash("cohort:N", title=_("Cohort"), scale=theme.cohort_dash_scale(cohort_ids), legend=legend)
+    lines = described(
         alt.Chart()
         .mark_line(interpolate="step-after", strokeWidth=3)
         .encode(
-            x=alt.X("months:Q", title=_("Months since arrival"), axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y(
-                "share:Q",
-                title=_("Share of the cohort"),
-                scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(format=".0%"),
-            ),
-            color=alt.Color("cohort:N", title=_("Cohort"), scale=theme.cohort_scale(cohort_ids), legend=legend),
-            strokeDash=alt.StrokeDash(
-                "cohort:N", title=_("Cohort"), scale=theme.cohort_dash_scale(cohort_ids), legend=legend
-            ),
-            column=alt.Column("milestone_label:N", title=None, sort=alt.EncodingSortField("milestone", op="min")),
+            x=x,
+            y=panel,
+            yOffset=share,
+            color=colour,
+            strokeDash=dash,
+            detail=alt.Detail("milestone_label:N", title=_("Milestone")),
+        ),
+        [alt.Tooltip("milestone_label:N", title=_("Milestone")), alt.Tooltip("cohort_name:N", title=_("Cohort"))],
+    )
+    hover = (
+        alt.Chart()
+        .mark_point(opacity=0, size=200, filled=True, aria=False)
+        .encode(
+            x=x,
+            y=panel,
+            yOffset=share,
             tooltip=[
                 alt.Tooltip("cohort_name:N", title=_("Cohort")),
                 alt.Tooltip("milestone_label:N", title=_("Milestone")),
@@ -217,14 +328,15 @@ def _milestone_template(cohort_ids: tuple[str, ...], cohort_names: tuple[tuple[s
                 alt.Tooltip("share:Q", title=_("Share"), format=".0%"),
             ],
         )
-        .properties(width=420, height=300)
     )
-    return freeze(chart, autosize=None)
+    chart = alt.layer(rules, ticks, titles, lines, hover).properties(width="container", height=alt.Step(PANEL))
+    return freeze(chart)
 
 
 def milestone_chart(time_to_milestone: pd.DataFrame, cohort_ids: list[str] | tuple[str, ...]) -> Figure:
     """Per milestone, one step line per cohort: the share that reached it N months after arrival."""
-    template = _milestone_template(tuple(cohort_ids), pairs(time_to_milestone, "cohort", "cohort_name"))
+    milestones = tuple(dict.fromkeys(str(label) for label in time_to_milestone["milestone_label"]))
+    template = _milestone_template(tuple(cohort_ids), pairs(time_to_milestone, "cohort", "cohort_name"), milestones)
     if time_to_milestone.empty:
         return figure(template, time_to_milestone, _("No cohorts in this selection"), _("Line chart: no cohorts."))
     horizon = int(min(12, time_to_milestone["months"].max()))
@@ -255,9 +367,15 @@ def milestone_chart(time_to_milestone: pd.DataFrame, cohort_ids: list[str] | tup
     return figure(template, time_to_milestone, title, alt_text)
 
 
+BAR = 20
+"""The time-in-stage bars' thickness (px)."""
+
+
 @template
 def _time_in_stage_template() -> dict:
-    y = alt.Y("stage_label:N", sort=alt.EncodingSortField("order", op="min"), title=None)
+    y = alt.Y(
+        "stage_label:N", sort=alt.EncodingSortField("order", op="min"), title=_("Stage"), axis=alt.Axis(title=None)
+    )
     days = alt.Axis(format=theme.COUNT_FORMAT)
     tooltip = [
         alt.Tooltip("stage_label:N", title=_("Stage")),
@@ -267,53 +385,59 @@ def _time_in_stage_template() -> dict:
         alt.Tooltip("stuck:Q", title=_("Stuck (over the threshold, where that counts)"), format=theme.COUNT_FORMAT),
         alt.Tooltip("threshold_days:Q", title=_("Threshold, days")),
     ]
-    bars = (
+    # Each row: the bar above, its label under it from the axis, so a long label ("110 of 111
+    # over 180 days") fits a phone's plot instead of running off its edge.
+    bars = described(
         alt.Chart()
-        .mark_bar(color=theme.SKY_BLUE)
+        .mark_bar(color=theme.SKY_BLUE, height=BAR, yOffset=-BAR / 2)
         .encode(
             y=y,
-            x=alt.X("median_days:Q", title=_("Days in current stage (bar: median, tick: 75th percentile)"), axis=days),
-            tooltip=tooltip,
-        )
+            x=alt.X(
+                "median_days:Q",
+                title=wrap(_("Days in current stage (bar: median, tick: 75th percentile)"), AXIS_TITLE_LINE),
+                axis=days,
+            ),
+        ),
+        tooltip,
     )
     ticks = (
         alt.Chart()
-        .mark_tick(color=theme.BLACK, thickness=4, size=30)
+        .mark_tick(color=theme.BLACK, thickness=4, size=BAR + 6, yOffset=-BAR / 2, aria=False)
         .encode(y=y, x=alt.X("p75_days:Q"), tooltip=tooltip)
     )
     threshold = (
         alt.Chart()
         .transform_aggregate(threshold="max(threshold_days)")
-        .mark_rule(strokeDash=[6, 4], color=theme.VERMILLION, strokeWidth=2)
+        .mark_rule(strokeDash=[6, 4], color=theme.VERMILLION, strokeWidth=2, aria=False)
         .encode(x=alt.X("threshold:Q"))
+    )
+    label = (
+        "datum.counts_as_stuck ? ("
+        + vega_plural(
+            lambda n: ngettext("{over} of {people} over {days} day", "{over} of {people} over {days} days", n),
+            "datum.threshold_days",
+            over=shown("stuck"),
+            people=shown("people"),
+            days="format(datum.threshold_days, ',')",
+        )
+        + ") : ("
+        + vega_plural(
+            lambda n: ngettext("{people} person, not counted as stuck", "{people} people, not counted as stuck", n),
+            "datum.people",
+            people=shown("people"),
+        )
+        + ")"
     )
     labels = (
         alt.Chart()
-        .transform_calculate(
-            right="max(datum.median_days, datum.p75_days)",
-            label="datum.counts_as_stuck ? ("
-            + vega_plural(
-                lambda n: ngettext("{over} of {people} over {days} day", "{over} of {people} over {days} days", n),
-                "datum.threshold_days",
-                over=shown("stuck"),
-                people=shown("people"),
-                days="format(datum.threshold_days, ',')",
-            )
-            + ") : ("
-            + vega_plural(
-                lambda n: ngettext("{people} person, not counted as stuck", "{people} people, not counted as stuck", n),
-                "datum.people",
-                people=shown("people"),
-            )
-            + ")",
-        )
-        .mark_text(align="left", baseline="middle", dx=8)
-        .encode(y=y, x=alt.X("right:Q"), text=alt.Text("label:N"))
+        .transform_calculate(label=label)
+        .mark_text(align="left", baseline="top", dx=2, dy=4, limit=WITHIN_PLOT, aria=False)
+        .encode(y=y, x=alt.value(0), text=alt.Text("label:N"), tooltip=tooltip)
     )
     chart = (
-        alt.layer(bars, ticks, threshold, labels, headroom("p75_days", 1.5))
+        alt.layer(bars, ticks, threshold, labels)
         .transform_filter("datum.people > 0")
-        .properties(width="container", height=alt.Step(44))
+        .properties(width="container", height=alt.Step(56))
     )
     return freeze(chart)
 
@@ -333,8 +457,8 @@ def time_in_stage_chart(time_in_stage: pd.DataFrame) -> Figure:
     expected = occupied.loc[~occupied["counts_as_stuck"].astype(bool)]
     stuck = total(counted, "stuck")
     people = total(counted)
-    longest = occupied.iloc[int(pd.to_numeric(occupied["median_days"]).fillna(-1).to_numpy().argmax())]
-    most_stuck = top(counted, "stuck")
+    longest = leaders(occupied, "median_days", text=whole)
+    most_stuck = leaders(counted, "stuck")
     values = {"stuck": fmt.count(stuck), "people": fmt.count(people), "days": fmt.count(threshold)}
     if counted.empty:
         title = _("Nobody is in a stage where a long stay counts as stuck")
@@ -344,16 +468,24 @@ def time_in_stage_chart(time_in_stage: pd.DataFrame) -> Figure:
             "{stuck} of {people} people in stages where a long stay counts as stuck have been there over {days}",
             int(people),
         ).format(stuck=values["stuck"], people=values["people"], days=_days(threshold))
-    median = pd.to_numeric(longest["median_days"])
-    if pd.isna(median):
+    if longest.empty:
         longest_text = _("Longest median: no median to show.")
     else:
-        longest_text = ngettext(
-            "Longest median: {stage}, {median} day.", "Longest median: {stage}, {median} days.", round(median)
-        ).format(stage=longest["stage_label"], median=whole(median))
+        median = float(longest["median_days"].iloc[0])
+        if len(longest) == 1:
+            longest_text = ngettext(
+                "Longest median: {stage}, {median} day.", "Longest median: {stage}, {median} days.", round(median)
+            )
+        else:
+            longest_text = ngettext(
+                "Longest median: {stage}, {median} day each.",
+                "Longest median: {stage}, {median} days each.",
+                round(median),
+            )
+        longest_text = longest_text.format(stage=named(longest["stage_label"]), median=whole(median))
     parts = [_("Bar chart: median days in each open stage, with the 75th percentile."), longest_text]
     if not counted.empty:
-        if most_stuck is None:
+        if most_stuck.empty:
             stuck_text = ngettext(
                 "Stuck over {days} day: {stuck} of {people} in the stages where that counts.",
                 "Stuck over {days} days: {stuck} of {people} in the stages where that counts.",
@@ -365,7 +497,11 @@ def time_in_stage_chart(time_in_stage: pd.DataFrame) -> Figure:
                 "Stuck over {days} days: {stuck} of {people} in the stages where that counts, most in {stage} "
                 "({most}).",
                 threshold,
-            ).format(**values, stage=most_stuck["stage_label"], most=fmt.count(most_stuck["stuck"]))
+            ).format(
+                **values,
+                stage=named(most_stuck["stage_label"]),
+                most=each(fmt.count(most_stuck["stuck"].iloc[0]), len(most_stuck)),
+            )
         parts.append(stuck_text)
     if not expected.empty:
         parts.append(

@@ -10,11 +10,15 @@ import pandas as pd
 
 from charts import theme
 from charts._spec import (
+    SHOW_HIDDEN,
+    described,
+    each,
     figure,
     freeze,
+    leaders,
+    named,
     shown,
     template,
-    top,
     total,
 )
 from charts.figure import Figure
@@ -39,6 +43,12 @@ MEASURES = {
 }
 # Text on a tile turns white where the tile colour is this far along the scale.
 DARK_FROM = 0.55
+# Stage names above the heatmap's columns: slanted this far (degrees, clockwise) and cut at this
+# many pixels, so ten of them fit above a phone's columns (about 24 px each).
+STAGE_LABEL_ANGLE = 60
+STAGE_LABEL_LIMIT = 170
+# Tiles narrower than this (px; a phone's six columns) get smaller type.
+NARROW_TILE = 72
 
 
 def _has_value(measure: str) -> str:
@@ -56,11 +66,19 @@ def _tiles_template(measure: str) -> dict:
         scale = alt.Scale(scheme=theme.SEQUENTIAL_SCHEME, domain=[low, high])
         position = f"(datum.{measure} - {low}) / {high - low}"
     has_value = _has_value(measure)
-    x = alt.X("grid_col:O", axis=None)
-    y = alt.Y("grid_row:O", axis=None)
-    tiles = (
+    x = alt.X("grid_col:O", title=_("Column on the map"), axis=None)
+    y = alt.Y("grid_row:O", title=_("Row on the map"), axis=None)
+    tooltip = [
+        alt.Tooltip("region_name:N", title=_("Region")),
+        alt.Tooltip("people:Q", title=_(MEASURES["people"].title), format=theme.COUNT_FORMAT),
+        alt.Tooltip("reached_school_work:Q", title=_("Reached school, training or work"), format=theme.COUNT_FORMAT),
+        alt.Tooltip("share_school_work:Q", title=_(MEASURES["share_school_work"].title), format=".0%"),
+        alt.Tooltip("median_composite:Q", title=_(MEASURES["median_composite"].title), format=".2f"),
+        alt.Tooltip("scored:Q", title=_("People with a score"), format=theme.COUNT_FORMAT),
+    ]
+    tiles = described(
         alt.Chart()
-        .mark_rect(cornerRadius=6, stroke="white", strokeWidth=4)
+        .mark_rect(cornerRadius=6, stroke="white", strokeWidth=4, invalid=SHOW_HIDDEN)
         .encode(
             x=x,
             y=y,
@@ -70,31 +88,39 @@ def _tiles_template(measure: str) -> dict:
                     f"{measure}:Q",
                     title=_(spec.title),
                     scale=scale,
-                    legend=alt.Legend(format=spec.number_format, orient="bottom", gradientLength=320, titleLimit=480),
+                    legend=alt.Legend(
+                        format=spec.number_format,
+                        orient="bottom",
+                        gradientLength=theme.GRADIENT_LENGTH,
+                        titleLimit=theme.GRADIENT_LENGTH + 40,
+                    ),
                 ),
                 alt.value(theme.MISSING),
             ),
-            tooltip=[
-                alt.Tooltip("region_name:N", title=_("Region")),
-                alt.Tooltip("people:Q", title=_(MEASURES["people"].title), format=theme.COUNT_FORMAT),
-                alt.Tooltip(
-                    "reached_school_work:Q", title=_("Reached school, training or work"), format=theme.COUNT_FORMAT
-                ),
-                alt.Tooltip("share_school_work:Q", title=_(MEASURES["share_school_work"].title), format=".0%"),
-                alt.Tooltip("median_composite:Q", title=_(MEASURES["median_composite"].title), format=".2f"),
-                alt.Tooltip("scored:Q", title=_("People with a score"), format=theme.COUNT_FORMAT),
-            ],
-        )
+        ),
+        tooltip,
     )
+    # A name breaks into lines at spaces and hyphens ("Almaty / Region", "Западно- /
+    # Казахстанская / область"); a line wider than its tile is cut ("Казахстан…"), so no label
+    # spills onto the next tile or the legend; the tooltip names the region in full. A hidden
+    # count reads as released ("<5"), not as a dash.
+    missing = "(datum.people_text || '–')" if measure == "people" else "'–'"
+    lines = "replace(replace(datum.region_name, regexp('-', 'g'), '-\\n'), regexp(' ', 'g'), '\\n')"
     labels = (
         alt.Chart()
         .transform_joinaggregate(top=f"max({measure})")
         .transform_calculate(
-            label=f"replace(datum.region_name, regexp(' ', 'g'), '\\n') + '\\n' + "
-            f"({has_value} ? format(datum.{measure}, '{spec.number_format}') : '–')",
+            label=f"{lines} + '\\n' + ({has_value} ? format(datum.{measure}, '{spec.number_format}') : {missing})",
             dark=f"{has_value} && {position} >= {DARK_FROM}",
         )
-        .mark_text(lineBreak="\n", baseline="middle", fontSize=13, lineHeight=16)
+        .mark_text(
+            lineBreak="\n",
+            baseline="middle",
+            fontSize=alt.expr(f"bandwidth('x') < {NARROW_TILE} ? 11 : 13"),
+            lineHeight=alt.expr(f"bandwidth('x') < {NARROW_TILE} ? 13 : 16"),
+            limit=alt.expr("max(bandwidth('x') - 10, 20)"),
+            aria=False,
+        )
         .encode(
             x=x,
             y=y,
@@ -124,22 +150,28 @@ def region_tiles_chart(region_summary: pd.DataFrame, measure: str) -> Figure:
             _("{measure}: no region has a value for this selection").format(measure=name),
             _("Tile map of regions: no values."),
         )
-    high = top(valued, measure)
-    values = pd.to_numeric(valued[measure])
-    low = valued.iloc[int(values.to_numpy().argmin())]
+    high = leaders(valued, measure, text=spec.text)
+    low = leaders(valued, measure, lowest=True, text=spec.text)
     extremes = {
-        "high_region": high["region_name"],
-        "high": spec.text(high[measure]),
-        "low_region": low["region_name"],
-        "low": spec.text(low[measure]),
+        "high_region": named(high["region_name"]),
+        "high": each(spec.text(high[measure].iloc[0]), len(high)),
+        "low_region": named(low["region_name"]),
+        "low": each(spec.text(low[measure].iloc[0]), len(low)),
     }
     if measure == "people":
-        title = _("Most people were placed in {region}: {people} of {total}").format(
-            region=high["region_name"], people=fmt.count(high["people"]), total=fmt.count(total(region_summary))
-        )
+        values = {"people": fmt.count(high["people"].iloc[0]), "total": fmt.count(total(region_summary))}
+        if len(high) == 1:
+            title = _("Most people were placed in {region}: {people} of {total}")
+        else:
+            title = _("Most people were placed in {region}: {people} each of {total}")
+        title = title.format(region=extremes["high_region"], **values)
     else:
         title = _("{measure} ranges from {low} ({low_region}) to {high} ({high_region})").format(
-            measure=name, **extremes
+            measure=name,
+            low=spec.text(low[measure].iloc[0]),
+            low_region=extremes["low_region"],
+            high=spec.text(high[measure].iloc[0]),
+            high_region=extremes["high_region"],
         )
     regions = len(region_summary)
     missing = regions - len(valued)
@@ -170,15 +202,36 @@ def _region_stage_template() -> dict:
     x = alt.X(
         "stage_label:N",
         sort=alt.EncodingSortField("order", op="min"),
-        title=None,
-        # Slanted up to the left, so long stage names never run off the right edge.
-        axis=alt.Axis(orient="top", labelAngle=40, labelAlign="right", labelBaseline="middle", labelLimit=220),
+        title=_("Stage"),
+        # Every stage is named, however narrow its column: steeply slanted, ending at the column
+        # (so the last never runs off the right edge), never thinned out for overlapping, long
+        # names cut ("Moved or lost to fol…", the cells' tooltips name them in full).
+        axis=alt.Axis(
+            title=None,
+            orient="top",
+            labelAngle=STAGE_LABEL_ANGLE,
+            labelAlign="right",
+            labelBaseline="middle",
+            labelLimit=STAGE_LABEL_LIMIT,
+            labelOverlap=False,
+            labelPadding=4,
+        ),
     )
     # Layers only sort by min, max or count, so the region total is joined on first.
-    y = alt.Y("region_name:N", sort=alt.EncodingSortField("region_total", op="max", order="descending"), title=None)
-    cells = (
+    y = alt.Y(
+        "region_name:N",
+        sort=alt.EncodingSortField("region_total", op="max", order="descending"),
+        title=_("Region"),
+        axis=alt.Axis(title=None, labelOverlap=False),
+    )
+    tooltip = [
+        alt.Tooltip("region_name:N", title=_("Region")),
+        alt.Tooltip("stage_label:N", title=_("Stage")),
+        alt.Tooltip("people:Q", title=_("People"), format=theme.COUNT_FORMAT),
+    ]
+    cells = described(
         alt.Chart()
-        .mark_rect(stroke="white", strokeWidth=1)
+        .mark_rect(stroke="white", strokeWidth=1, invalid=SHOW_HIDDEN)
         .encode(
             x=x,
             y=y,
@@ -188,22 +241,18 @@ def _region_stage_template() -> dict:
                     "people:Q",
                     title=_("People"),
                     scale=alt.Scale(scheme=theme.SEQUENTIAL_SCHEME, domainMin=0),
-                    legend=alt.Legend(format=theme.COUNT_FORMAT, orient="bottom", gradientLength=320),
+                    legend=alt.Legend(format=theme.COUNT_FORMAT, orient="bottom", gradientLength=theme.GRADIENT_LENGTH),
                 ),
                 alt.value(theme.EMPTY),
             ),
-            tooltip=[
-                alt.Tooltip("region_name:N", title=_("Region")),
-                alt.Tooltip("stage_label:N", title=_("Stage")),
-                alt.Tooltip("people:Q", title=_("People"), format=theme.COUNT_FORMAT),
-            ],
-        )
+        ),
+        tooltip,
     )
     numbers = (
         alt.Chart()
         .transform_joinaggregate(top="max(people)")
         .transform_calculate(dark=f"datum.people >= {DARK_FROM} * datum.top && datum.people > 0", label=shown("people"))
-        .mark_text(baseline="middle")
+        .mark_text(baseline="middle", aria=False)
         .encode(
             x=x,
             y=y,
@@ -220,29 +269,50 @@ def region_stage_heatmap(region_stage: pd.DataFrame) -> Figure:
     """People by placement region (rows, most people first) and current stage (columns, in
     programme order), each cell labelled with its count."""
     template = _region_stage_template()
-    largest = top(region_stage)
-    if largest is None:
+    largest = leaders(region_stage)
+    if largest.empty:
         return figure(template, region_stage, _("No people in this selection"), _("Heatmap: no people."))
     people = total(region_stage)
-    by_region = region_stage.groupby("region_name", sort=False)["people"].sum()
-    values = {
-        "stage": largest["stage_label"],
-        "region": largest["region_name"],
-        "part": fmt.count(largest["people"]),
-        "total": fmt.count(people),
+    by_region = region_stage.groupby("region_name", sort=False)["people"].sum().reset_index()
+    most = leaders(by_region)
+    part, total_text = fmt.count(largest["people"].iloc[0]), fmt.count(people)
+    if len(largest) == 1:
+        (cell,) = largest.to_dict("records")
+        title = ngettext(
+            "The largest group is {stage} in {region}: {part} of {total} person",
+            "The largest group is {stage} in {region}: {part} of {total} people",
+            int(people),
+        ).format(stage=cell["stage_label"], region=cell["region_name"], part=part, total=total_text)
+        largest_text = _("Largest cell: {region}, {stage}, {part}.").format(
+            region=cell["region_name"], stage=cell["stage_label"], part=part
+        )
+    else:
+        cells = named(
+            _("{stage} in {region}").format(stage=row["stage_label"], region=row["region_name"])
+            for row in largest.to_dict("records")
+        )
+        title = ngettext(
+            "The largest groups are {cells}: {part} each of {total} person",
+            "The largest groups are {cells}: {part} each of {total} people",
+            int(people),
+        ).format(cells=cells, part=part, total=total_text)
+        largest_text = _("Largest cells, {part} each: {cells}.").format(part=part, cells=cells)
+    top_region = most["people"].iloc[0]
+    region_values = {
+        "region": named(most["region_name"]),
+        "most": fmt.count(top_region),
+        "total": total_text,
+        "share": fmt.share(top_region, people),
     }
-    title = ngettext(
-        "The largest group is {stage} in {region}: {part} of {total} person",
-        "The largest group is {stage} in {region}: {part} of {total} people",
-        int(people),
-    ).format(**values)
-    alt_text = _(
-        "Heatmap: people by placement region and current stage. Largest cell: {region}, {stage}, {part}. "
-        "Region with most people: {most_region}, {most} of {total} ({share})."
-    ).format(
-        **values,
-        most_region=by_region.idxmax(),
-        most=fmt.count(by_region.max()),
-        share=fmt.share(by_region.max(), people),
+    if len(most) == 1:
+        region_text = _("Region with most people: {region}, {most} of {total} ({share}).")
+    else:
+        region_text = _("Regions with most people, {most} each of {total} ({share} each): {region}.")
+    alt_text = " ".join(
+        [
+            _("Heatmap: people by placement region and current stage."),
+            largest_text,
+            region_text.format(**region_values),
+        ]
     )
     return figure(template, region_stage, title, alt_text)

@@ -16,6 +16,7 @@ from functools import lru_cache
 import altair as alt
 
 import i18n
+from charts.figure import CONTAINER, PHONE
 from charts.locale import vega_locale
 from i18n import N_
 
@@ -60,8 +61,14 @@ SEX_LABELS = {"female": N_("Female"), "male": N_("Male")}
 SCORE_DIMENSIONS = ("economic", "social", "psychosocial", "composite")
 SCORE_COLOURS = (BLUE, ORANGE, BLUISH_GREEN, BLACK)
 SCORE_DASHES = ((6, 3), (2, 2), (8, 3, 2, 3), (1, 0))
+# The occupancy chart's groups of stages: in the programme (blue), in the justice system
+# (vermillion), out of it (grey, stacked on top).
+TRACK_COLOURS = {"rehabilitation": BLUE, "justice": VERMILLION, "exit": GREY}
 SERVICE_COLOURS = (REDDISH_PURPLE, ORANGE, VERMILLION, SKY_BLUE, BLUE, BLUISH_GREEN)
 SEQUENTIAL_SCHEME = "blues"
+# A colour ramp's length (px): with its labels it fits under a phone's plot (about 360 px), so the
+# legend never pushes the plot narrower.
+GRADIENT_LENGTH = 200
 # Thousands separators, and no "1.2e+2" on axes: "~" drops trailing zeros instead of switching to SI.
 COUNT_FORMAT = ",~f"
 
@@ -84,19 +91,31 @@ CONFIG: dict = {
         "labelFontSize": LABEL_SIZE,
         "titleFontSize": AXIS_TITLE_SIZE,
         "titleFontWeight": "normal",
-        "labelLimit": 240,
+        "labelLimit": {"expr": f"{CONTAINER} < {PHONE} ? 130 : 240"},
         "titlePadding": 10,
     },
+    # Every category on an axis is named (Streamlit's theme thins out labels that touch); numbers
+    # and years that would touch are thinned out, in exported files too. Numbers closer than 6 px
+    # count as touching: a flush first or last label ("2019", "100") would otherwise butt against
+    # its neighbour ("20192020").
+    "axisDiscrete": {"labelOverlap": False},
+    "axisQuantitative": {"labelOverlap": True, "labelFlush": True, "labelSeparation": 6},
+    "axisTemporal": {"labelOverlap": True, "labelSeparation": 6},
+    # An x-axis title ends where the plot ends: wider than a phone's plot, it runs left under the
+    # labels of the y axis instead of off the right edge.
+    "axisX": {"titleAnchor": "end", "titleAlign": "right"},
     "legend": {
         "labelFontSize": LABEL_SIZE,
         "titleFontSize": AXIS_TITLE_SIZE,
         "titleFontWeight": "normal",
         "symbolSize": 180,
-        "labelLimit": 320,
-        # Below the plot, so a half-width chart on a small screen keeps its plot area.
+        # A legend starts where the plot does, right of the y axis's labels.
+        "labelLimit": {"expr": f"{CONTAINER} < {PHONE} ? 190 : 320"},
+        # Below the plot, so a half-width chart on a small screen keeps its plot area; one column
+        # on a phone, where two would be wider than the chart.
         "orient": "bottom",
         "direction": "horizontal",
-        "columns": 2,
+        "columns": {"expr": f"{CONTAINER} < {PHONE} ? 1 : 2"},
     },
     "header": {"labelFontSize": 16, "titleFontSize": 16, "labelFontWeight": "bold"},
     "text": {"fontSize": TEXT_SIZE},

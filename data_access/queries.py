@@ -190,7 +190,8 @@ def stage_reached(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
 
 
 def stage_occupancy(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
-    """People in each stage at the end of every month, from the first arrival to the as-of date.
+    """People in each stage (and its track) at the end of every month, from the first arrival to
+    the as-of date.
 
     Computed from entries and exits per month (a running balance), kept per cell.
     """
@@ -206,6 +207,7 @@ def stage_occupancy(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
             "stage": np.tile(meta["stage"].to_numpy(), n_months),
             "stage_label": np.tile(meta["stage_label"].to_numpy(), n_months),
             "order": np.tile(meta["order"].to_numpy(), n_months),
+            "track": np.tile(meta["track"].to_numpy(), n_months),
             "people": balance.astype("int64"),
         }
     )

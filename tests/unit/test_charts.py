@@ -22,7 +22,7 @@ import charts
 import i18n
 from charts import theme
 from charts.export import svg as render_svg
-from charts.figure import records
+from charts.figure import heading, records
 
 COHORT_IDS = ["jusan-1", "jusan-2", "rusafa"]
 COHORT_NAMES = {"jusan-1": "Jusan-1", "jusan-2": "Jusan-2", "rusafa": "Rusafa"}
@@ -80,9 +80,9 @@ def occupancy_table(people_per_month: list[list[int]]) -> pd.DataFrame:
     rows = []
     for month_index, counts in enumerate(people_per_month):
         month = pd.Timestamp(2019, 1 + month_index, 1)
-        for (stage, label, order, _), people in zip(STAGES, counts, strict=True):
-            rows.append((month, stage, label, order, people))
-    return pd.DataFrame(rows, columns=["month", "stage", "stage_label", "order", "people"])
+        for (stage, label, order, track), people in zip(STAGES, counts, strict=True):
+            rows.append((month, stage, label, order, track, people))
+    return pd.DataFrame(rows, columns=["month", "stage", "stage_label", "order", "track", "people"])
 
 
 def milestone_table(cohorts: list[str]) -> pd.DataFrame:
@@ -255,8 +255,10 @@ def test_spec_is_a_template_without_data(name):
     assert '"data"' not in text, "a layer with its own data would not see the table passed beside the spec"
     assert fig.spec["config"] is theme.config()
     assert fig.spec["config"].items() >= theme.CONFIG.items()
-    text = fig.spec["title"]["text"]
-    assert (" ".join(text) if isinstance(text, list) else text) == fig.title
+    assert fig.spec["title"] == heading(fig.title, fig.subtitle)
+    for width in (360, 600, 1000):
+        text = fig.to_dict(width=width)["title"]["text"]
+        assert (" ".join(text) if isinstance(text, list) else text) == fig.title
 
 
 @pytest.mark.parametrize("name", list(all_figures()))
@@ -374,11 +376,16 @@ def test_different_options_make_a_different_template():
 # --- selections --------------------------------------------------------------------------------
 
 
+def selections(spec: dict) -> list[dict]:
+    """The spec's selection parameters (a spec also carries plain ones, e.g. a label's width)."""
+    return [param for param in spec.get("params", []) if "select" in param]
+
+
 def test_arrivals_selection_only_when_selectable():
     plain = charts.arrivals_chart(arrivals_table(), COHORT_IDS)
     selectable = charts.arrivals_chart(arrivals_table(), COHORT_IDS, selectable=True)
-    assert "params" not in plain.spec
-    (pick,) = selectable.spec["params"]
+    assert selections(plain.spec) == []
+    (pick,) = selections(selectable.spec)
     assert pick["name"] == "pick"
     assert pick["select"] == {"type": "point", "fields": ["cohort"], "on": "click", "clear": "dblclick"}
     assert encoding(selectable.spec, "bar")["opacity"]["condition"]["param"] == "pick"
@@ -386,8 +393,8 @@ def test_arrivals_selection_only_when_selectable():
 
 def test_stage_selection_only_when_selectable():
     table = stage_distribution([0, 14, 338, 274])
-    assert "params" not in charts.stage_chart(table, STAGE_IDS).spec
-    (pick,) = charts.stage_chart(table, STAGE_IDS, selectable=True).spec["params"]
+    assert selections(charts.stage_chart(table, STAGE_IDS).spec) == []
+    (pick,) = selections(charts.stage_chart(table, STAGE_IDS, selectable=True).spec)
     assert (pick["name"], pick["select"]["fields"]) == ("pick", ["stage"])
 
 
@@ -420,17 +427,20 @@ def test_cohort_colours_do_not_depend_on_which_cohorts_are_shown():
     both = charts.milestone_chart(milestone_table(["jusan-1", "rusafa"]), COHORT_IDS)
     one = charts.milestone_chart(milestone_table(["rusafa"]), COHORT_IDS)
     for fig in (both, one):
-        assert fig.spec["encoding"]["color"]["scale"]["domain"] == COHORT_IDS
-        assert fig.spec["encoding"]["strokeDash"]["scale"]["domain"] == COHORT_IDS
-    assert one.spec["encoding"]["color"]["legend"]["values"] == ["rusafa"]
-    assert both.spec["encoding"]["color"]["legend"]["values"] == ["jusan-1", "rusafa"]
+        assert encoding(fig.spec, "line")["color"]["scale"]["domain"] == COHORT_IDS
+        assert encoding(fig.spec, "line")["strokeDash"]["scale"]["domain"] == COHORT_IDS
+    assert encoding(one.spec, "line")["color"]["legend"]["values"] == ["rusafa"]
+    assert encoding(both.spec, "line")["color"]["legend"]["values"] == ["jusan-1", "rusafa"]
 
 
-def test_occupancy_colours_stages_by_reference_order():
+def test_occupancy_colours_three_groups_of_stages_whatever_the_data():
     fig = charts.occupancy_chart(occupancy_table([[40, 6, 1, 0]]), STAGE_IDS)
     colour = encoding(fig.spec, "area")["color"]
-    assert colour["scale"]["domain"] == STAGE_IDS
-    assert '"Case closed"' in colour["legend"]["labelExpr"]
+    assert colour["scale"] == {
+        "domain": ["rehabilitation", "justice", "exit"],
+        "range": [theme.BLUE, theme.VERMILLION, theme.GREY],
+    }
+    assert '"Left the programme"' in colour["legend"]["labelExpr"]
 
 
 # --- each chart --------------------------------------------------------------------------------
@@ -455,12 +465,15 @@ def test_arrivals_chart():
     assert "Largest: Jusan-2, 231 of 292." in fig.alt
 
 
-def test_arrivals_timeline_chart():
+def test_arrivals_timeline_chart_gives_each_cohort_a_row_in_arrival_order():
     fig = all_figures()["arrivals_timeline"]
-    assert marks(fig.spec) == ["rule", "point", "text", "text"]
+    assert marks(fig.spec) == ["point", "text", "text"]
     point = encoding(fig.spec, "point")
     assert (point["x"]["field"], point["x"]["type"]) == ("arrival_date", "temporal")
+    assert point["y"]["field"] == "cohort_name"
+    assert point["y"]["sort"] == {"field": "arrival_date", "op": "min"}
     assert point["shape"]["field"] == point["color"]["field"] == "origin_name"
+    assert point["size"]["field"] == "people"
     assert fig.title == "292 people returned in 2019"
     assert "Largest: Jusan-2, 231 people, arrived 7 May 2019." in fig.alt
 
@@ -501,27 +514,46 @@ def test_funnel_chart():
     assert fig.title == ("626 people reached Arrival & screening; 612 (98%) have reached Family placement")
 
 
-def test_occupancy_chart():
+def test_occupancy_chart_stacks_three_groups_of_stages_not_ten_stages():
     fig = all_figures()["occupancy"]
     assert marks(fig.spec) == ["area", "point"]
+    assert fig.spec["transform"][0] == {
+        "aggregate": [{"op": "sum", "field": "people", "as": "people"}],
+        "groupby": ["month", "track"],
+    }
     area = encoding(fig.spec, "area")
     assert (area["x"]["field"], area["x"]["type"]) == ("month", "temporal")
     assert area["y"]["stack"] == "zero"
-    assert area["order"]["field"] == "order"
-    assert fig.title == "By Feb 2019, Family placement is the largest stage: 41 of 47 people"
+    assert (area["color"]["field"], area["order"]["field"]) == ("track", "track_rank")
+    assert fig.title == (
+        "By Feb 2019, 41 of 47 people are in rehabilitation and support, 6 in investigation or custody"
+    )
+    assert fig.alt == (
+        "Stacked area chart: people at the end of every month from Jan 2019 to Feb 2019, in three groups of "
+        "stages. In Feb 2019: 41 in rehabilitation and support, 6 in investigation or custody, 0 out of the "
+        "programme, 47 in all. Most in rehabilitation and support at once: 41 each, in Jan 2019 and Feb 2019."
+    )
+    assert fig.subtitle == "Left the programme: case closed, moved or lost to follow-up"
 
 
-def test_milestone_chart_has_a_panel_per_milestone():
+def test_milestone_chart_has_a_panel_per_milestone_in_one_view():
     fig = all_figures()["milestone"]
-    assert fig.spec["mark"]["type"] == "line"
-    assert fig.spec["encoding"]["column"]["field"] == "milestone_label"
-    assert fig.spec["encoding"]["y"]["scale"]["domain"] == [0, 1]
+    assert marks(fig.spec) == ["rule", "text", "text", "line", "point"]
+    assert fig.spec["width"] == "container", "a single view takes its container's width, facets do not"
+    line = encoding(fig.spec, "line")
+    assert (line["y"]["field"], line["y"]["sort"]) == (
+        "milestone_label",
+        ["Family placement", "School, training or work"],
+    )
+    assert line["yOffset"]["field"] == "share"
+    assert line["yOffset"]["scale"]["domain"] == [0, 1]
+    assert line["detail"]["field"] == "milestone_label", "a cohort's line stops at its panel's edge"
     assert fig.title == "Within 2 months of arrival: Family placement 80%, School, training or work 80%"
 
 
 def test_time_in_stage_chart_draws_only_occupied_stages():
     fig = all_figures()["time_in_stage"]
-    assert marks(fig.spec) == ["bar", "tick", "rule", "text", "point"]
+    assert marks(fig.spec) == ["bar", "tick", "rule", "text"]
     assert {"filter": "datum.people > 0"} in fig.spec["transform"]
     assert encoding(fig.spec, "bar")["x"]["field"] == "median_days"
     assert encoding(fig.spec, "tick")["x"]["field"] == "p75_days"
@@ -556,17 +588,30 @@ def test_scores_chart():
     line = encoding(fig.spec, "line")
     assert line["y"]["scale"]["domain"] == [0, 1]
     assert line["strokeDash"]["field"] == line["color"]["field"] == "dimension"
-    assert fig.spec["title"]["subtitle"].startswith("Banding and composite are our convention")
+    assert fig.subtitle.startswith("Banding and composite are our convention")
     assert fig.title == "The median composite score rose from 0.30 (H1 2019) to 0.40 (H2 2019)"
 
 
-def test_services_charts():
+def test_services_by_month_is_a_row_of_monthly_line_per_type_of_service():
     by_month = all_figures()["services"]
-    assert by_month.spec["mark"]["type"] == "bar"
-    assert by_month.spec["encoding"]["color"]["scale"]["domain"][0] == "psychosocial"
+    assert marks(by_month.spec) == ["rule", "line", "point", "text"]
+    line = encoding(by_month.spec, "line")
+    assert (line["x"]["field"], line["y"]["field"], line["yOffset"]["field"]) == ("month", "service", "level")
+    assert line["y"]["sort"] == ["Psychosocial", "Theological", "Legal", "Medical", "Education", "Vocational"]
+    assert line["color"]["scale"]["domain"][0] == "psychosocial"
     assert by_month.title == "312 sessions from Jan 2019 to Feb 2019; 70% were education"
+    assert by_month.alt == (
+        "Line charts, one per type of service, each on its own scale: sessions per month. Largest type: "
+        "education, 217 of 312. Busiest month: Jan 2019, 236 sessions."
+    )
+    assert by_month.subtitle == "Each service on its own scale, from none to its busiest month"
+
+
+def test_services_by_type_label_each_bar_under_it():
     by_type = all_figures()["services_type"]
-    assert marks(by_type.spec) == ["bar", "text", "point"]
+    assert marks(by_type.spec) == ["bar", "text"]
+    labels = next(view for view in views(by_type.spec) if view["mark"]["type"] == "text")
+    assert labels["encoding"]["x"] == {"value": 0} and labels["mark"]["baseline"] == "top"
     assert by_type.title == "Education made up 79% of sessions in the last 12 months"
     assert "Largest: education, 11,907 of 15,006 sessions, 317 people." in by_type.alt
 
@@ -579,7 +624,7 @@ def test_region_tiles_chart_greys_regions_without_a_value():
     assert rect["color"]["condition"]["field"] == "share_school_work"
     assert rect["color"]["value"] == theme.MISSING
     assert fig.title == "Share in school, training or work ranges from 81% (Aktobe) to 86% (West Kazakhstan)"
-    assert fig.spec["title"]["subtitle"] == "Grey tiles (–): no people placed or no value, 1 of 3 regions"
+    assert fig.subtitle == "Grey tiles (–): no people placed or no value, 1 of 3 regions"
 
 
 def test_region_tiles_chart_by_people():
@@ -602,6 +647,43 @@ def test_region_stage_heatmap():
     assert fig.title == "The largest group is Case closed in Aktobe: 28 of 70 people"
 
 
+def test_the_heatmap_names_every_stage_above_a_phone_s_columns():
+    """Ten stages over a 390 px phone: every name is drawn, none thinned out as Streamlit's theme
+    (`labelOverlap`) would, slanted so that they do not overlap, cut where too long."""
+    vlc = pytest.importorskip("vl_convert")
+    stages = [
+        ("arrival", "Arrival & screening"),
+        ("adaptation", "Adaptation centre"),
+        ("investigation", "Investigation"),
+        ("custody", "Custody (sentence)"),
+        ("placement", "Family placement"),
+        ("documents", "Documents & benefits"),
+        ("school_work", "School, training or work"),
+        ("follow_up", "Community follow-up"),
+        ("closed", "Case closed"),
+        ("lost", "Moved or lost to follow-up"),
+    ]
+    table = pd.DataFrame(
+        [
+            (region, region, stage, label, order, 3)
+            for region in ("Turkistan", "Aktobe")
+            for order, (stage, label) in enumerate(stages, start=1)
+        ],
+        columns=["region", "region_name", "stage", "stage_label", "order", "people"],
+    )
+    spec = charts.region_stage_heatmap(table).to_dict(width=390)
+    axis = encoding(spec, "rect")["x"]["axis"]
+    assert (axis["labelOverlap"], axis["labelAngle"], axis["labelLimit"]) == (False, 60, 170)
+    streamlit_theme = {**spec["config"], "axis": {**spec["config"]["axis"], "labelOverlap": True}}
+    svg = vlc.vegalite_to_svg({**spec, "config": streamlit_theme})
+    drawn = [
+        html.unescape(text)
+        for opacity, text in re.findall(r'<text[^>]*opacity="([^"]*)"[^>]*>([^<]*)</text>', svg)
+        if opacity != "0"
+    ]
+    assert [label for _, label in stages if label in drawn] == [label for _, label in stages]
+
+
 def _svg(fig) -> str:
     import vl_convert as vlc
 
@@ -616,7 +698,7 @@ def test_hidden_counts_are_drawn_as_their_text_and_announced():
     hidden = int(released["people_suppressed"].sum())
     assert hidden == 3
     fig = charts.region_stage_heatmap(released)
-    assert fig.spec["title"]["subtitle"].startswith(f"{hidden} small counts shown as <5 or <10 to protect people")
+    assert fig.subtitle.startswith(f"{hidden} small counts shown as <5 or <10 to protect people")
     assert fig.alt.endswith(f"{hidden} small counts are shown as <5 or <10 to protect people.")
     svg = _svg(fig)
     assert svg.count("&lt;5</text>") == int((released["people_text"] == "<5").sum())
@@ -726,7 +808,7 @@ def test_a_figure_renders_with_st_vega_lite_chart():
 
 
 def test_long_titles_wrap_into_lines_and_short_ones_stay_whole():
-    from charts._spec import wrap
+    from charts.figure import wrap
 
     assert wrap("Short title") == "Short title"
     lines = wrap("626 people returned in 7 cohorts; 69% were children, most of them under 12")
@@ -764,8 +846,7 @@ def test_russian_figures_never_show_a_missing_value_as_nan_or_none():
     with i18n.use("ru"):
         figures = {**all_figures(), **withheld_figures()}
     for name, fig in figures.items():
-        subtitle = fig.spec["title"].get("subtitle", "")
-        for text in (fig.title, " ".join(subtitle) if isinstance(subtitle, list) else subtitle, fig.alt):
+        for text in (fig.title, fig.subtitle, fig.alt, json.dumps(fig.spec["title"], ensure_ascii=False)):
             assert not NOT_A_FIGURE.search(text), f"{name}: {text!r}"
 
 

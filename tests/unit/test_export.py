@@ -127,4 +127,26 @@ def test_projector_spec_scales_font_sizes_set_on_marks(tiny_snapshot):
     fig = charts.region_tiles_chart(q.region_summary(tiny_snapshot, Filters()), "people")
     marks = [layer["mark"] for layer in chart_export.projector_spec(fig, height=520)["layer"]]
     text = next(mark for mark in marks if mark["type"] == "text")
-    assert (text["fontSize"], text["lineHeight"]) == (20, 24)
+    assert text["fontSize"] == {"expr": "round((bandwidth('x') < 72 ? 11 : 13) * 1.5)"}
+    assert text["lineHeight"] == {"expr": "round((bandwidth('x') < 72 ? 13 : 16) * 1.5)"}
+    vlc = pytest.importorskip("vl_convert")
+    svg = vlc.vegalite_to_svg({**chart_export.projector_spec(fig, height=520), "data": fig.to_dict()["data"]})
+    assert 'font-size="20px"' in svg, "a wide tile's 13 px label, 1.5 times larger"
+
+
+def test_a_slide_makes_room_for_its_larger_labels():
+    """On a slide the type is 1.5 times larger, and so is the room beside each bar for its label:
+    the totals at the ends of the arrivals bars are drawn whole, not cut to "…"."""
+    import re
+
+    from tests.unit.test_charts import COHORT_IDS, arrivals_table
+
+    vlc = pytest.importorskip("vl_convert")
+    fig = charts.arrivals_chart(arrivals_table(), COHORT_IDS)
+    spec = chart_export.projector_spec(fig, height=420)
+    assert spec["params"] == [{"name": "label_char_width", "value": 10.5}]
+    assert fig.spec["params"] == [{"name": "label_char_width", "value": 7}], "the shared template is untouched"
+    svg = vlc.vegalite_to_svg({**spec, "width": 420, "data": fig.to_dict()["data"]})
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert {"47", "231", "14"} <= set(texts)
+    assert not any("…" in text for text in texts)
