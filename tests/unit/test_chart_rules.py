@@ -217,11 +217,11 @@ TIES = {
     ),
     "time_in_stage": (
         lambda: charts.time_in_stage_chart(
-            tied(time_in_stage_table(), over_threshold=[0, 14, 14], median_days=[np.nan, 400.2, 399.8])
+            tied(time_in_stage_table(), stuck=[0, 0, 14, 14, 0], median_days=[np.nan, 400.2, 399.8, 90.0, 300.0])
         ),
-        "28 of 125 people in open stages have been there over 180 days",
-        "Longest median: Custody (sentence) and Family placement, 400 days each. Over 180 days: 28 of 125, "
-        "most in Custody (sentence) and Family placement (14 each).",
+        "28 of 120 people in stages where a long stay counts as stuck have been there over 180 days",
+        "Longest median: Custody (sentence) and Family placement, 400 days each. Stuck over 180 days: 28 of 120 "
+        "in the stages where that counts, most in Family placement and Documents & benefits (14 each).",
     ),
     "services": (
         lambda: charts.services_chart(tied(services_month_table(), sessions=[100, 50, 50])),
