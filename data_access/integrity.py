@@ -229,6 +229,16 @@ def file_problems(folder: Path, manifest: dict, *, checksums: bool) -> list[Prob
                     "checksum differs from the manifest: the file changed after export or was damaged in transit",
                 )
             )
+    listed = {str(name) for name in files}
+    for table in c.TABLES_BY_NAME.values():
+        if table.file_name not in listed and present(folder, table.file_name):
+            problems.append(
+                problem(
+                    "error",
+                    table.file_name,
+                    "is not listed in the manifest's files, so it cannot be checked; re-export the snapshot",
+                )
+            )
     return problems
 
 

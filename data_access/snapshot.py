@@ -139,7 +139,9 @@ def _localised(table: pd.DataFrame, key: str, column: str, code: str, english: s
     names = table[english or column].astype(str)
     own = f"{column}_{code}"
     if code != "en" and own in table:
-        names = table[own].where(table[own].notna() & (table[own].astype(str) != ""), names).astype(str)
+        # As plain objects: a categorical column refuses the English names it lacks as a fallback.
+        own_names = table[own].astype(object)
+        names = own_names.where(own_names.notna() & (own_names.astype(str) != ""), names).astype(str)
     return dict(zip(table[key].astype(str), names, strict=True))
 
 
