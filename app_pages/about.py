@@ -230,7 +230,7 @@ def _disclosure(view: View) -> None:
     if view.access.problem:
         st.warning(
             _("The configured access level could not be used ({problem}); the public level applies.").format(
-                problem=view.access.problem
+                problem=escape(view.access.problem)
             )
         )
     report = snapshot.info.manifest.get("disclosure")

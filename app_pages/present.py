@@ -12,7 +12,7 @@ from data_access import export
 from i18n import _
 from i18n import format as fmt
 from ui import text
-from ui.context import View, used_setting
+from ui.context import View, applied_setting, used_setting
 from ui.exports import HTML, chart_downloads, current_link, data_note
 from ui.widgets import disclosure_note, people_to_show
 
@@ -55,6 +55,7 @@ def render(view: View) -> None:
     count = len(story(view.data))
     index = _index(count)
     st.query_params["slide"] = str(index + 1)
+    applied_setting("slide", str(index + 1))
     slide = build_slide(view.data, view.filters, index)
 
     st.html(STYLE)
