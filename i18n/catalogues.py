@@ -4,7 +4,7 @@ step with it.
     python -m i18n.catalogues            # write locales/messages.pot and update every language's .po
 
 Texts are found the way pybabel finds them (babel's extractor, the keywords below): `_()`,
-`N_()`, `ngettext()`, `pgettext()`, a snapshot problem's template (`check.warn(table, "...")`,
+`N_()`, `ngettext()`, `pgettext()`, a snapshot problem's template (`check.warn(table, "...")`, `check.note(table, "...")`,
 `check.error(table, "...")`, `problem(severity, table, "...")`) and the data contract's meanings
 (`Column(name, type, "...")`, `ManifestField(name, kind, "...")`). Updating
 keeps every translation, adds new texts untranslated and drops texts the code no longer uses; a
@@ -32,6 +32,7 @@ KEYWORDS = {
     "ngettext": (1, 2),
     "pgettext": ((1, "c"), 2),
     "warn": (2,),
+    "note": (2,),
     "error": (2,),
     "problem": (3,),
     "Column": (3,),
