@@ -4,9 +4,9 @@ step with it.
     python -m i18n.catalogues            # write locales/messages.pot and update every language's .po
 
 Texts are found the way pybabel finds them (babel's extractor, the keywords below): `_()`,
-`N_()`, `ngettext()`, `pgettext()`, a snapshot problem's template (`check.warn(table, "...")`, `check.note(table, "...")`,
-`check.error(table, "...")`, `problem(severity, table, "...")`) and the data contract's meanings
-(`Column(name, type, "...")`, `ManifestField(name, kind, "...")`). Updating
+`N_()`, `ngettext()`, `pgettext()`, a snapshot problem's template (`check.warn(table, "...")`,
+`check.note(table, "...")`, `check.error(table, "...")`, `problem(severity, table, "...")`) and
+the data contract's meanings (`Column(name, type, "...")`, `ManifestField(name, kind, "...")`). Updating
 keeps every translation, adds new texts untranslated and drops texts the code no longer uses; a
 translator then fills the new ones in any PO editor. `tests/unit/test_locales.py` fails while a
 text has no translation or a translation's placeholders differ from the English.
