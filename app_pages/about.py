@@ -144,8 +144,30 @@ def _snapshot(view: View) -> None:
             ),
             icon=":material/translate:",
         )
-    for note in manifest_notes(manifest, i18n.language()):
-        st.markdown(f"- {escape(note)}")
+    _notes(manifest_notes(manifest, i18n.language()))
+
+
+NOTES_SHOWN = 20
+NOTE_CHARACTERS = 1_000
+"""What the page draws of the manifest's notes at most: a manifest may hold megabytes of them,
+which a browser takes tens of seconds to lay out."""
+
+
+def _notes(notes: list[str]) -> None:
+    lines = []
+    for note in notes[:NOTES_SHOWN]:
+        line = escape(note[:NOTE_CHARACTERS])
+        if len(note) > NOTE_CHARACTERS:
+            more = len(note) - NOTE_CHARACTERS
+            line += " … " + ngettext("and {n} more character", "and {n} more characters", more).format(
+                n=fmt.count(more)
+            )
+        lines.append(f"- {line}")
+    if len(notes) > NOTES_SHOWN:
+        more = len(notes) - NOTES_SHOWN
+        lines.append("- " + ngettext("and {n} more note", "and {n} more notes", more).format(n=fmt.count(more)))
+    if lines:
+        st.markdown("\n".join(lines))
 
 
 def _validation(view: View) -> None:
@@ -153,7 +175,26 @@ def _validation(view: View) -> None:
     st.subheader(_("Validation"), anchor=False)
     if not warnings:
         st.success(_("The snapshot passed every check of the data contract."))
-        return
+    else:
+        _warnings(warnings)
+    notices = view.snapshot.notices
+    if notices:
+        st.caption(
+            ngettext(
+                "{n} column was stored as another type than the contract's and read without changing any value:",
+                "{n} columns were stored as other types than the contract's and read without changing any value:",
+                len(notices),
+            ).format(n=len(notices))
+        )
+        st.dataframe(
+            [{"file": p.table, "column": p.column, "what the loader did": p.text} for p in notices],
+            hide_index=True,
+            width="stretch",
+            column_config={"file": _("File"), "column": _("Column"), "what the loader did": _("What the loader did")},
+        )
+
+
+def _warnings(warnings) -> None:
     st.warning(
         ngettext(
             "{n} warning while loading; the figures leave out what is listed here.",
@@ -213,7 +254,7 @@ def _disclosure(view: View) -> None:
     if view.access.problem:
         st.warning(
             _("The configured access level could not be used ({problem}); the public level applies.").format(
-                problem=view.access.problem
+                problem=escape(view.access.problem)
             )
         )
     report = snapshot.info.manifest.get("disclosure")

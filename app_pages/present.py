@@ -2,8 +2,6 @@
 projector. The slide number is in the link (`?slide=3`), so a link opens the same slide; add
 `embed=true` to hide the sidebar and Streamlit's chrome."""
 
-import html
-
 import streamlit as st
 
 from briefing.pack import html_pack
@@ -13,7 +11,8 @@ from charts.export import projector_spec
 from data_access import export
 from i18n import _
 from i18n import format as fmt
-from ui.context import View, used_setting
+from ui import text
+from ui.context import View, applied_setting, used_setting
 from ui.exports import HTML, chart_downloads, current_link, data_note
 from ui.widgets import disclosure_note, people_to_show
 
@@ -56,21 +55,22 @@ def render(view: View) -> None:
     count = len(story(view.data))
     index = _index(count)
     st.query_params["slide"] = str(index + 1)
+    applied_setting("slide", str(index + 1))
     slide = build_slide(view.data, view.filters, index)
 
     st.html(STYLE)
     with st.container(key="slide"):
-        st.html(f'<div class="slide-section">{html.escape(slide.section)} · {index + 1} / {count}</div>')
-        st.title(slide.title, anchor=False)
+        st.html(f'<div class="slide-section">{text.html(slide.section)} · {index + 1} / {count}</div>')
+        st.title(text.escape(slide.title), anchor=False)
         with st.container(key="slide-chart"):
             st.vega_lite_chart(
                 slide.figure.data,
                 projector_spec(slide.figure, height=CHART_HEIGHT),
-                alt=slide.figure.alt,
+                alt=text.plain(slide.figure.alt),
                 width="stretch",
                 key=f"slide-{slide.key}",
             )
-        st.html(f'<div class="slide-caption">{html.escape(slide.caption)}</div>')
+        st.html(f'<div class="slide-caption">{text.html(slide.caption)}</div>')
 
     link = current_link(st.context.url, {key: st.query_params.get_all(key) for key in st.query_params})
     with st.container(horizontal=True, vertical_alignment="center", key="slide-nav"):

@@ -10,7 +10,6 @@ inside `i18n.use(code)` for another); the tables' column names are codes and sta
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -24,6 +23,7 @@ from charts.figure import records
 from data_access.narrative import form_count, full_stops
 from i18n import N_, _, ngettext
 from i18n import format as fmt
+from ui.text import html as text_html
 
 PACK_CHART_WIDTH = 880
 
@@ -88,13 +88,13 @@ def _cell(value) -> tuple[str, bool]:
 
 def table_html(table: pd.DataFrame) -> str:
     """The table as escaped HTML: every label from data is text, never markup."""
-    head = "".join(f"<th>{html.escape(str(name))}</th>" for name in table.columns)
+    head = "".join(f"<th>{text_html(str(name))}</th>" for name in table.columns)
     rows = []
     for row in records(table):
         cells = []
         for value in row.values():
             text, number = _cell(value)
-            cells.append(f'<td class="number">{html.escape(text)}</td>' if number else f"<td>{html.escape(text)}</td>")
+            cells.append(f'<td class="number">{text_html(text)}</td>' if number else f"<td>{text_html(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -105,13 +105,13 @@ def _script_json(value) -> str:
 
 
 def _n(base_n: int | str) -> str:
-    return fmt.count(base_n) if isinstance(base_n, int) else html.escape(str(base_n))
+    return fmt.count(base_n) if isinstance(base_n, int) else text_html(str(base_n))
 
 
 def _words(message: str, **markup: str) -> str:
     """A translated `message` as HTML: its words escaped, its placeholders filled with `markup`
     (HTML already escaped by the caller)."""
-    return html.escape(message, quote=False).format(**markup)
+    return text_html(message, quote=False).format(**markup)
 
 
 def html_pack(
@@ -137,7 +137,7 @@ def html_pack(
         "<!DOCTYPE html>",
         f'<html lang="{i18n.language()}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(title)}</title>",
+        f"<title>{text_html(title)}</title>",
         f"<style>{STYLE}</style>",
         f'<script type="text/javascript">{javascript_bundle()}</script>',
         "</head><body>",
@@ -158,14 +158,14 @@ def _header(heading: str, selection: str, as_of_text: str, base_n: int | str, no
     meta = _words(
         _("{people} · {selection} · as of {date}"),
         people=people,
-        selection=html.escape(selection),
-        date=html.escape(as_of_text),
+        selection=text_html(selection),
+        date=text_html(as_of_text),
     )
-    parts = ["<header>", f"<h1>{html.escape(heading)}</h1>", f'<p class="meta">{meta}</p>']
+    parts = ["<header>", f"<h1>{text_html(heading)}</h1>", f'<p class="meta">{meta}</p>']
     if note:
-        parts.append(f'<p class="meta note">{html.escape(note)}</p>')
+        parts.append(f'<p class="meta note">{text_html(note)}</p>')
     if link:
-        anchor = f'<a href="{html.escape(link)}">{html.escape(link)}</a>'
+        anchor = f'<a href="{text_html(link)}">{text_html(link)}</a>'
         parts.append(f'<p class="meta">{_words(_("Live view: {link}"), link=anchor)}</p>')
     return [*parts, "</header>"]
 
@@ -173,18 +173,18 @@ def _header(heading: str, selection: str, as_of_text: str, base_n: int | str, no
 def _contents(slides: Sequence[Slide]) -> list[str]:
     return [
         "<nav><ol>",
-        *(f'<li><a href="#{slide.key}">{html.escape(slide.title)}</a></li>' for slide in slides),
-        f'<li><a href="#methodology">{html.escape(_("Methodology"))}</a></li></ol></nav>',
+        *(f'<li><a href="#{slide.key}">{text_html(slide.title)}</a></li>' for slide in slides),
+        f'<li><a href="#methodology">{text_html(_("Methodology"))}</a></li></ol></nav>',
     ]
 
 
 def _slide(i: int, slide: Slide) -> list[str]:
     return [
-        f'<section class="slide" id="{html.escape(slide.key)}">',
-        f'<p class="section">{html.escape(slide.section)}</p>',
-        f"<h2>{html.escape(slide.title)}</h2>",
-        f'<p class="caption">{html.escape(slide.caption)}</p>',
-        f'<div class="chart" id="chart-{i}" role="img" aria-label="{html.escape(slide.figure.alt)}"></div>',
+        f'<section class="slide" id="{text_html(slide.key)}">',
+        f'<p class="section">{text_html(slide.section)}</p>',
+        f"<h2>{text_html(slide.title)}</h2>",
+        f'<p class="caption">{text_html(slide.caption)}</p>',
+        f'<div class="chart" id="chart-{i}" role="img" aria-label="{text_html(slide.figure.alt)}"></div>',
         table_html(slide.table),
         "</section>",
     ]
@@ -192,10 +192,10 @@ def _slide(i: int, slide: Slide) -> list[str]:
 
 def _methodology(note: str) -> list[str]:
     return [
-        f'<section class="slide" id="methodology"><h2>{html.escape(_("Methodology"))}</h2><ul>',
-        *(f"<li>{html.escape(_(line))}</li>" for line in METHODOLOGY),
+        f'<section class="slide" id="methodology"><h2>{text_html(_("Methodology"))}</h2><ul>',
+        *(f"<li>{text_html(_(line))}</li>" for line in METHODOLOGY),
         "</ul>",
-        *([f'<p class="note">{html.escape(note)}</p>'] if note else []),
+        *([f'<p class="note">{text_html(note)}</p>'] if note else []),
         "</section>",
     ]
 
@@ -206,9 +206,9 @@ def _footer(made_at: datetime | None, source: str) -> str:
             "Made with Second Chance on {made} from snapshot {snapshot}. Charts drawn in the browser with "
             "Vega-Lite {version}, included in this file; no network needed."
         ),
-        made=html.escape(fmt.moment(made_at or datetime.now())),
-        snapshot=html.escape(source),
-        version=html.escape(vega_lite_version()),
+        made=text_html(fmt.moment(made_at or datetime.now())),
+        snapshot=text_html(source),
+        version=text_html(vega_lite_version()),
     )
     return f"<footer>{full_stops(words)}</footer>"
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from data_access.contract import ACCESS_LEVELS, KINDS, MANIFEST_FIELDS, MANIFEST_FILE, SCHEMA_VERSION
-from data_access.integrity import file_problems, footer_problems
+from data_access.integrity import OutsideFolder, file_problems, footer_problems, open_file, present
 from data_access.problems import Problem, problem
 from i18n import N_
 from i18n import format as fmt
@@ -75,7 +75,7 @@ class SnapshotInfo:
 def read_manifest(folder: Path) -> SnapshotInfo:
     """Read and check a snapshot folder's manifest; never raises for bad content."""
     folder = Path(folder)
-    manifest, refusal = _manifest_object(folder / MANIFEST_FILE)
+    manifest, refusal = _manifest_object(folder)
     if manifest is None:
         message, params = refusal
         return SnapshotInfo(folder.name, folder, None, problems=(problem("error", MANIFEST_FILE, message, **params),))
@@ -113,18 +113,34 @@ def read_manifest(folder: Path) -> SnapshotInfo:
     )
 
 
-def _manifest_object(path: Path) -> tuple[dict | None, tuple]:
-    """The manifest as a JSON object, or None and why not (a message template and its values)."""
-    if not path.is_file():
-        missing = N_(
-            "missing: the folder is still being copied, or is not a snapshot "
-            "(a snapshot's manifest.json is written last)"
-        )
+MANIFEST_BYTES = 16 * 1024 * 1024
+"""A manifest larger than this is not read (the sample's are 2 kB; long notes fit many times over)."""
+
+
+def _manifest_object(folder: Path) -> tuple[dict | None, tuple]:
+    """The manifest as a JSON object, or None and why not (a message template and its values).
+    A byte-order mark before the JSON, as some Windows editors write, is accepted."""
+    missing = N_(
+        "missing: the folder is still being copied, or is not a snapshot (a snapshot's manifest.json is written last)"
+    )
+    if not present(folder, MANIFEST_FILE):
         return None, (missing, {})
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return None, ("is not valid JSON ({reason}); re-export the snapshot", {"reason": str(exc)})
+        with open_file(folder, MANIFEST_FILE) as fh:
+            raw = fh.read(MANIFEST_BYTES + 1)
+    except OutsideFolder as refused:
+        return None, (refused.problem.message, {})
+    except OSError:
+        return None, (missing, {})
+    if len(raw) > MANIFEST_BYTES:
+        return None, (
+            N_("is larger than {limit} bytes; a manifest holds fields and notes, not data: re-export the snapshot"),
+            {"limit": f"{MANIFEST_BYTES:,}"},
+        )
+    try:
+        manifest = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        return None, ("is not valid JSON ({reason}); re-export the snapshot", {"reason": str(exc)[:160]})
     if not isinstance(manifest, dict):
         return None, ("must be a JSON object with the fields of the data contract", {})
     return manifest, ("", {})
@@ -182,10 +198,20 @@ def admit(infos: list[SnapshotInfo], access_level: str) -> list[SnapshotInfo]:
     return [i if allowed(i) or not i.usable else replace(i, problems=(*i.problems, refused)) for i in infos]
 
 
-def scan_folder(folder: Path) -> SnapshotInfo:
+def scan_folder(folder: Path, root: Path | None = None) -> SnapshotInfo:
     """The manifest, then the checks that read no rows: the files the manifest lists are there
     with their sizes (a folder still being copied fails here), then every table's Parquet footer
-    (missing or unreadable tables, missing columns, wrong types, empty tables)."""
+    (missing or unreadable tables, missing columns, wrong types, empty tables, more rows or bytes
+    than this server's limits). With `root`, a folder that is really elsewhere (a link out of
+    `root`) is refused before anything in it is read."""
+    folder = Path(folder)
+    if root is not None and folder.resolve().parent != Path(root).resolve():
+        outside = problem(
+            "error",
+            folder.name[:80],
+            "is a link to a folder outside the snapshots folder; only folders inside it are opened",
+        )
+        return SnapshotInfo(folder.name, folder, None, problems=(outside,))
     info = read_manifest(folder)
     if not info.usable:
         return info
@@ -201,7 +227,7 @@ def find_snapshots(root: Path | None = None) -> list[SnapshotInfo]:
     root = Path(root) if root is not None else snapshot_root()
     if not root.is_dir():
         return []
-    infos = [scan_folder(p) for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(".")]
+    infos = [scan_folder(p, root) for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(".")]
     _log_changes(root, infos)
     return sorted(infos, key=lambda i: (not i.usable, -(i.as_of.toordinal() if i.as_of else 0), i.id))
 

@@ -12,7 +12,7 @@ from typing import Literal
 from i18n import _, ngettext
 from i18n import format as fmt
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "notice"]
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,8 @@ class Problem:
     """One thing wrong with a snapshot.
 
     An `error` makes the snapshot unusable; a `warning` says what the loader did about it
-    (rows left out, values ignored) so the figures can be read with that in mind.
+    (rows left out, values ignored) so the figures can be read with that in mind; a `notice`
+    says what it converted without changing a value (a column stored as another type).
     """
 
     severity: Severity

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import datetime as dt
+import re
 import threading
 import weakref
 from collections.abc import Callable
@@ -32,6 +33,7 @@ import pyarrow.parquet as pq
 from data_access import boundaries, integrity, prepared, programme
 from data_access import contract as c
 from data_access.catalogue import SnapshotInfo, read_manifest
+from data_access.limits import one_large_load
 from data_access.perturbation import KEY_MODULUS, Perturbation
 from data_access.problems import Problem, SnapshotError, problem
 from i18n import N_, _, language
@@ -89,6 +91,11 @@ class Snapshot:
     def warnings(self) -> tuple[Problem, ...]:
         return tuple(p for p in self.problems if p.severity == "warning")
 
+    @property
+    def notices(self) -> tuple[Problem, ...]:
+        """What the loader converted without changing a value (a type other than the contract's)."""
+        return tuple(p for p in self.problems if p.severity == "notice")
+
     def categories(self, dimension: str) -> list[str]:
         """Every code of a dimension, in the order the reference tables give (stages in
         programme order), whatever the snapshot holds."""
@@ -137,7 +144,9 @@ def _localised(table: pd.DataFrame, key: str, column: str, code: str, english: s
     names = table[english or column].astype(str)
     own = f"{column}_{code}"
     if code != "en" and own in table:
-        names = table[own].where(table[own].notna() & (table[own].astype(str) != ""), names).astype(str)
+        # As plain objects: a categorical column refuses the English names it lacks as a fallback.
+        own_names = table[own].astype(object)
+        names = own_names.where(own_names.notna() & (own_names.astype(str) != ""), names).astype(str)
     return dict(zip(table[key].astype(str), names, strict=True))
 
 
@@ -169,6 +178,10 @@ class _Checker:
     def warn(self, table: str, message: str, **kw) -> None:
         self.problems.append(problem("warning", table, message, **kw))
 
+    def note(self, table: str, message: str, **kw) -> None:
+        """Record a notice: something converted without changing any value."""
+        self.problems.append(problem("notice", table, message, **kw))
+
     @property
     def failed(self) -> bool:
         return any(p.severity == "error" for p in self.problems)
@@ -185,40 +198,30 @@ def _example(frame: pd.DataFrame, mask: np.ndarray | pd.Series, columns: list[st
     return ", ".join(f"{col}={text(first[col])}" for col in columns)
 
 
-def _conform(table: c.Table, data: pa.Table, check: _Checker) -> pa.Table | None:
-    """Columns and types to the contract, or None with errors recorded."""
-    problems = integrity.schema_problems(table, data.schema)
+def _conform(table: c.Table, data: pa.Table, stored: pa.Schema, check: _Checker) -> pa.Table | None:
+    """Columns and types to the contract, or None with errors recorded. A column stored as
+    another type that holds the same values (large_string, int8, a whole-number float, a decimal
+    score, a timestamp at midnight) is converted, with a notice; a value that would change is an
+    error that names its row."""
+    problems = integrity.schema_problems(table, stored)
     check.problems.extend(problems)
     wrong = {p.column for p in problems if p.severity == "error"}
     if wrong - set(data.column_names):
         return None
-    arrays = []
+    arrays, converted = [], {}
     for col in table.columns:
         if col.name in wrong:
             continue
         if col.name not in data.column_names:  # an optional column a snapshot may leave out
             arrays.append(pa.nulls(data.num_rows, col.type))
             continue
-        array = data.column(col.name)
-        if pa.types.is_dictionary(array.type) and str(col.type) != "string":
-            array = array.cast(array.type.value_type)
-        try:
-            # Text stays dictionary-encoded (pandas categoricals): ids repeat across millions of
-            # rows, and matching codes is far cheaper than matching strings.
-            if pa.types.is_dictionary(array.type):
-                target = pa.dictionary(pa.int32(), pa.string())
-                arrays.append(array.cast(target))
-            else:
-                arrays.append(array.cast(col.type))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            check.error(
-                table.file_name,
-                "values do not fit {type}: {reason}",
-                column=col.name,
-                type=col.type,
-                reason=str(exc)[:120],
-            )
+        array = _converted(table, col, data.column(col.name), check)
+        if array is None:
             continue
+        arrays.append(array)
+        kept_as = integrity.value_type(stored.field(col.name).type)
+        if kept_as != col.type and not pa.types.is_null(kept_as):
+            converted.setdefault((str(kept_as), str(col.type)), []).append(col.name)
         nulls = arrays[-1].null_count
         if nulls and not col.nullable:
             position = pc.index(pc.is_null(arrays[-1]), True).as_py()
@@ -231,23 +234,148 @@ def _conform(table: c.Table, data: pa.Table, check: _Checker) -> pa.Table | None
             )
     if check.failed:
         return None
+    for (kept_as, expected), columns in converted.items():
+        check.note(
+            table.file_name,
+            "stored as {actual}, read as {expected} ({type}) without changing any value",
+            column=", ".join(columns)[:200],
+            actual=kept_as,
+            expected=integrity.words(expected),
+            type=expected,
+        )
     return pa.Table.from_arrays(arrays, names=[col.name for col in table.columns])
 
 
+def _converted(table: c.Table, col: c.Column, array: pa.ChunkedArray, check: _Checker) -> pa.ChunkedArray | None:
+    """`array` as the contract's type, or None with the error recorded (which row, which value)."""
+    expected = str(col.type)
+    if pa.types.is_dictionary(array.type) and expected != "string":
+        array = array.cast(array.type.value_type)
+    kind = array.type
+    if pa.types.is_dictionary(kind):
+        # Text stays dictionary-encoded (pandas categoricals): ids repeat across millions of
+        # rows, and matching codes is far cheaper than matching strings.
+        return array.cast(pa.dictionary(pa.int32(), pa.string()))
+    refused = None
+    if expected == "date32[day]" and not pa.types.is_date32(kind):
+        stamps = array.cast(pa.timestamp("ms")) if pa.types.is_date64(kind) else array
+        if pa.types.is_timestamp(kind) and kind.tz is not None:
+            stamps = pc.local_timestamp(stamps)  # the day where the export was made
+        timed = pc.not_equal(pc.floor_temporal(stamps, unit="day"), stamps)
+        refused = (timed, N_("holds times of day, not only dates; export the dates alone"))
+        array = stamps
+    elif expected in ("int32", "int64") and not pa.types.is_integer(kind):
+        values = array.cast(pa.float64())
+        whole = pc.and_(pc.is_finite(values), pc.equal(pc.floor(values), values))
+        refused = (pc.invert(whole), N_("holds numbers that are not whole; a count or a position is a whole number"))
+        array = values
+    elif expected == "double" and pa.types.is_decimal(kind) and kind.precision > 15:
+        refused = (pc.is_valid(array), N_("holds decimals of {precision} digits, more than a number keeps (15)"))
+    if refused is not None and _refuse(table, col, array, *refused, check, precision=getattr(kind, "precision", "")):
+        return None
+    if expected in ("int32", "int64"):
+        bounds = np.iinfo(np.int32 if expected == "int32" else np.int64)
+        values = array.cast(pa.float64())
+        outside = pc.or_(pc.less(values, float(bounds.min)), pc.greater(values, float(bounds.max)))
+        if _refuse(table, col, array, outside, N_("holds numbers too large for {type}"), check, type=col.type):
+            return None
+    try:
+        return array.cast(col.type)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        check.error(
+            table.file_name,
+            "values do not fit {type}: {reason}",
+            column=col.name,
+            type=col.type,
+            reason=str(exc)[:120],
+        )
+        return None
+
+
+def _refuse(table: c.Table, col: c.Column, array, bad, message: str, check: _Checker, **params) -> bool:
+    """Record `message` as an error on the rows where `bad` holds (with the first of them), if any."""
+    bad = pc.fill_null(bad, False)
+    rows = pc.sum(bad).as_py() or 0
+    if not rows:
+        return False
+    position = pc.index(bad, True).as_py()
+    value = array[position].as_py()
+    example = f"row {position + 1}: {str(value)[:40]}"
+    check.error(table.file_name, message, column=col.name, rows=rows, example=example, **params)
+    return True
+
+
+def _valid_text(table: c.Table, data: pa.Table, check: _Checker) -> bool:
+    """Whether every text column holds valid UTF-8; if not, an error that names the column and
+    the first row (Arrow only finds out when the text is used, far from the file)."""
+    valid = True
+    for name in data.column_names:
+        column = data.column(name)
+        if not _is_text(integrity.value_type(column.type)):
+            continue
+        offset = 0
+        for chunk in column.chunks:
+            try:
+                chunk.validate(full=True)
+            except pa.ArrowInvalid as exc:
+                row, shown = _first_bad_text(chunk, str(exc))
+                check.error(
+                    table.file_name,
+                    "holds text that is not valid UTF-8; export the table with its text encoded as UTF-8",
+                    column=name,
+                    example=f"row {offset + row + 1}: {shown}",
+                )
+                valid = False
+                break
+            offset += len(chunk)
+    return valid
+
+
+def _is_text(data_type: pa.DataType) -> bool:
+    return pa.types.is_string(data_type) or pa.types.is_large_string(data_type) or pa.types.is_string_view(data_type)
+
+
+def _first_bad_text(chunk: pa.Array, message: str) -> tuple[int, str]:
+    """The row (in `chunk`) of the first invalid text Arrow's `message` points at, and how it reads."""
+    found = re.search(r"string index (\d+)", message)
+    index = int(found[1]) if found else 0
+    strings = chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
+    try:
+        raw = strings.cast(pa.large_binary())[index].as_py() or b""
+        shown = repr(raw.decode("utf-8", errors="replace")[:40])
+    except (pa.ArrowException, IndexError):
+        shown = "?"
+    if pa.types.is_dictionary(chunk.type):
+        row = pc.index(chunk.indices, index).as_py()
+        return max(row, 0), shown
+    return index, shown
+
+
 def _read(folder: Path, table: c.Table, check: _Checker) -> pd.DataFrame | None:
-    path = folder / table.file_name
-    if not path.is_file():
+    """One table, read only if it is a regular file of the snapshot folder itself: only its
+    contract's columns, its text checked to be UTF-8 and its types conformed to the contract."""
+    try:
+        handle = integrity.open_file(folder, table.file_name)
+    except FileNotFoundError:
         if table.optional:
             return pd.DataFrame({col.name: pd.Series(dtype=object) for col in table.columns})
         check.problems.append(integrity.missing_table(table))
         return None
+    except integrity.OutsideFolder as refused:
+        check.problems.append(refused.problem)
+        return None
     try:
-        text = [col.name for col in table.columns if str(col.type) == "string"]
-        data = pq.read_table(path, read_dictionary=text)
+        with handle:
+            stored = pq.ParquetFile(handle).schema_arrow
+            wanted = [col.name for col in table.columns if col.name in stored.names]
+            text = [name for name in wanted if str(table.column(name).type) == "string"]
+            data = pq.ParquetFile(handle, read_dictionary=text).read(columns=wanted)
     except (OSError, pa.ArrowException) as exc:
         check.problems.append(integrity.unreadable(table, exc))
         return None
-    conformed = _conform(table, data, check)
+    if not _valid_text(table, data, check):
+        return None
+    conformed = _conform(table, data, stored, check)
     if conformed is None:
         return None
     return conformed.to_pandas(date_as_object=False)
@@ -337,6 +465,7 @@ def _keep_declared(frame: pd.DataFrame, table: c.Table, reference: dict[str, pd.
 
 LOADING_STEPS: tuple[tuple[str, str], ...] = (
     ("files", N_("checking the files")),
+    ("waiting", N_("waiting while another large snapshot loads")),
     ("tables", N_("reading the tables")),
     ("people", N_("checking the people")),
     ("histories", N_("building the stage histories")),
@@ -358,11 +487,18 @@ def load_snapshot(source: Path | SnapshotInfo, progress: Callable[[str], None] |
         raise SnapshotError(info.id, check.problems)
     step("files")
     check.problems.extend(integrity.file_problems(info.path, info.manifest, checksums=True))
+    if not check.failed:  # sizes from the footers, before a single row is read
+        check.problems.extend(integrity.footer_problems(info.path, info.kind))
     if check.failed:
         raise SnapshotError(info.id, check.problems)
-    step("tables")
-    if info.kind == "aggregates":
-        return _load_aggregates(info, check)
+    with one_large_load(integrity.footer_rows(info.path, info.kind), waiting=lambda: step("waiting")):
+        step("tables")
+        if info.kind == "aggregates":
+            return _load_aggregates(info, check)
+        return _load_records(info, check, step)
+
+
+def _load_records(info: SnapshotInfo, check: _Checker, step: Callable[[str], None]) -> Snapshot:
     ready = prepared.read(info.manifest)  # loaded before by an earlier process: same files, same code
     if ready is not None:
         tables, problems = ready

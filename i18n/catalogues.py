@@ -5,8 +5,8 @@ step with it.
 
 Texts are found the way pybabel finds them (babel's extractor, the keywords below): `_()`,
 `N_()`, `ngettext()`, `pgettext()`, a snapshot problem's template (`check.warn(table, "...")`,
-`check.error(table, "...")`, `problem(severity, table, "...")`) and the data contract's meanings
-(`Column(name, type, "...")`, `ManifestField(name, kind, "...")`). Updating
+`check.note(table, "...")`, `check.error(table, "...")`, `problem(severity, table, "...")`) and
+the data contract's meanings (`Column(name, type, "...")`, `ManifestField(name, kind, "...")`). Updating
 keeps every translation, adds new texts untranslated and drops texts the code no longer uses; a
 translator then fills the new ones in any PO editor. `tests/unit/test_locales.py` fails while a
 text has no translation or a translation's placeholders differ from the English.
@@ -32,6 +32,7 @@ KEYWORDS = {
     "ngettext": (1, 2),
     "pgettext": ((1, "c"), 2),
     "warn": (2,),
+    "note": (2,),
     "error": (2,),
     "problem": (3,),
     "Column": (3,),

@@ -33,6 +33,7 @@ from data_access import (
 )
 from data_access.catalogue import admit
 from data_access.contract import MANIFEST_FILE
+from data_access.filters import MAX_VALUES
 from data_access.problems import Problem
 from data_access.release import Access, Release, count_texts
 from data_access.snapshot import LOADING_STEPS
@@ -286,6 +287,9 @@ def _seed_from_url(by_id: dict[str, SnapshotInfo], newest: str) -> list[str]:
     st.session_state["snapshot"] = chosen
     requested = Filters.from_query({dim: st.query_params.get_all(dim) for dim in DIMENSIONS})
     for dim in DIMENSIONS:
+        parts = [p.strip() for v in st.query_params.get_all(dim) for p in v.split(",") if p.strip()]
+        if len(parts) > MAX_VALUES:  # `Filters` keeps the first MAX_VALUES
+            notices.append(_(IGNORED).format(setting=_shown(dim, parts[MAX_VALUES]), why=_(TOO_MANY)))
         values = getattr(requested, dim)
         valid = set(_options(loaded, dim)) if isinstance(loaded, Snapshot) else set()
         st.session_state[dim] = [v for v in values if v in valid]
@@ -383,7 +387,7 @@ def _access_help(level: Access) -> str:
     if level.problem:
         text += " " + _(
             "The configured access level could not be used ({problem}), so the public level applies."
-        ).format(problem=level.problem)
+        ).format(problem=escape(level.problem))
     return text
 
 
@@ -410,14 +414,80 @@ def _set_aside(info: SnapshotInfo, error: SnapshotError) -> None:
 
 
 LANGUAGE_KEY = "lang"
+MAX_PARAMETERS = 32
+MAX_CHARACTERS = 200
+"""The most a link may hold: parameters, values of one parameter (`MAX_VALUES`, as `Filters` keeps),
+characters of a name or a value.
+Every code the dashboard writes (ids, ISO codes, dates, numbers) is far shorter; anything longer
+is dropped, with a notice, before any other code looks at it."""
+_BOUNDED_KEY = "_second_chance_link_bounded"
+_LINK_NOTICES_KEY = "_second_chance_link_notices"
+IGNORED = N_("Ignored {setting} from the link: {why}.")
+"""The one notice for a value from a link the dashboard does not use, whatever the parameter."""
+NOT_OFFERED = N_("not a value this page offers")
+TOO_LONG = N_("longer than any value the dashboard uses")
+TOO_MANY = N_("more values or parameters than a link of the dashboard holds")
+
+
+def _shown(key: str, value: str) -> str:
+    """`key='value'` as a notice quotes it: both cut short, escaped for Markdown."""
+    return f"{escape(key[:40])}={escape(repr(value[:40]))}"
+
+
+def _ignored(key: str, value: str, why: str) -> tuple[str, dict[str, str]]:
+    return IGNORED, {"setting": _shown(key, value), "why": why}
+
+
+def bound_link() -> None:
+    """On a session's first run, before anything reads the link: drop every parameter name or
+    value longer than `MAX_CHARACTERS`, values past the `MAX_VALUES`th and parameters past the
+    `MAX_PARAMETERS`th, with the notice other ignored values get (one for all the parameters past
+    the limit, at most three for the long values of one parameter). The URL loses them too."""
+    if st.session_state.get(_BOUNDED_KEY):
+        return
+    st.session_state[_BOUNDED_KEY] = True
+    notices = []
+    for position, key in enumerate(list(st.query_params)):
+        values = st.query_params.get_all(key)
+        if len(key) > MAX_CHARACTERS or position >= MAX_PARAMETERS:
+            if len(key) > MAX_CHARACTERS:
+                notices.append(_ignored(key, values[0] if values else "", TOO_LONG))
+            elif position == MAX_PARAMETERS:
+                notices.append(_ignored(key, values[0] if values else "", TOO_MANY))
+            del st.query_params[key]
+            continue
+        kept = [value for value in values[:MAX_VALUES] if len(value) <= MAX_CHARACTERS]
+        if len(kept) == len(values):
+            continue
+        notices += [_ignored(key, value, TOO_LONG) for value in values if len(value) > MAX_CHARACTERS][:3]
+        if len(values) > MAX_VALUES:
+            notices.append(_ignored(key, values[MAX_VALUES], TOO_MANY))
+        if kept:
+            st.query_params[key] = kept
+        else:
+            del st.query_params[key]
+    st.session_state[_LINK_NOTICES_KEY] = notices
+
+
+def _link_notices() -> list[str]:
+    """The notices `bound_link` and `apply_language` kept for this run, in its language."""
+    return [
+        _(template).format(**{k: _(v) for k, v in params.items()})
+        for template, params in st.session_state.pop(_LINK_NOTICES_KEY, [])
+    ]
 
 
 def apply_language() -> str:
     """Speak this session's language for the whole run, before anything is drawn: the link's
     `lang` on the first run (a shared link opens in the sender's language), else the browser's
-    language, else English; afterwards, what the sidebar's language picker holds."""
+    language, else English; afterwards, what the sidebar's language picker holds. The link is
+    bounded first (`bound_link`)."""
+    bound_link()
     if LANGUAGE_KEY not in st.session_state:
-        st.session_state[LANGUAGE_KEY] = i18n.choose(st.query_params.get(LANGUAGE_KEY), st.context.locale)
+        requested = st.query_params.get(LANGUAGE_KEY)
+        st.session_state[LANGUAGE_KEY] = i18n.choose(requested, st.context.locale)
+        if requested is not None and requested not in i18n.LANGUAGES:
+            st.session_state.setdefault(_LINK_NOTICES_KEY, []).append(_ignored(LANGUAGE_KEY, requested, NOT_OFFERED))
     i18n.set_language(st.session_state[LANGUAGE_KEY])
     st.query_params[LANGUAGE_KEY] = i18n.language()
     return i18n.language()
@@ -478,7 +548,7 @@ def build_view() -> View:
     if not usable:
         _no_snapshots(unavailable, level)
     by_id = {info.id: info for info in usable}
-    notices = st.session_state.pop(_NOTICES_KEY, []) + _seed_from_url(by_id, usable[0].id)
+    notices = _link_notices() + st.session_state.pop(_NOTICES_KEY, []) + _seed_from_url(by_id, usable[0].id)
     if st.session_state.get(_OPEN_KEY) in by_id:
         st.session_state["snapshot"] = st.session_state.pop(_OPEN_KEY)
     if st.session_state.get("snapshot") not in by_id:
@@ -579,17 +649,27 @@ def _same(shown: object, requested: str) -> bool:
         return str(shown) == requested
 
 
+_APPLIED_KEY = "_second_chance_settings_applied"
+
+
+def applied_setting(key: str, value: str) -> None:
+    """The page running now read `key` from the link and used `value` (the slide it shows), so
+    a value the link asked for and the page could not take is reported like a widget's."""
+    st.session_state.setdefault(_APPLIED_KEY, {})[key] = value
+
+
 def report_ignored_link_values() -> None:
     """After the page has run: a widget bound to the URL (rows, measure, ...) silently falls back
-    to its default when the link holds a value it cannot take. Say so, once per value."""
+    to its default when the link holds a value it cannot take, and so does a setting a page reads
+    itself (`applied_setting`). Say so, once per value."""
     requested = st.session_state.get(_LINK_KEY) or {}
-    for key in [k for k in requested if k in st.session_state]:
+    applied = {**st.session_state.pop(_APPLIED_KEY, {})}
+    for key in [k for k in requested if k in st.session_state or k in applied]:
         value = requested.pop(key)
-        if not _same(st.session_state[key], value):
+        shown = applied[key] if key in applied else st.session_state[key]
+        if not _same(shown, value):
             st.toast(
-                _("Ignored {setting} from the link: not a value this page offers.").format(
-                    setting=f"{escape(key[:40])}={escape(repr(value[:40]))}"
-                ),
+                _(IGNORED).format(setting=_shown(key, value), why=_(NOT_OFFERED)),
                 icon=":material/link_off:",
                 duration="long",
             )

@@ -3,7 +3,6 @@ tiles, and a chart with its data table and CSV download beside it."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from contextlib import contextmanager
 
@@ -17,6 +16,7 @@ from data_access.export import csv_bytes
 from data_access.release import SelectionTooSmall
 from i18n import _, ngettext
 from i18n import format as fmt
+from ui import text
 from ui.context import View, used_setting
 from ui.exports import chart_downloads, data_note
 from ui.tables import readable
@@ -124,8 +124,8 @@ def chart(
     """Draw a figure with PNG, SVG and CSV downloads under it (the CSV carries `note`, by default
     the access level and disclosure rules in force), then its data as a table on demand."""
     kwargs = {"on_select": on_select, "selection_mode": None} if on_select else {}
-    st.html(f'<p class="chart-title" role="heading" aria-level="3">{html.escape(fig.title)}</p>')
-    st.vega_lite_chart(fig.arrow, fig.screen_spec, alt=fig.alt, width="stretch", key=key, **kwargs)
+    st.html(f'<p class="chart-title" role="heading" aria-level="3">{text.html(fig.title)}</p>')
+    st.vega_lite_chart(fig.arrow, fig.screen_spec, alt=text.plain(fig.alt), width="stretch", key=key, **kwargs)
     shown = fig.data if table is None else table
     chart_downloads(fig, shown, view, key=key, note=disclosure_note(view) if note is None else note)
     # The table is built only while its expander is open (opening it reruns the page): a closed

@@ -8,6 +8,7 @@ from briefing.slides import slides
 from data_access import Filters
 from data_access.release import Access, Release
 from tests.app.helpers import PRESENT, assert_page_ok, charts, open_app, switch
+from ui.text import escape
 
 
 def present(**params):
@@ -26,7 +27,7 @@ def test_every_slide_renders_with_its_message_chart_and_caption(deck):
         at.query_params["slide"] = str(number)
         at.run()
         assert_page_ok(at, PRESENT)
-        assert [t.value for t in at.title] == [slide.title]
+        assert [t.value for t in at.title] == [escape(slide.title)]  # text from data, escaped
         (chart,) = charts(at)
         assert chart.proto.alt == slide.figure.alt
         assert any(slide.caption in h.proto.body for h in at.get("html"))
@@ -40,7 +41,7 @@ def test_next_and_previous_move_through_the_slides_and_the_url(deck):
     assert previous.disabled and not following.disabled
     following.click().run()
     assert at.query_params["slide"] == "2"
-    assert at.title[0].value == deck[1].title
+    assert at.title[0].value == escape(deck[1].title)
     next(b for b in at.button if b.label == "Previous").click().run()
     assert at.query_params["slide"] == "1"
 
@@ -50,7 +51,7 @@ def test_a_slide_number_out_of_range_opens_a_real_slide(raw, deck):
     at = present(slide=raw)
     assert_page_ok(at, PRESENT)
     expected = deck[-1] if raw == "99" else deck[0]
-    assert at.title[0].value == expected.title
+    assert at.title[0].value == escape(expected.title)
 
 
 def test_the_slides_follow_the_filters():

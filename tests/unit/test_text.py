@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
-from ui.text import escape
+from ui.text import escape, html, plain
 
 
 @pytest.mark.parametrize(
@@ -26,3 +29,25 @@ from ui.text import escape
 )
 def test_escape(label, markdown):
     assert escape(label) == markdown
+
+
+def test_html_and_plain():
+    assert html('<img src="x"> & \u202eevil') == "&lt;img src=&quot;x&quot;&gt; &amp; evil"
+    assert plain("a\n\n b\u202e\tc") == "a b c"
+
+
+def test_every_module_escapes_through_ui_text():
+    """One escaping path: no other module escapes HTML or Markdown on its own (a page that did
+    would be the one nobody checked)."""
+    root = Path(__file__).resolve().parents[2]
+    sources = [
+        root / "app.py",
+        *(p for d in ("app_pages", "ui", "charts", "briefing") for p in (root / d).rglob("*.py")),
+    ]
+    offenders = [
+        str(path.relative_to(root))
+        for path in sources
+        if path.name != "text.py"
+        and re.search(r"^import html$|html\.escape\(|from html import", path.read_text(), re.M)
+    ]
+    assert offenders == []
