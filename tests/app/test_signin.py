@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access.access import LEVEL_VARIABLE
 from data_access.catalogue import ROOT_VARIABLE
-from tests.app.helpers import ROOT, assert_page_ok, switch
+from tests.app.helpers import ROOT, assert_page_ok, switch, unescape
 
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
@@ -155,7 +155,7 @@ def test_unusable_sign_in_secrets_mean_public_for_everyone_with_the_reason_on_ab
     at = signed_in(AIGERIM, page="about", auth=auth)
     assert_page_ok(at, "about")
     assert "Public · disclosure-controlled aggregates" in sidebar_text(at)
-    assert any(reason in w.value for w in at.warning)
+    assert any(reason in unescape(w.value) for w in at.warning)
     assert "Sign-in is not available on this server right now" in sidebar_text(at)
     anonymous = signed_in(None, page="about", auth=auth)
     assert "Sign in" not in [b.label for b in anonymous.sidebar.button]
