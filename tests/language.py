@@ -14,6 +14,12 @@ PROPER = {
     "Second",
     "Chance",
     "IOM",
+    # The map's source in the sample's notes (data_access.kazakhstan.BOUNDARIES): its licence,
+    # its author and OCHA are names in every language.
+    "MIT",
+    "Aidos",
+    "Kanapyanov",
+    "OCHA",
     "UNHCR",
     "ISO",
     "HXL",
