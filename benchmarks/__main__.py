@@ -3,6 +3,7 @@
     python -m benchmarks                                  # 10k, 100k and 1M people
     python -m benchmarks --sizes 100000 --runs 30
     python -m benchmarks --quick                          # a CI-sized run (2,000 people)
+    python -m benchmarks --sizes 100000 --profile progress  # where a page's fresh reruns go
 
 For each size it generates a synthetic snapshot on demand (`python -m data_access.generate`,
 cached under --data and made again when the generator changes), then starts one fresh process
@@ -19,6 +20,11 @@ Streamlit's AppTest (`benchmarks/worker.py`), and measures:
   the CPU time of the script thread, which other processes on a shared machine disturb less),
   and within it the time in queries (`data_access.queries`) and in charts (`charts` builders and the chart
   element with its data table);
+- the floor: each rerun of a page follows a rerun of `benchmarks/floor_app.py` (Streamlit drawing
+  the same chrome and nothing else: navigation, snapshot picker, six multiselects, a metric, a
+  chart) to the same selection, in the same process; every page is reported as a multiple of
+  the floor, p50 and p95 over its reruns, fresh and seen before ("ratios": on a shared machine
+  only these are comparable between runs; the load average during the run is recorded too);
 - bytes sent to the browser per rerun (every ForwardMsg of the run, serialized) and the rows
   of the largest chart dataset;
 - resident memory of the server process: after the first page, steady (after every rerun),
@@ -29,6 +35,8 @@ The naive baseline gets --naive-runs reruns per selection (at least one, at most
 Reintegration progress pages, the two pages whose charts it draws.
 
 Prints a table and writes everything as JSON (--json, default benchmarks/results/latest.json).
+`--profile PAGE` measures only PAGE (first size) and prints the top entries of a cProfile of the
+script thread during its fresh reruns.
 """
 
 from __future__ import annotations
@@ -95,10 +103,14 @@ def run_worker(variant: str, root: Path, args: argparse.Namespace, *, cold_only:
     command = [sys.executable, "-m", "benchmarks.worker", variant, str(root), "--sessions", str(args.sessions)]
     if cold_only:
         command += ["--cold-only"]
+    elif args.profile:
+        command += ["--runs", str(args.runs), "--warm-up", str(args.warm_up), "--profile", args.profile, "--no-floor"]
     elif variant == "app":
         command += ["--runs", str(args.runs), "--warm-up", str(args.warm_up)]
         if args.pages:
             command += ["--pages", *args.pages]
+        if args.no_floor:
+            command += ["--no-floor"]
     else:
         command += ["--runs", str(args.naive_runs), "--warm-up", "0", "--budget", str(args.naive_budget)]
     limit = args.max_rss_gib * 2**30
@@ -107,8 +119,10 @@ def run_worker(variant: str, root: Path, args: argparse.Namespace, *, cold_only:
     with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
         env = {**os.environ, PREPARED_VARIABLE: str(args.data / "prepared")}
         worker = subprocess.Popen(command, cwd=ROOT, stdout=stdout, stderr=stderr, text=True, env=env)
+        loads = []
         # A guard for a shared machine: the naive baseline's memory grows with the data.
         while worker.poll() is None:
+            loads.append(os.getloadavg()[0])
             try:
                 resident = psutil.Process(worker.pid).memory_info().rss
             except psutil.NoSuchProcess:
@@ -123,7 +137,9 @@ def run_worker(variant: str, root: Path, args: argparse.Namespace, *, cold_only:
         stderr.seek(0)
         if worker.returncode != 0:
             raise RuntimeError(f"{variant} worker failed:\n{stderr.read()[-3000:]}")
-        return json.loads(stdout.read().strip().splitlines()[-1])
+        result = json.loads(stdout.read().strip().splitlines()[-1])
+        result["load_average"] = {"mean": round(statistics.mean(loads or [0]), 2), "max": round(max(loads or [0]), 2)}
+        return result
 
 
 def compare(app: dict, naive: dict, measured: str = "pages") -> dict:
@@ -152,6 +168,69 @@ def code_version() -> dict:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
 
     return {"head": git("rev-parse", "--short", "HEAD"), "dirty": bool(git("status", "--porcelain", "--", "."))}
+
+
+FLOOR_TARGETS = {100_000: (2, 3, 1.5), 1_000_000: (3, 4, 1.5)}  # fresh p50, fresh p95, seen p50: × the floor
+BYTES_TARGET = 60_000
+
+
+def print_ratios(size: dict) -> None:
+    """Each page as a multiple of the floor measured beside it (wall clock; script CPU after)."""
+    app = size["app"]
+    if not app.get("ratios"):
+        return
+    load = app.get("load_average", {})
+    print(
+        f"\n{size['people']:,} people, pages ÷ the floor (same run; load average during the run "
+        f"{load.get('mean', float('nan')):.1f}, max {load.get('max', float('nan')):.1f}, {os.cpu_count()} cores)"
+    )
+    print(
+        f"{'page':<15}{'fresh p50':>10}{'p95':>7}{'seen p50':>10}{'p95':>7}{'cpu fresh':>10}{'cpu seen':>9}"
+        f"{'kB/rerun':>9}{'page ms':>9}{'floor ms':>9}"
+    )
+    for page, r in app["ratios"].items():
+        fresh, seen = r["fresh"], r["seen"]
+        print(
+            f"{page:<15}{fresh['wall_ms_p50_ratio']:>9.1f}×{fresh['wall_ms_p95_ratio']:>6.1f}×"
+            f"{seen['wall_ms_p50_ratio']:>9.1f}×{seen['wall_ms_p95_ratio']:>6.1f}×"
+            f"{fresh['script_cpu_ms_p50_ratio']:>9.1f}×{seen['script_cpu_ms_p50_ratio']:>8.1f}×"
+            f"{fresh['bytes_p50'] / 1000:>9.1f}{fresh['wall_ms_p50']:>9.0f}{fresh['floor_wall_ms_p50']:>9.0f}"
+        )
+    floor = next(iter(app["ratios"].values()))["fresh"]
+    print(f"{'floor':<15}{'':>49}{floor['floor_bytes_p50'] / 1000:>9.1f}")
+
+
+def ratio_markdown(report: dict) -> str:
+    """The README's table of pages against the floor: ratios first, absolute times after."""
+    lines = []
+    for size in report["sizes"]:
+        app = size["app"]
+        if not app.get("ratios"):
+            continue
+        load = app.get("load_average", {})
+        found = FLOOR_TARGETS.get(size["people"])
+        lines += [
+            f"{size['people']:,} people; load average during the run {load.get('mean', 0):.1f} "
+            f"(max {load.get('max', 0):.1f}) on {report['machine']['cpus']} cores"
+            + (f"; targets: fresh p50 ≤ {found[0]}×, p95 ≤ {found[1]}×, seen p50 ≤ {found[2]}×" if found else "")
+            + f", ≤ {BYTES_TARGET // 1000} kB per rerun",
+            "",
+            "| page | fresh p50 ÷ floor | fresh p95 ÷ floor | seen p50 ÷ floor | seen p95 ÷ floor "
+            "| CPU fresh / seen ÷ floor | kB per rerun | fresh p50 / p95 ms | seen p50 ms | floor p50 ms |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for page, r in app["ratios"].items():
+            fresh, seen = r["fresh"], r["seen"]
+            lines.append(
+                f"| {page} | {fresh['wall_ms_p50_ratio']:.1f}× | {fresh['wall_ms_p95_ratio']:.1f}× "
+                f"| {seen['wall_ms_p50_ratio']:.1f}× | {seen['wall_ms_p95_ratio']:.1f}× "
+                f"| {fresh['script_cpu_ms_p50_ratio']:.1f}× / {seen['script_cpu_ms_p50_ratio']:.1f}× "
+                f"| {fresh['bytes_p50'] / 1000:.0f} | {fresh['wall_ms_p50']:.0f} / {fresh['wall_ms_p95']:.0f} "
+                f"| {seen['wall_ms_p50']:.0f} | {fresh['floor_wall_ms_p50']:.0f} |"
+            )
+        floor = next(iter(app["ratios"].values()))["fresh"]
+        lines += [f"| *floor* | 1× | 1× | 1× | 1× | 1× | {floor['floor_bytes_p50'] / 1000:.0f} | | | |", ""]
+    return "\n".join(lines)
 
 
 def print_table(report: dict) -> None:
@@ -191,6 +270,7 @@ def print_table(report: dict) -> None:
                 f"peak {naive['peak_rss_mib']:.0f} MiB; speed-up (naive / overview + progress, p50): "
                 + ", ".join(f"{k} {v}x" for k, v in size["speed_up"].items())
             )
+        print_ratios(size)
 
 
 TARGETS = {100_000: (80, 150, 3, 600), 1_000_000: (150, 300, 15, 2560)}  # p50, p95 ms, cold s, MiB
@@ -281,6 +361,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--naive-runs", type=int, default=3, help="naive baseline reruns per selection")
     parser.add_argument("--naive-budget", type=float, default=120, help="seconds per selection for the naive runs")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
+    parser.add_argument("--no-floor", action="store_true", help="skip the floor (no ratios)")
+    parser.add_argument(
+        "--profile", metavar="PAGE", help="profile PAGE's fresh reruns at the first size, print the top entries, stop"
+    )
     parser.add_argument("--max-rss-gib", type=float, default=8, help="stop a worker above this resident memory")
     parser.add_argument("--quick", action="store_true", help="2,000 people, 3 runs, 2 sessions: checks it works")
     parser.add_argument("--data", type=Path, default=Path("/tmp/bench_data"), help="where snapshots are cached")
@@ -290,7 +374,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.markdown:
-        print(markdown(json.loads(args.markdown.read_text())))
+        results = json.loads(args.markdown.read_text())
+        print(ratio_markdown(results))
+        print(markdown(results))
         return 0
     if args.quick:
         args.sizes, args.runs, args.warm_up, args.sessions, args.naive_runs = [2_000], 3, 1, 2, 1
@@ -303,6 +389,18 @@ def main(argv: list[str] | None = None) -> int:
         "runs": args.runs,
         "sizes": [],
     }
+    if args.profile:
+        people = args.sizes[0]
+        ensure_snapshot(args.data, people)
+        profiled = run_worker("app", args.data / str(people), args)
+        figures = profiled["pages"][args.profile]
+        print(profiled["profile"])
+        print(
+            f"{args.profile}, {people:,} people, fresh selections: "
+            + ", ".join(f"{sel} p50 {f['wall_ms_p50']:.0f} ms" for sel, f in figures.items())
+            + f" (profiled: slower than unprofiled); load average {profiled['load_average']['mean']:.1f}"
+        )
+        return 0
     for people in args.sizes:
         snapshot = ensure_snapshot(args.data, people)
         root = args.data / str(people)

@@ -4,15 +4,24 @@ process per size and variant, so cold start and memory are those of a new server
 
     python -m benchmarks.worker app /tmp/bench_data/100000 --runs 20 --started $(date +%s.%N)
 
+Every rerun of a dashboard page follows a rerun of the floor (`benchmarks/floor_app.py`, the same
+chrome and nothing else) in the same process, to the same selection, so each page is reported as a
+multiple of what Streamlit itself needs, measured side by side ("ratios"). `--profile PAGE`
+profiles the script thread during that page's fresh reruns (cProfile runs per thread, and
+AppTest runs the script in a thread of its own) and adds the top entries to the result.
+
 Prints one JSON object on the last line of stdout.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gc
+import io
 import json
 import os
+import pstats
 import resource
 import statistics
 import sys
@@ -30,6 +39,7 @@ from data_access.filters import DIMENSIONS, Filters
 from tests.app.helpers import switch
 
 ROOT = Path(__file__).resolve().parent.parent
+FLOOR = Path(__file__).resolve().parent / "floor_app.py"
 APP_PAGES = ("overview", "repatriations", "progress", "regions", "explorer", "about")
 NAIVE_PAGES = ("naive",)
 REMEMBERED = results.RESULT_CACHE_SIZE or results.DEFAULT_RESULT_CACHE_SIZE
@@ -53,6 +63,7 @@ class Probe:
         self.script = 0.0
         self.script_cpu = 0.0
         self.messages: list = []
+        self.profiler: cProfile.Profile | None = None
         self._depth = 0
 
     def reset(self) -> None:
@@ -84,9 +95,14 @@ class Probe:
 
         def timed_run(runner, rerun_data):
             start, cpu = time.perf_counter(), time.thread_time()
+            profiler = self.profiler
+            if profiler is not None:
+                profiler.enable()
             try:
                 return run_script(runner, rerun_data)
             finally:
+                if profiler is not None:
+                    profiler.disable()
                 self.script += time.perf_counter() - start
                 self.script_cpu += time.thread_time() - cpu
 
@@ -163,38 +179,60 @@ def check(at: AppTest, where: str) -> None:
         raise RuntimeError(f"{where}: {at.exception[0].value}")
 
 
-def measure_page(at: AppTest, probe: Probe, page: str, runs: int, warm_up: int, budget: float | None) -> dict:
+def measure_page(
+    at: AppTest, probe: Probe, page: str, runs: int, warm_up: int, budget: float | None, floor: AppTest | None = None
+) -> tuple[dict, dict | None]:
     """Cycle through the selections (all -> broad -> narrow -> all ...), so every rerun follows a
-    filter change; each rerun counts for the selection it changed to."""
-    measures = ("wall_ms", "script_ms", "script_cpu_ms", "query_ms", "chart_ms", "bytes", "largest_chart_rows")
-    samples = {label: {name: [] for name in measures} for label in SELECTIONS}
+    filter change; each rerun counts for the selection it changed to. With `floor`, each rerun
+    of the page is preceded by a rerun of the floor to the same selection; returns the page's
+    figures and the floor's (None without it)."""
+    samples = {label: new_samples() for label in SELECTIONS}
+    floor_samples = {label: new_samples() for label in SELECTIONS}
     began = time.perf_counter()
     for i in range(warm_up + runs):
         if budget is not None and i > warm_up and time.perf_counter() - began > budget * len(SELECTIONS):
             break
         for label, filters in SELECTIONS.items():
-            choose(at, filters)
-            probe.reset()
-            start = time.perf_counter()
-            at.run()
-            wall = time.perf_counter() - start
-            check(at, f"{page}, {label}")
-            if i < warm_up:
-                continue
-            sent, largest = probe.sent()
-            figures = samples[label]
-            figures["wall_ms"].append(wall * 1000)
-            figures["script_ms"].append(probe.script * 1000)
-            figures["script_cpu_ms"].append(probe.script_cpu * 1000)
-            figures["query_ms"].append(probe.query * 1000)
-            figures["chart_ms"].append(probe.chart * 1000)
-            figures["bytes"].append(sent)
-            figures["largest_chart_rows"].append(largest)
-    return {label: summary(figures) for label, figures in samples.items()}
+            if floor is not None:
+                rerun(floor, probe, filters, f"floor ({page}), {label}", None if i < warm_up else floor_samples[label])
+            rerun(at, probe, filters, f"{page}, {label}", None if i < warm_up else samples[label])
+    figures = {label: summary(figures) for label, figures in samples.items()}
+    if floor is None:
+        return figures, None
+    return figures, {label: summary(figures) for label, figures in floor_samples.items()}
+
+
+MEASURES = ("wall_ms", "script_ms", "script_cpu_ms", "query_ms", "chart_ms", "bytes", "largest_chart_rows")
+
+
+def new_samples() -> dict[str, list]:
+    return {name: [] for name in MEASURES}
+
+
+def rerun(at: AppTest, probe: Probe, filters: Filters, where: str, figures: dict[str, list] | None) -> None:
+    """Change the filters to `filters`, rerun, and add the rerun's figures to `figures` (a
+    warm-up rerun: None)."""
+    choose(at, filters)
+    probe.reset()
+    start = time.perf_counter()
+    at.run()
+    wall = time.perf_counter() - start
+    check(at, where)
+    if figures is None:
+        return
+    sent, largest = probe.sent()
+    figures["wall_ms"].append(wall * 1000)
+    figures["script_ms"].append(probe.script * 1000)
+    figures["script_cpu_ms"].append(probe.script_cpu * 1000)
+    figures["query_ms"].append(probe.query * 1000)
+    figures["chart_ms"].append(probe.chart * 1000)
+    figures["bytes"].append(sent)
+    figures["largest_chart_rows"].append(largest)
 
 
 def summary(figures: dict[str, list]) -> dict:
-    out = {"runs": len(figures["wall_ms"])}
+    out = {"runs": len(figures["wall_ms"]), "wall_ms_samples": [round(v, 2) for v in figures["wall_ms"]]}
+    out["script_cpu_ms_samples"] = [round(v, 2) for v in figures["script_cpu_ms"]]
     for name, values in figures.items():
         if name.endswith("_ms"):
             out[f"{name}_p50"] = round(statistics.median(values), 2)
@@ -205,8 +243,37 @@ def summary(figures: dict[str, list]) -> dict:
     return out
 
 
+def ratio(page: dict, floor: dict) -> dict:
+    """A page against the floor over all three selections (their reruns pooled): p50 and p95 of
+    each, the page's over the floor's (of the wall clock, and of the script thread's CPU time),
+    and the bytes each sent per rerun (median)."""
+
+    def pooled(figures: dict, name: str) -> list[float]:
+        return [v for selection in figures.values() for v in selection[f"{name}_samples"]]
+
+    out = {}
+    for name in ("wall_ms", "script_cpu_ms"):
+        mine, theirs = pooled(page, name), pooled(floor, name)
+        for stat, share in (("p50", 0.5), ("p95", 0.95)):
+            out[f"{name}_{stat}"] = round(percentile(mine, share), 1)
+            out[f"floor_{name}_{stat}"] = round(percentile(theirs, share), 1)
+            out[f"{name}_{stat}_ratio"] = round(percentile(mine, share) / percentile(theirs, share), 2)
+    out["bytes_p50"] = statistics.median(f["bytes_p50"] for f in page.values())
+    out["floor_bytes_p50"] = statistics.median(f["bytes_p50"] for f in floor.values())
+    return out
+
+
+def profile_text(profiler: cProfile.Profile, top: int) -> str:
+    """The top entries of a profile, by cumulative time and by own time."""
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
 def open_page(at: AppTest, page: str, script: Path) -> None:
-    if script.name == "app.py":
+    if script.name in ("app.py", FLOOR.name):
         switch(at, page)
         at.run()
         check(at, page)
@@ -223,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, help="stop measuring a selection after this many seconds")
     parser.add_argument("--started", type=float, help="time.time() when the parent started this process")
     parser.add_argument("--cold-only", action="store_true", help="stop after the first page (a restart)")
+    parser.add_argument("--no-floor", action="store_true", help="do not interleave the floor's reruns")
+    parser.add_argument("--profile", metavar="PAGE", help="profile PAGE's fresh reruns (only that page is measured)")
+    parser.add_argument("--profile-top", type=int, default=30, help="entries of the profile to keep")
     args = parser.parse_args(argv)
     started = args.started or time.time()
     os.environ[ROOT_VARIABLE] = str(args.root)
@@ -240,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
 
         ui.context.load_snapshot = counted_load
         instrument_app(probe)
-        script, pages = ROOT / "app.py", args.pages or list(APP_PAGES)
+        script, pages = ROOT / "app.py", [args.profile] if args.profile else args.pages or list(APP_PAGES)
     else:
         script, pages = Path(__file__).resolve().parent / "naive_app.py", list(NAIVE_PAGES)
 
@@ -264,17 +334,41 @@ def main(argv: list[str] | None = None) -> int:
     if args.cold_only:
         print(json.dumps(result))
         return 0
+    floor = None
+    if args.variant == "app" and not args.no_floor:
+        floor = AppTest.from_file(str(FLOOR), default_timeout=900)
+        floor.run()
+        check(floor, "floor")
+        result["floor"], result["floor_revisit"], result["ratios"] = {}, {}, {}
+    if args.profile:
+        open_page(at, args.profile, script)
+        results.RESULT_CACHE_SIZE = 0
+        for _ in range(args.warm_up):
+            for label, filters in SELECTIONS.items():
+                rerun(at, probe, filters, f"{args.profile}, {label}", None)
+        probe.profiler = cProfile.Profile()
+        result["pages"][args.profile], _ = measure_page(at, probe, args.profile, args.runs, 0, None)
+        probe.profiler, profiler = None, probe.profiler
+        result["profile"] = profile_text(profiler, args.profile_top)
+        print(json.dumps(result))
+        return 0
     for page in pages:
         open_page(at, page, script)
         if args.variant == "app":
+            if floor is not None:
+                open_page(floor, page, FLOOR)
             # A selection nobody has asked for: every released table is computed afresh ...
             results.RESULT_CACHE_SIZE = 0
-            result["pages"][page] = measure_page(at, probe, page, args.runs, args.warm_up, args.budget)
+            fresh = measure_page(at, probe, page, args.runs, args.warm_up, args.budget, floor)
             # ... and one asked for before (the warm-up asks for each): tables come from the cache.
             results.RESULT_CACHE_SIZE = REMEMBERED
-            result["pages_revisit"][page] = measure_page(at, probe, page, args.runs, args.warm_up, args.budget)
+            seen = measure_page(at, probe, page, args.runs, args.warm_up, args.budget, floor)
+            result["pages"][page], result["pages_revisit"][page] = fresh[0], seen[0]
+            if floor is not None:
+                result["floor"][page], result["floor_revisit"][page] = fresh[1], seen[1]
+                result["ratios"][page] = {"fresh": ratio(*fresh), "seen": ratio(*seen)}
         else:
-            result["pages"][page] = measure_page(at, probe, page, args.runs, args.warm_up, args.budget)
+            result["pages"][page], _ = measure_page(at, probe, page, args.runs, args.warm_up, args.budget)
     gc.collect()
     result["steady_rss_mib"] = round(rss() / MiB, 1)
     # More sessions open at once: each its own AppTest (session state), one process, one cache.

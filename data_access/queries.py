@@ -11,12 +11,14 @@ charts never look anything up.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
 
 from data_access import contract as c
 from data_access.cells import cells, quantile, select
-from data_access.filters import Filters
+from data_access.filters import DIMENSIONS, Filters
 from data_access.programme import (
     DAYS_PER_MONTH,
     GROUPS,
@@ -27,7 +29,7 @@ from data_access.programme import (
     stuck_stages,
 )
 from data_access.snapshot import Snapshot
-from i18n import _
+from i18n import _, language
 from i18n import format as fmt
 
 FLAG_BITS = {"unaccompanied": 2, "justice": 1}
@@ -40,11 +42,20 @@ def base_n(snapshot: Snapshot, filters: Filters) -> int:
     return select(snapshot, filters).total()
 
 
+_stage_metas: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _stage_meta(snapshot: Snapshot) -> pd.DataFrame:
-    """Stages in programme order: code, label in this run's language, order and track."""
-    meta = snapshot.stages[["stage_id", "order", "track"]].rename(columns={"stage_id": "stage"})
-    meta.insert(1, "stage_label", meta["stage"].map(snapshot.labels("stage")))
-    return meta
+    """Stages in programme order (the order of `snapshot.categories("stage")`): code, label in
+    this run's language, order and track. Made once per snapshot and language (a rerun asks for
+    it several times, and making it costs more than the counts it labels)."""
+    by_language = _stage_metas.setdefault(snapshot, {})
+    code = language()
+    if code not in by_language:
+        meta = snapshot.stages[["stage_id", "order", "track"]].rename(columns={"stage_id": "stage"})
+        meta.insert(1, "stage_label", meta["stage"].map(snapshot.labels("stage")))
+        by_language[code] = meta.reset_index(drop=True)
+    return by_language[code].copy()
 
 
 def _codes(snapshot: Snapshot, dim: str) -> np.ndarray:
@@ -168,9 +179,8 @@ def age_sex_pyramid(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
 
 
 def _per_stage(snapshot: Snapshot, people: np.ndarray, base: int) -> pd.DataFrame:
-    counts = pd.DataFrame({"stage": snapshot.categories("stage"), "people": people.astype("int64")})
-    out = _stage_meta(snapshot).merge(counts, on="stage", how="left").fillna({"people": 0})
-    out["people"] = out["people"].astype("int64")
+    out = _stage_meta(snapshot).astype({"stage": str})
+    out["people"] = people.astype("int64")  # in stage order, as the meta rows
     out["share"] = out["people"] / base if base else 0.0
     return out[["stage", "stage_label", "order", "track", "people", "share"]]
 
@@ -231,7 +241,9 @@ def time_to_milestone(snapshot: Snapshot, filters: Filters, step_months: int = 1
     arrivals = pd.to_datetime(snapshot.cohorts.set_index("cohort_id")["arrival_date"])
     names = snapshot.labels("cohort")
     columns = ["cohort", "cohort_name", "milestone", "milestone_label", "months", "reached", "base", "share"]
-    rows = []
+    # Built as arrays and made into one frame at the end: a frame per cohort and milestone
+    # cost more than everything else in this query.
+    parts: dict[str, list] = {name: [] for name in columns[:-1]}
     for code, name in enumerate(cohorts):
         if bases[code] == 0:
             continue
@@ -239,24 +251,19 @@ def time_to_milestone(snapshot: Snapshot, filters: Filters, step_months: int = 1
         grid = np.arange(0, observed + 1, step_months)
         for stage, _column, label in MILESTONES:
             counts = reached[stage][code]
-            values = counts[np.minimum(grid, len(counts) - 1)]
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "cohort": name,
-                        "cohort_name": names[name],
-                        "milestone": stage,
-                        "milestone_label": _(label),
-                        "months": grid,
-                        "reached": values.astype("int64"),
-                        "base": int(bases[code]),
-                    }
-                )
-            )
-    if not rows:
+            parts["cohort"].append([name] * len(grid))
+            parts["cohort_name"].append([names[name]] * len(grid))
+            parts["milestone"].append([stage] * len(grid))
+            parts["milestone_label"].append([_(label)] * len(grid))
+            parts["months"].append(grid)
+            parts["reached"].append(counts[np.minimum(grid, len(counts) - 1)].astype("int64"))
+            parts["base"].append(np.full(len(grid), int(bases[code]), dtype="int64"))
+    if not parts["months"]:
         empty = {"months": "int64", "reached": "int64", "base": "int64", "share": "float64"}
         return pd.DataFrame({col: pd.Series(dtype=empty.get(col, object)) for col in columns})
-    out = pd.concat(rows, ignore_index=True)
+    text = {name: np.array([v for part in parts[name] for v in part], dtype=object) for name in columns[:4]}
+    numbers = {name: np.concatenate(parts[name]).astype("int64") for name in ("months", "reached", "base")}
+    out = pd.DataFrame({**text, **numbers})
     out["share"] = out["reached"] / out["base"]
     return out[columns]
 
@@ -276,18 +283,14 @@ def time_in_stage(snapshot: Snapshot, filters: Filters, threshold_days: int = 18
     past = chosen.sum(over, stage, len(stages))[:, 0]
     histograms = chosen.distribution(days.people, stage, len(stages))
     counts = np.isin(stages, stuck_stages(snapshot.stages))
-    stats = pd.DataFrame(
-        {
-            "stage": stages,
-            "counts_as_stuck": counts,
-            "people": people.astype("int64"),
-            "median_days": [quantile(values, row, 0.5) for row in histograms],
-            "p75_days": [quantile(values, row, 0.75) for row in histograms],
-            "stuck": np.where(counts, past, 0).astype("int64"),
-        }
-    )
     meta = _stage_meta(snapshot)
-    out = meta.loc[meta["track"] != "exit"].merge(stats, on="stage", how="left")
+    kept = (meta["track"] != "exit").to_numpy()  # meta rows are in stage order, as the counts
+    out = meta.loc[kept].reset_index(drop=True).astype({"stage": str})
+    out["counts_as_stuck"] = counts[kept]
+    out["people"] = people.astype("int64")[kept]
+    out["median_days"] = [quantile(values, row, 0.5) for row in histograms[kept]]
+    out["p75_days"] = [quantile(values, row, 0.75) for row in histograms[kept]]
+    out["stuck"] = np.where(counts, past, 0).astype("int64")[kept]
     out["threshold_days"] = threshold_days
     columns = ["stage", "stage_label", "order", "track", "counts_as_stuck", "people", "median_days", "p75_days"]
     return out[[*columns, "stuck", "threshold_days"]].reset_index(drop=True)
@@ -302,30 +305,24 @@ def assessment_scores(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     if any(cell.scores(dimension) is None for dimension in SCORE_LABELS):
         return _assessment_scores_from_rows(snapshot, filters, columns)
     periods = cell.half_years
-    parts = []
+    parts: dict[str, list] = {name: [] for name in columns}
     for dimension, label in SCORE_LABELS.items():
         histogram = cell.scores(dimension)
         counts = chosen.distribution(histogram).reshape(len(periods), len(histogram.values))
         people = chosen.sum(cell.scored_people(dimension))[0]
         shown = np.flatnonzero(counts.sum(axis=1))
-        if len(shown) == 0:
-            continue
-        parts.append(
-            pd.DataFrame(
-                {
-                    "period": periods[shown],
-                    "dimension": dimension,
-                    "dimension_label": _(label),
-                    "n": people[shown].astype("int64"),
-                    "median": [quantile(histogram.values, counts[i], 0.5) for i in shown],
-                    "q1": [quantile(histogram.values, counts[i], 0.25) for i in shown],
-                    "q3": [quantile(histogram.values, counts[i], 0.75) for i in shown],
-                }
-            )
-        )
-    if not parts:
+        parts["period"].append(periods[shown])
+        parts["dimension"] += [dimension] * len(shown)
+        parts["dimension_label"] += [_(label)] * len(shown)
+        parts["n"].append(people[shown].astype("int64"))
+        for name, share in (("median", 0.5), ("q1", 0.25), ("q3", 0.75)):
+            parts[name] += [quantile(histogram.values, counts[i], share) for i in shown]
+    if not parts["dimension"]:
         return pd.DataFrame(columns=columns)
-    return pd.concat(parts, ignore_index=True).sort_values(["period", "dimension"])[columns].reset_index(drop=True)
+    # One frame at the end, not one per dimension and a concat: on tables this small, making
+    # frames is most of the cost.
+    out = pd.DataFrame({**parts, "period": np.concatenate(parts["period"]), "n": np.concatenate(parts["n"])})
+    return out.sort_values(["period", "dimension"])[columns].reset_index(drop=True)
 
 
 def _assessment_scores_from_rows(snapshot: Snapshot, filters: Filters, columns: list[str]) -> pd.DataFrame:
@@ -469,12 +466,39 @@ def option_counts(snapshot: Snapshot, filters: Filters, dimension: str) -> pd.Da
     chosen = select(snapshot, filters.without(dimension))
     codes = snapshot.categories(dimension)
     counts = chosen.sum(chosen.cells.size, _codes(snapshot, dimension), len(codes))[:, 0]
+    return _options_table(snapshot, dimension, counts)
+
+
+def facet_counts(snapshot: Snapshot, filters: Filters) -> dict[str, pd.DataFrame]:
+    """`option_counts` of every dimension, in one pass over the cells where the counts are exact
+    (a restricted snapshot): each dimension's filter is matched once, and each dimension's counts
+    are the people of the cells every other filter takes in. The sidebar asks for all six on
+    every rerun. A public snapshot's counts are perturbed per piece of each selection, so each
+    dimension is counted on its own there."""
+    cell = cells(snapshot)
+    if cell.perturbation is not None:
+        return {dim: option_counts(snapshot, filters, dim) for dim in DIMENSIONS}
+    matched = {dim: cell.mask(Filters(**{dim: getattr(filters, dim)})) for dim in DIMENSIONS if getattr(filters, dim)}
+    people = np.asarray(cell.size.people)[:, 0]
+    out = {}
+    for dim in DIMENSIONS:
+        taken = np.ones(cell.n, dtype=bool)
+        for other, mask in matched.items():
+            if other != dim:
+                taken &= mask
+        codes = cell.codes[dim]
+        taken &= codes >= 0
+        n_codes = len(snapshot.categories(dim))
+        counts = np.bincount(codes[taken], weights=people[taken], minlength=n_codes)[:n_codes]
+        out[dim] = _options_table(snapshot, dim, np.rint(counts).astype("int64"))
+    return out
+
+
+def _options_table(snapshot: Snapshot, dimension: str, counts: np.ndarray) -> pd.DataFrame:
+    codes = snapshot.categories(dimension)
+    labels = snapshot.labels(dimension)
     return pd.DataFrame(
-        {
-            "code": codes,
-            "label": [snapshot.label(dimension, code) for code in codes],
-            "people": counts.astype("int64"),
-        }
+        {"code": codes, "label": [labels.get(code, str(code)) for code in codes], "people": counts.astype("int64")}
     )
 
 

@@ -99,15 +99,20 @@ class Snapshot:
     def categories(self, dimension: str) -> list[str]:
         """Every code of a dimension, in the order the reference tables give (stages in
         programme order), whatever the snapshot holds."""
-        if dimension == "cohort":
-            return [str(v) for v in self.cohorts["cohort_id"]]
-        if dimension == "region":
-            return [str(v) for v in self.regions["region_code"]]
-        if dimension == "stage":
-            return [str(v) for v in self.stages["stage_id"]]
-        if dimension == "origin":
-            return sorted(str(v) for v in self.cohorts["origin_country"].unique())
-        return list({"sex": c.SEXES, "age_band": c.AGE_BANDS, "group": programme.GROUPS}[dimension])
+        return list(self._categories[dimension])
+
+    @cached_property
+    def _categories(self) -> dict[str, tuple[str, ...]]:
+        """Read from the reference tables once: queries ask for them a score of times a rerun."""
+        return {
+            "cohort": tuple(str(v) for v in self.cohorts["cohort_id"]),
+            "region": tuple(str(v) for v in self.regions["region_code"]),
+            "stage": tuple(str(v) for v in self.stages["stage_id"]),
+            "origin": tuple(sorted(str(v) for v in self.cohorts["origin_country"].unique())),
+            "sex": tuple(c.SEXES),
+            "age_band": tuple(c.AGE_BANDS),
+            "group": tuple(programme.GROUPS),
+        }
 
     def labels(self, dimension: str) -> dict[str, str]:
         """Display names of every code of a dimension (cohort, region, stage, ...), in this

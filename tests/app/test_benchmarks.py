@@ -27,6 +27,8 @@ def test_benchmark_runs_and_writes_every_field(tmp_path):
     for figure in ("cold_start_s", "rss_after_first_page_mib", "steady_rss_mib", "sessions_rss_mib", "peak_rss_mib"):
         assert app[figure] > 0 and naive[figure] > 0, figure
     assert set(app["pages"]) == {"overview"}
+    assert_floor_measured(app)
+    assert "÷ the floor" in done.stdout
     for page in (*app["pages"].values(), naive["pages"]["naive"]):
         assert set(page) == {"all", "broad", "narrow"}
         for figures in page.values():
@@ -44,6 +46,44 @@ def test_benchmark_runs_and_writes_every_field(tmp_path):
     assert "cold start to first page (restart: prepared copy)" in markdown_of(out)
 
 
+def assert_floor_measured(app: dict) -> None:
+    """The floor ran beside every page, to the same selections, and each page has its ratios."""
+    assert set(app["floor"]) == set(app["floor_revisit"]) == set(app["ratios"]) == set(app["pages"])
+    for page, floor in app["floor"].items():
+        assert set(floor) == {"all", "broad", "narrow"}
+        for label, figures in floor.items():
+            assert figures["runs"] == app["pages"][page][label]["runs"], (page, label)
+            assert figures["query_ms_p50"] == 0 and figures["chart_ms_p50"] == 0  # none of our code runs
+            assert figures["bytes_max"] > 0 and figures["largest_chart_rows"] > 0
+        for measured in app["ratios"][page].values():
+            for name in ("wall_ms", "script_cpu_ms"):
+                for stat in ("p50", "p95"):
+                    expected = measured[f"{name}_{stat}"] / measured[f"floor_{name}_{stat}"]
+                    assert abs(measured[f"{name}_{stat}_ratio"] - expected) < 0.05 * expected + 0.01
+            assert measured["bytes_p50"] > 0 and measured["floor_bytes_p50"] > 0
+    assert app["load_average"]["max"] >= app["load_average"]["mean"] >= 0
+
+
 def markdown_of(results: Path) -> str:
     command = [sys.executable, "-m", "benchmarks", "--markdown", str(results)]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=True).stdout
+
+
+def test_quick_reports_every_page_against_the_floor_and_profiles_one(tmp_path):
+    out = tmp_path / "quick.json"
+    command = [sys.executable, "-m", "benchmarks", "--quick", "--no-naive", "--runs", "1", "--warm-up", "0"]
+    command += ["--data", str(tmp_path / "data"), "--json", str(out)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    [size] = json.loads(out.read_text())["sizes"]
+    assert set(size["app"]["ratios"]) == {"overview", "repatriations", "progress", "regions", "explorer", "about"}
+    assert_floor_measured(size["app"])
+    table = markdown_of(out)
+    assert "| page | fresh p50 ÷ floor |" in table and "| *floor* |" in table and "| progress |" in table
+
+    command = [sys.executable, "-m", "benchmarks", "--sizes", "2000", "--profile", "progress", "--runs", "1"]
+    command += ["--warm-up", "0", "--data", str(tmp_path / "data")]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Ordered by: cumulative time" in done.stdout
+    assert "progress.py" in done.stdout and "_filter_widgets" in done.stdout  # the script thread, not the main one

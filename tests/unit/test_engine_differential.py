@@ -267,6 +267,7 @@ def check_selection(snapshot, previous, filters: Filters) -> None:
         assert close(row["median_composite"], median), region
         assert close(row["share_school_work"], reached_in / people_in if people_in else np.nan), region
 
+    facets = q.facet_counts(snapshot, filters)  # all six in one pass: the same tables
     for dimension in DIMENSIONS:
         others = people_of(snapshot, filters.without(dimension))
         expected = others[dimension].astype(str).value_counts()
@@ -274,6 +275,7 @@ def check_selection(snapshot, previous, filters: Filters) -> None:
         assert {r.code: r.people for r in table.itertuples() if r.people} == {
             k: int(v) for k, v in expected.items() if v
         }
+        pd.testing.assert_frame_equal(facets[dimension], table)
 
     rng = random.Random(repr(filters))
     for dims in ([rng.choice(q.PIVOT_DIMENSIONS)], rng.sample(q.PIVOT_DIMENSIONS, 2)):
