@@ -86,4 +86,6 @@ def test_quick_reports_every_page_against_the_floor_and_profiles_one(tmp_path):
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Ordered by: cumulative time" in done.stdout
-    assert "progress.py" in done.stdout and "_filter_widgets" in done.stdout  # the script thread, not the main one
+    # The script thread, not the main one: the script run and the page's render lead the profile
+    # (a name further down, such as the sidebar's _filter_widgets, may fall out of the top 30).
+    assert "script_runner.py" in done.stdout and "progress.py" in done.stdout and "(render)" in done.stdout
