@@ -17,7 +17,7 @@ import pandas as pd
 from charts import theme
 from charts._spec import figure, freeze, selectable_by, shown, template, vega_text
 from charts.figure import Figure
-from charts.regions import MEASURES, region_tiles_chart
+from charts.regions import MEASURES, region_tiles_chart, valued_regions
 from data_access.boundaries import Outline
 from i18n import _, ngettext
 from i18n import format as fmt
@@ -154,9 +154,8 @@ def region_map_chart(
     )
     data = region_summary.assign(region=region_summary["region"].astype(str)).merge(places, on="region", how="left")
     data["city"] = data["city"].fillna(False).astype(bool)
-    placed = pd.to_numeric(region_summary["people"], errors="coerce") > 0
-    valued = placed & pd.to_numeric(region_summary[measure], errors="coerce").notna()
-    regions, missing = len(region_summary), int((~valued).sum())
+    regions = len(region_summary)
+    missing = regions - len(valued_regions(region_summary, measure))
     subtitle = (
         ngettext(
             "Grey regions (–): no people placed or no value, {missing} of {regions} region",

@@ -132,6 +132,12 @@ def _tiles_template(measure: str) -> dict:
     return freeze(chart)
 
 
+def valued_regions(region_summary: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """The regions a map colours by `measure`: people placed there and a value; the rest are grey."""
+    placed = region_summary.loc[pd.to_numeric(region_summary["people"], errors="coerce") > 0]
+    return placed.loc[pd.to_numeric(placed[measure], errors="coerce").notna()]
+
+
 def region_tiles_chart(region_summary: pd.DataFrame, measure: str) -> Figure:
     """Tile-grid map of regions coloured by `measure` (people, share_school_work or
     median_composite), each tile labelled with the region and the value; grey with "–" where
@@ -141,8 +147,7 @@ def region_tiles_chart(region_summary: pd.DataFrame, measure: str) -> Figure:
     spec = MEASURES[measure]
     name = _(spec.title)
     template = _tiles_template(measure)
-    placed = region_summary.loc[pd.to_numeric(region_summary["people"], errors="coerce") > 0]
-    valued = placed.loc[pd.to_numeric(placed[measure], errors="coerce").notna()]
+    valued = valued_regions(region_summary, measure)
     if valued.empty:
         return figure(
             template,

@@ -30,6 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 from shapely.geometry import mapping, shape
 from shapely.ops import polylabel
@@ -47,9 +48,6 @@ SOURCE = {
         "Common Operational Datasets (COD-AB)"
     ),
 }
-SOURCE_NOTE = (
-    "Region boundaries: {attribution}. {package}, {licence}; simplified for the map (about 10 km, points to 1 km)."
-).format(**SOURCE)
 SOURCE_NAMES = {
     "Abay Region": "KZ-10",
     "Akmola Region": "KZ-11",
@@ -77,21 +75,16 @@ DECIMALS = 2  # 0.01° is about 1 km
 OVERLAP = 0.005  # share of the smaller region two outlines may share before it is reported
 
 
-def geo_metadata(regions) -> dict[bytes, bytes]:
+def geo_metadata(regions: pa.Table) -> dict[bytes, bytes]:
     """The GeoParquet 1.1 file metadata for a regions table whose `boundary` column holds WKB."""
-    column = regions.column(COLUMN) if hasattr(regions, "column") else regions[COLUMN]
-    present = [g for g in _as_list(column) if g is not None]
-    kinds = sorted({shapely.from_wkb(g).geom_type for g in present}) if present else []
+    present = [g for g in regions.column(COLUMN).to_pylist() if g is not None]
+    kinds = sorted({shapely.from_wkb(g).geom_type for g in present})
     body = {
         "version": "1.1.0",
         "primary_column": COLUMN,
         "columns": {COLUMN: {"encoding": "WKB", "geometry_types": kinds}},
     }
     return {b"geo": json.dumps(body).encode()}
-
-
-def _as_list(column) -> list:
-    return column.to_pylist() if hasattr(column, "to_pylist") else list(column)
 
 
 def has_boundaries(regions: pd.DataFrame) -> bool:

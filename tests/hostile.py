@@ -49,20 +49,10 @@ def hostile(tag: str) -> str:
 
 
 @dataclass(frozen=True)
-class Case:
-    name: str
-    build: Callable[[Path], None]
-    errors: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
+class Case(broken.Case):
+    """A broken snapshot's case, with the notices the loader gives for what it read anyway."""
+
     notices: tuple[str, ...] = ()
-
-    @property
-    def fatal(self) -> bool:
-        return bool(self.errors)
-
-    @property
-    def id(self) -> str:
-        return f"{FATAL_AS_OF if self.fatal else GOOD}-{self.name}"
 
 
 def resign(folder: Path) -> None:

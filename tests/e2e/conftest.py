@@ -46,14 +46,21 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _missing_browser(reason: str) -> None:
-    message = (
-        f"{reason}. Install Debian's Chromium (`apt-get install chromium`) and the Python package "
-        "(`pip install -r requirements-dev.txt`) to run the browser tests."
-    )
+def unavailable(reason: str, remedy: str) -> None:
+    """A part the browser tests need is missing: skip them with `reason` and `remedy`, except
+    where SECOND_CHANCE_REQUIRE_BROWSER is set (CI), where that is a failure."""
+    message = f"{reason}. {remedy}"
     if os.environ.get("SECOND_CHANCE_REQUIRE_BROWSER"):
         pytest.fail(message + " (SECOND_CHANCE_REQUIRE_BROWSER is set, so this is a failure.)")
     pytest.skip(message)
+
+
+def _missing_browser(reason: str) -> None:
+    unavailable(
+        reason,
+        "Install Debian's Chromium (`apt-get install chromium`) and the Python package "
+        "(`pip install -r requirements-dev.txt`) to run the browser tests.",
+    )
 
 
 class Server:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ROOT, Server, _free_port, watch
+from tests.e2e.conftest import ROOT, Server, _free_port, unavailable, watch
 from tests.e2e.helpers import wait_idle, widget
 
 IDP = ROOT / "tests" / "e2e" / "idp"
@@ -35,13 +35,11 @@ COOKIE = "_streamlit_user"
 
 
 def _missing_provider(reason: str) -> None:
-    message = (
-        f"{reason}. The sign-in tests run a real OpenID Connect provider: install Node.js 20 or newer and its "
-        "packages with `npm ci --prefix tests/e2e/idp`."
+    unavailable(
+        reason,
+        "The sign-in tests run a real OpenID Connect provider: install Node.js 20 or newer and its "
+        "packages with `npm ci --prefix tests/e2e/idp`.",
     )
-    if os.environ.get("SECOND_CHANCE_REQUIRE_BROWSER"):
-        pytest.fail(message + " (SECOND_CHANCE_REQUIRE_BROWSER is set, so this is a failure.)")
-    pytest.skip(message)
 
 
 class Provider:

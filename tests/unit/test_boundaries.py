@@ -18,19 +18,12 @@ from data_access.access import Access
 from data_access.filters import Filters
 from data_access.release import Release
 from data_access.snapshot import load_snapshot
-from data_access.writer import write_manifest
 from tests.app.helpers import ROOT
+from tests.hostile import resign
 
 PUBLIC = ROOT / "sample_data" / "public" / "2026-09-30"
 RESTRICTED = ROOT / "sample_data" / "snapshots" / "2026-09-30"
 CODES = sorted(r[0] for r in kz.REGIONS)
-
-
-def resign(folder) -> None:
-    """Rewrite a copied snapshot's manifest after a table was changed on purpose."""
-    manifest = json.loads((folder / "manifest.json").read_text())
-    manifest.pop("files")
-    write_manifest(folder, manifest)
 
 
 def regions(**outlines) -> pd.DataFrame:
