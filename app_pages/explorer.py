@@ -5,6 +5,8 @@ person table, no drill-down and no row-level download: the page never asks for t
 release layer records person-level views in an audit trail that cannot be written, it refuses
 them, and the page says so in their place."""
 
+import hashlib
+import json
 from functools import partial
 
 import pandas as pd
@@ -22,7 +24,9 @@ from ui.widgets import chart, choice, download, escape, page_header, people_to_s
 
 URL_PATH = "explorer"
 NONE = "none"
-SHOWN_ROWS = 2_000
+PAGE_ROWS = 50
+"""People a page of the person table shows: a screenful to scan, and what a rerun can send
+quickly (every shown cell goes to the browser twice, as its value and as its words)."""
 STUCK = "stuck"
 """The setting that lists only the people counted as stuck at a threshold in days (`?stuck=180`)."""
 EVERYONE = "all"
@@ -116,35 +120,55 @@ def _people(view: View) -> None:
         st.markdown(escape(stuck_rule(view.snapshot.stages, view.snapshot.labels("stage"), stuck_days)))
         st.markdown(
             ngettext(
-                "**{n}** person counted as stuck, longest in their stage first.",
-                "**{n}** people counted as stuck, longest in their stage first.",
+                "**{n}** person counted as stuck.",
+                "**{n}** people counted as stuck.",
                 n,
             ).format(n=fmt.count(n))
         )
-    # The CSV below takes every row, when asked.
-    people = data.person_table(filters, limit=SHOWN_ROWS, stuck_days=stuck_days)
-    if n > SHOWN_ROWS:
+    if n == 0:
+        return
+    left, right = st.columns(2)
+    with left:
+        order = choice(_("Order"), _order_options(), key="order", default="longest")
+    # A new selection, listing or order starts at its first page, with nobody selected: the
+    # page's widgets are new ones.
+    listing = hashlib.sha256(json.dumps([filters.to_query(), listed, order]).encode()).hexdigest()[:12]
+    pages = -(-n // PAGE_ROWS)
+    number = 1
+    if pages > 1:
+        with right:
+            number = int(st.number_input(_("Page"), 1, pages, value=1, step=1, key=f"explorer-page-{listing}"))
+    offset = (number - 1) * PAGE_ROWS
+    people = data.person_table(filters, limit=PAGE_ROWS, stuck_days=stuck_days, offset=offset, order=order)
+    if pages > 1:
         st.caption(
-            _(
-                "Showing the first {shown} of {n} people: narrow the filters to find someone, "
-                "or download the CSV for all of them."
-            ).format(shown=fmt.count(SHOWN_ROWS), n=fmt.count(n))
+            _("People {first}–{last} of {n} (page {page} of {pages}); the CSV below has all of them.").format(
+                first=fmt.count(offset + 1),
+                last=fmt.count(offset + len(people)),
+                n=fmt.count(n),
+                page=fmt.count(number),
+                pages=fmt.count(pages),
+            )
         )
-    table, config = readable(people.head(SHOWN_ROWS), view.snapshot)
+    table, config = readable(people, view.snapshot)
     config["days_in_stage"] = _("Days in current stage")
-    event = st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
-        key="explorer-people",
-        column_config=config,
-        column_order=None if stuck_days is None else STUCK_COLUMNS,
-    )
+    with st.container(key="explorer-people"):
+        event = st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            on_select="rerun",
+            selection_mode="single-row",
+            key=f"explorer-people-{listing}-{number}",
+            column_config=config,
+            column_order=None if stuck_days is None else STUCK_COLUMNS,
+        )
     name = "people" if stuck_days is None else f"people-stuck-{stuck_days}-days"
     download(
-        lambda: data.person_table(filters, stuck_days=stuck_days, download=True), name, view, key="explorer-people-csv"
+        lambda: data.person_table(filters, stuck_days=stuck_days, order=order, download=True),
+        name,
+        view,
+        key="explorer-people-csv",
     )
     selected = event.selection.rows if event else []
     if selected:
@@ -152,6 +176,15 @@ def _people(view: View) -> None:
         st.markdown(_("**Stage history of {person}**").format(person=escape(person_id)))
         history, config = readable(data.stage_history(person_id, filters), view.snapshot)
         st.dataframe(history, hide_index=True, width="stretch", column_config=config)
+
+
+def _order_options() -> dict[str, str]:
+    """The person table's orders (`queries.PERSON_ORDERS`): over everyone listed, before paging."""
+    return {
+        "longest": _("Longest in their current stage first"),
+        "newest": _("Newest in their current stage first"),
+        "id": _("By pseudonymous id"),
+    }
 
 
 def _list_options() -> dict[str, str]:

@@ -9,7 +9,8 @@ snapshot folder):
 
 Actions: `sign_in`, `sign_out`, `refused` (with a `reason`: not authorised, session expired or
 idle), and the person-level views `person_table` (the explorer's person table: `records` rows
-shown, `listing` everyone or the people counted as stuck), `stage_history` (one person's
+shown, `listing` everyone or the people counted as stuck, `rows` the page: its order and
+range, as `longest 51-100`), `stage_history` (one person's
 history: `person_id`) and `person_download` (the person CSV: `records` rows). The snapshot and
 filters of a table view give back exactly the rows that were shown.
 
@@ -142,16 +143,20 @@ class Auditor:
         records: int,
         person_id: str | None = None,
         listing: str | None = None,
+        rows: str | None = None,
         once: bool = True,
     ) -> None:
-        """Record a person-level view before its rows are shown; `once`: not again in this session."""
-        key = (action, snapshot, json.dumps(filters, sort_keys=True), person_id, listing)
+        """Record a person-level view before its rows are shown; `once`: not again in this session.
+        `rows`: which rows of a listing were shown (its order and range, as `longest 51-100`)."""
+        key = (action, snapshot, json.dumps(filters, sort_keys=True), person_id, listing, rows)
         if once and key in self.recorded:
             return
         record = {"action": action, "user": dict(self.user), "level": "restricted", "snapshot": snapshot}
         record["filters"] = dict(filters)
         if listing is not None:
             record["listing"] = listing
+        if rows is not None:
+            record["rows"] = rows
         if person_id is not None:
             record["person_id"] = person_id
         record["records"] = int(records)

@@ -190,7 +190,7 @@ class Cells:
         self.categories = {dim: snapshot.categories(dim) for dim in (*DIMENSIONS, "group")}
         self._score_histograms: dict[str, Histogram | None] = {}
         self._scored_counts: dict[str, Counts] = {}
-        self._person_rows: pd.DataFrame | None = None
+        self._memo: dict = {}
         self.warming: threading.Thread | None = None
         """The background build of every table (`warm_up`), once started."""
         self._positions = {dim: {v: i for i, v in enumerate(values)} for dim, values in self.categories.items()}
@@ -537,12 +537,17 @@ class Cells:
         who = pairs // n_types
         return _counts(self.person_cell[who], pairs % n_types, self.n, n_types, self._keys_of(who))
 
+    def memo(self, key, build):
+        """What `build(snapshot)` gives, built once per snapshot and `key` (the person table's
+        rows and orders: costly for a million people, cheap to take rows from)."""
+        with _lock:
+            if key not in self._memo:
+                self._memo[key] = build(self.snapshot)
+            return self._memo[key]
+
     def person_rows(self, build) -> pd.DataFrame:
         """Every person's row of the person table, built by `build(snapshot)` once."""
-        with _lock:
-            if self._person_rows is None:
-                self._person_rows = build(self.snapshot)
-            return self._person_rows
+        return self.memo("person_rows", build)
 
 
 class Selection:

@@ -502,24 +502,61 @@ def _options_table(snapshot: Snapshot, dimension: str, counts: np.ndarray) -> pd
     )
 
 
+PERSON_ORDERS = ("longest", "newest", "id")
+"""How the person table can be ordered: longest in their current stage first, newest in it
+first, or by pseudonymous id. Ties keep the snapshot's order, so every person has one place and
+pages never overlap."""
+
+
 def person_table(
-    snapshot: Snapshot, filters: Filters, limit: int | None = None, stuck_days: int | None = None
+    snapshot: Snapshot,
+    filters: Filters,
+    limit: int | None = None,
+    stuck_days: int | None = None,
+    *,
+    offset: int = 0,
+    order: str = "longest",
 ) -> pd.DataFrame:
     """Pseudonymous person rows (restricted snapshots only): who, where, which stage, how long.
-    With `stuck_days`, only the people `stuck` counts at that threshold, longest in their stage
-    first. With `limit`, only the first rows: a page shows a screenful, not half a million rows."""
+    With `stuck_days`, only the people `stuck` counts at that threshold. Ordered by `order`
+    (`PERSON_ORDERS`) over the whole selection; with `offset` and `limit`, one page of it: a
+    page shows a screenful, not half a million rows, and finds it without sorting them all."""
+    if order not in PERSON_ORDERS:
+        raise ValueError(f"unknown order {order!r}: one of {PERSON_ORDERS}")
     cell = cells(snapshot)
     everyone = cell.person_rows(lambda snap: _person_rows(snap, snap.people))
-    if stuck_days is None and filters.is_empty():
-        return everyone.iloc[:limit].copy(deep=False)
-    chosen = cell.mask(filters)[cell.person_cell]
-    if stuck_days is None:
-        return everyone.take(np.flatnonzero(chosen)[:limit]).reset_index(drop=True)
-    counted = np.isin(snapshot.people["stage"].astype(str).to_numpy(), stuck_stages(snapshot.stages))
-    days = everyone["days_in_stage"].to_numpy(dtype=float)
-    stuck_people = np.flatnonzero(chosen & counted & (days > stuck_days))
-    longest_first = stuck_people[np.argsort(-days[stuck_people], kind="stable")]
-    return everyone.take(longest_first[:limit]).reset_index(drop=True)
+    chosen = np.ones(len(everyone), dtype=bool) if filters.is_empty() else cell.mask(filters)[cell.person_cell]
+    days = everyone["days_in_stage"].to_numpy()
+    if stuck_days is not None:
+        counted = np.isin(snapshot.people["stage"].astype(str).to_numpy(), stuck_stages(snapshot.stages))
+        chosen &= counted & (days > stuck_days)
+    rows = np.flatnonzero(chosen)
+    key = _order_key(cell, everyone, order)[rows]
+    end = len(rows) if limit is None else min(len(rows), offset + limit)
+    if end < len(rows):  # only the rows up to this page's end are sorted: keys are unique
+        first = np.argpartition(key, end - 1)[:end] if end > 0 else np.empty(0, dtype=np.int64)
+        rows, key = rows[first], key[first]
+    page = rows[np.argsort(key, kind="stable")][offset:end]
+    return everyone.take(page).reset_index(drop=True)
+
+
+def _order_key(cell, everyone: pd.DataFrame, order: str) -> np.ndarray:
+    """One unique int64 per person that sorts the person table in `order`; made once per
+    snapshot and order (a million ids are sorted once, not on every page)."""
+
+    def build(_snapshot) -> np.ndarray:
+        n = len(everyone)
+        position = np.arange(n, dtype=np.int64)
+        if order == "id":
+            ranks = np.empty(n, dtype=np.int64)
+            ranks[np.argsort(everyone["person_id"].to_numpy(dtype=object), kind="stable")] = position
+            return ranks
+        days = everyone["days_in_stage"].to_numpy(dtype=float)
+        days = -days if order == "longest" else days
+        days[np.isnan(days)] = (np.nanmax(np.abs(days), initial=0) + 1) if n else 0  # no date: last
+        return days.astype(np.int64) * n + position
+
+    return cell.memo(("person_order", order), build)
 
 
 def _person_rows(snapshot: Snapshot, people: pd.DataFrame) -> pd.DataFrame:

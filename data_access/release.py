@@ -396,17 +396,28 @@ class Release:
             raise
 
     def person_table(
-        self, filters: Filters, limit: int | None = None, stuck_days: int | None = None, *, download: bool = False
+        self,
+        filters: Filters,
+        limit: int | None = None,
+        stuck_days: int | None = None,
+        *,
+        offset: int = 0,
+        order: str = "longest",
+        download: bool = False,
     ) -> pd.DataFrame:
-        """The pseudonymous person rows of the selection; with `stuck_days`, only the people
-        counted as stuck at that threshold (the ones `stuck_totals` counts). Restricted only;
-        recorded in the audit trail as a table shown (once per session and selection) or, with
-        `download`, as a download (every time)."""
+        """The pseudonymous person rows of the selection in `order` (`queries.PERSON_ORDERS`),
+        from `offset` for `limit` rows; with `stuck_days`, only the people counted as stuck at
+        that threshold (the ones `stuck_totals` counts). Restricted only; recorded in the audit
+        trail as a table shown, with the rows shown (once per session, selection and page) or,
+        with `download`, as a download (every time)."""
         self._person_level()
-        rows = q.person_table(self.snapshot, filters, limit=limit, stuck_days=stuck_days)
+        rows = q.person_table(self.snapshot, filters, limit=limit, stuck_days=stuck_days, offset=offset, order=order)
         listing = "all" if stuck_days is None else f"stuck-{stuck_days}"
-        action = "person_download" if download else "person_table"
-        self._record(action, filters, records=len(rows), listing=listing, once=not download)
+        if download:
+            self._record("person_download", filters, records=len(rows), listing=listing, once=False)
+        else:
+            shown = f"{order} {offset + 1}-{offset + len(rows)}"
+            self._record("person_table", filters, records=len(rows), listing=listing, rows=shown)
         return rows
 
     def stuck_count(self, filters: Filters, threshold_days: int) -> int:

@@ -153,8 +153,41 @@ def test_explorer_pivot_and_person_table(latest):
     pivot = shown_table(at.dataframe[0]).set_index("Cohort")
     assert list(pivot.columns) == ["Female", "Male"]
     assert (pivot.loc["Rusafa", "Female"], pivot.loc["Rusafa", "Male"]) == ("8", "6")
-    people = next(df.value for df in at.dataframe if "person_id" in df.value.columns)
-    assert len(people) == 626 and people["person_id"].is_unique
+    assert people_page(at)["person_id"].tolist() == q.person_table(latest, Filters(), limit=50)["person_id"].tolist()
+
+
+def people_page(at) -> pd.DataFrame:
+    return next(df.value for df in at.dataframe if "person_id" in df.value.columns)
+
+
+def page_number(at):
+    return next(n for n in at.number_input if n.key.startswith("explorer-page-"))
+
+
+def test_the_person_table_pages_through_everyone_once_in_the_order_asked(latest):
+    at = open_app("explorer")
+    assert page_number(at).value == 1
+    assert "People 1–50 of 626 (page 1 of 13); the CSV below has all of them." in [c.value for c in at.caption]
+    seen = people_page(at)["person_id"].tolist()
+    for number in range(2, 14):
+        page_number(at).set_value(number).run()
+        assert_page_ok(at, "explorer")
+        seen += people_page(at)["person_id"].tolist()
+    last = "People 601–626 of 626 (page 13 of 13); the CSV below has all of them."
+    assert last in [c.value for c in at.caption]
+    assert seen == q.person_table(latest, Filters())["person_id"].tolist()  # everyone, once, longest first
+    days = q.person_table(latest, Filters())["days_in_stage"]
+    assert days.is_monotonic_decreasing and len(set(seen)) == 626
+
+    at.selectbox(key="order").set_value("id").run()  # another order starts at its first page
+    assert page_number(at).value == 1 and at.query_params["order"] == "id"
+    assert people_page(at)["person_id"].tolist() == sorted(latest.people["person_id"])[:50]
+    page_number(at).set_value(2).run()
+    next(w for w in at.multiselect if w.key == "cohort").set_value(["rusafa"]).run()  # so does a new selection
+    assert people_page(at)["person_id"].tolist() == sorted(
+        latest.people.loc[latest.people["cohort"] == "rusafa", "person_id"]
+    )
+    assert not [n for n in at.number_input if n.key.startswith("explorer-page-")]  # 14 people: one page
 
 
 def test_a_charts_table_is_built_only_while_its_expander_is_open(latest):

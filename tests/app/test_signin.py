@@ -93,7 +93,8 @@ def test_authorised_staff_get_the_restricted_level_and_their_views_are_recorded(
         ("person_table", {"subject": user["sub"], "email": user["email"]}),
     ]
     assert lines[0]["authorised_by"] == rule
-    assert (lines[1]["snapshot"], lines[1]["filters"], lines[1]["records"]) == ("2026-09-30", {}, 626)
+    assert (lines[1]["snapshot"], lines[1]["filters"], lines[1]["records"]) == ("2026-09-30", {}, 50)
+    assert (lines[1]["listing"], lines[1]["rows"]) == ("all", "longest 1-50")  # the first page
 
 
 def test_a_signed_in_user_who_is_not_authorised_stays_public_with_a_notice(audit_log):

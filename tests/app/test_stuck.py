@@ -77,7 +77,7 @@ def test_the_link_opens_the_explorer_on_exactly_the_people_counted(snapshots):
     explorer = open_app(page, **params)  # a fresh session: everything comes from the link
     assert_page_ok(explorer, "explorer")
     assert explorer.selectbox(key="stuck").value == "30"
-    assert "**3** people counted as stuck, longest in their stage first." in markdown(explorer)
+    assert "**3** people counted as stuck." in markdown(explorer)
     listed = people_table(explorer)
     expected = q.person_table(snapshots["2026-03-31"], Filters(cohort="jusan-3"), stuck_days=30)
     assert listed["person_id"].tolist() == expected["person_id"].tolist() == ["p599d84e8", "p31638a92", "p9b7f7cc5"]
@@ -104,7 +104,7 @@ def test_no_link_when_nobody_is_stuck():
 def test_the_explorer_lists_everyone_unless_the_link_asks_for_the_stuck():
     at = open_app("explorer")
     assert at.selectbox(key="stuck").value == "all"
-    assert len(people_table(at)) == 626
+    assert len(people_table(at)) == 50  # the first page of 626
     at.selectbox(key="stuck").set_value("180").run()
     assert people_table(at)["person_id"].tolist() == ["p31638a92", "pe41dc7a6"]
     assert at.query_params["stuck"] == "180"

@@ -7,9 +7,11 @@ import datetime as dt
 import json
 import stat
 
+import pandas as pd
 import pytest
 
 from data_access import Filters
+from data_access import queries as q
 from data_access.audit import AuditLog, Auditor, AuditUnavailable, main, summarise
 from data_access.release import Access, Release
 from tests.conftest import SAMPLE_ROOT
@@ -82,6 +84,23 @@ def test_the_release_records_person_rows_before_handing_them_out(tmp_path, lates
         ("person_download", 14, None, {"cohort": ["rusafa"]}),
     ]
     assert release.person_refusal() is None
+
+
+def test_each_page_of_the_person_table_is_a_line_of_its_own_once_per_session(tmp_path, latest):
+    log = AuditLog(tmp_path / "audit.jsonl")
+    release = Release(latest, Access("restricted"), auditor=Auditor(log, AIGERIM))
+    first = release.person_table(Filters(), limit=50)
+    second = release.person_table(Filters(), limit=50, offset=50)
+    release.person_table(Filters(), limit=50)  # back to the first page: already recorded
+    by_id = release.person_table(Filters(), limit=50, order="id")
+    assert [(x["rows"], x["records"], x["listing"]) for x in lines(log.path)] == [
+        ("longest 1-50", 50, "all"),
+        ("longest 51-100", 50, "all"),
+        ("id 1-50", 50, "all"),
+    ]
+    everyone = q.person_table(latest, Filters())  # the line gives back exactly the rows shown
+    assert pd.concat([first, second])["person_id"].tolist() == everyone["person_id"].tolist()[:100]
+    assert by_id["person_id"].tolist() == sorted(everyone["person_id"])[:50]
 
 
 def test_without_a_writable_trail_person_rows_are_refused_and_aggregates_are_not(tmp_path, latest):

@@ -282,11 +282,24 @@ def check_selection(snapshot, previous, filters: Filters) -> None:
         table = q.counts_by(snapshot, filters, dims)
         assert counts(table, dims) == naive_groups(people, dims), dims
 
-    rows = q.person_table(snapshot, filters)
-    assert rows["person_id"].tolist() == people["person_id"].tolist()
-    if len(people):
-        days = (pd.Timestamp(snapshot.as_of) - people["stage_since"]).dt.days
-        assert rows["days_in_stage"].fillna(-1).tolist() == days.fillna(-1).tolist()
+    days = (pd.Timestamp(snapshot.as_of) - people["stage_since"]).dt.days
+    orders = {  # ties keep the snapshot's order; people with no date come last
+        "longest": people.assign(days=-days).sort_values("days", kind="stable", na_position="last"),
+        "newest": people.assign(days=days).sort_values("days", kind="stable", na_position="last"),
+        "id": people.sort_values("person_id", kind="stable"),
+    }
+    page_rows = max(rng.choice([7, 50]), len(people) // 20)  # at most about 20 pages
+    for order, expected in orders.items():
+        rows = q.person_table(snapshot, filters, order=order)
+        assert rows["person_id"].tolist() == expected["person_id"].tolist(), order
+        by_id = dict(zip(people["person_id"], days.fillna(-1), strict=True))
+        assert rows["days_in_stage"].fillna(-1).tolist() == [by_id[p] for p in rows["person_id"]]
+        pages = [
+            q.person_table(snapshot, filters, limit=page_rows, offset=offset, order=order)
+            for offset in range(0, len(people) + page_rows, page_rows)
+        ]
+        assert all(len(page) <= page_rows for page in pages)
+        assert pd.concat(pages)["person_id"].tolist() == rows["person_id"].tolist(), (order, page_rows)
 
     if previous is not None:
         change = q.stage_change(snapshot, previous, filters).set_index("stage")
