@@ -36,7 +36,7 @@ Reintegration progress pages, the two pages whose charts it draws.
 
 Prints a table and writes everything as JSON (--json, default benchmarks/results/latest.json).
 `--profile PAGE` measures only PAGE (first size) and prints the top entries of a cProfile of the
-script thread during its fresh reruns.
+script thread during its fresh reruns (`--profile-out FILE` keeps the whole profile for pstats).
 """
 
 from __future__ import annotations
@@ -105,6 +105,8 @@ def run_worker(variant: str, root: Path, args: argparse.Namespace, *, cold_only:
         command += ["--cold-only"]
     elif args.profile:
         command += ["--runs", str(args.runs), "--warm-up", str(args.warm_up), "--profile", args.profile, "--no-floor"]
+        if args.profile_out:
+            command += ["--profile-out", str(args.profile_out)]
     elif variant == "app":
         command += ["--runs", str(args.runs), "--warm-up", str(args.warm_up)]
         if args.pages:
@@ -365,6 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile", metavar="PAGE", help="profile PAGE's fresh reruns at the first size, print the top entries, stop"
     )
+    parser.add_argument("--profile-out", type=Path, help="with --profile: also write the whole profile (pstats)")
     parser.add_argument("--max-rss-gib", type=float, default=8, help="stop a worker above this resident memory")
     parser.add_argument("--quick", action="store_true", help="2,000 people, 3 runs, 2 sessions: checks it works")
     parser.add_argument("--data", type=Path, default=Path("/tmp/bench_data"), help="where snapshots are cached")

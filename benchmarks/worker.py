@@ -293,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-floor", action="store_true", help="do not interleave the floor's reruns")
     parser.add_argument("--profile", metavar="PAGE", help="profile PAGE's fresh reruns (only that page is measured)")
     parser.add_argument("--profile-top", type=int, default=30, help="entries of the profile to keep")
+    parser.add_argument("--profile-out", help="also write the whole profile here (pstats; snakeviz, gprof2dot)")
     args = parser.parse_args(argv)
     started = args.started or time.time()
     os.environ[ROOT_VARIABLE] = str(args.root)
@@ -350,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
         result["pages"][args.profile], _ = measure_page(at, probe, args.profile, args.runs, 0, None)
         probe.profiler, profiler = None, probe.profiler
         result["profile"] = profile_text(profiler, args.profile_top)
+        if args.profile_out:
+            profiler.dump_stats(args.profile_out)
         print(json.dumps(result))
         return 0
     for page in pages:

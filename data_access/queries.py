@@ -471,13 +471,22 @@ def option_counts(snapshot: Snapshot, filters: Filters, dimension: str) -> pd.Da
 
 def facet_counts(snapshot: Snapshot, filters: Filters) -> dict[str, pd.DataFrame]:
     """`option_counts` of every dimension, in one pass over the cells where the counts are exact
-    (a restricted snapshot): each dimension's filter is matched once, and each dimension's counts
-    are the people of the cells every other filter takes in. The sidebar asks for all six on
-    every rerun. A public snapshot's counts are perturbed per piece of each selection, so each
-    dimension is counted on its own there."""
+    (a restricted snapshot, see `exact_facets`). A public snapshot's counts are perturbed per
+    piece of each selection, so each dimension is counted on its own there."""
+    exact = exact_facets(snapshot, filters)
+    if exact is None:
+        return {dim: option_counts(snapshot, filters, dim) for dim in DIMENSIONS}
+    return {dim: _options_table(snapshot, dim, counts) for dim, counts in exact.items()}
+
+
+def exact_facets(snapshot: Snapshot, filters: Filters) -> dict[str, np.ndarray] | None:
+    """Every dimension's facet counts as arrays (one count per category, in the snapshot's
+    order), in one pass over the cells: each dimension's filter is matched once, and each
+    dimension's counts are the people of the cells every other filter takes in. The sidebar
+    asks for all six on every rerun. None for a public snapshot, whose counts are perturbed."""
     cell = cells(snapshot)
     if cell.perturbation is not None:
-        return {dim: option_counts(snapshot, filters, dim) for dim in DIMENSIONS}
+        return None
     matched = {dim: cell.mask(Filters(**{dim: getattr(filters, dim)})) for dim in DIMENSIONS if getattr(filters, dim)}
     people = np.asarray(cell.size.people)[:, 0]
     out = {}
@@ -490,7 +499,7 @@ def facet_counts(snapshot: Snapshot, filters: Filters) -> dict[str, pd.DataFrame
         taken &= codes >= 0
         n_codes = len(snapshot.categories(dim))
         counts = np.bincount(codes[taken], weights=people[taken], minlength=n_codes)[:n_codes]
-        out[dim] = _options_table(snapshot, dim, np.rint(counts).astype("int64"))
+        out[dim] = np.rint(counts).astype("int64")
     return out
 
 

@@ -32,7 +32,7 @@ from data_access import disclosure as d
 from data_access import queries as q
 from data_access.access import MIN_BASE_FOR_SHARE, Access, methodology
 from data_access.audit import Auditor, AuditUnavailable
-from data_access.filters import Filters
+from data_access.filters import DIMENSIONS, Filters
 from data_access.results import remembered
 from data_access.snapshot import Snapshot
 from i18n import _
@@ -354,9 +354,22 @@ class Release:
     @remembered
     @remembered
     def _facet_counts(self, filters: Filters) -> dict[str, pd.DataFrame]:
-        """Every dimension's facet counts at once (`queries.facet_counts`): the sidebar asks
-        for all six on every rerun."""
+        """Every dimension's facet counts at once (`queries.facet_counts`)."""
         return q.facet_counts(self.snapshot, filters)
+
+    @remembered
+    def option_texts(self, filters: Filters) -> dict[str, dict[str, str]]:
+        """Each filter option's count as the sidebar shows it beside the option ({dimension:
+        {code: "1,234"}}), the text `option_counts` gives it: the sidebar asks for all six on
+        every rerun, so exact counts go from arrays to words without a table."""
+        exact = None if self.public else q.exact_facets(self.snapshot, filters)
+        if exact is None:
+            tables = {dim: self.option_counts(filters, dim) for dim in DIMENSIONS}
+            return {dim: dict(zip(t["code"], count_texts(t), strict=True)) for dim, t in tables.items()}
+        return {
+            dim: dict(zip(self.snapshot.categories(dim), map(d.count_text, counts.tolist()), strict=True))
+            for dim, counts in exact.items()
+        }
 
     def option_counts(self, filters: Filters, dimension: str) -> pd.DataFrame:
         """Facet counts beside the filter options: each the count of the selection without this

@@ -35,7 +35,7 @@ from data_access.catalogue import admit
 from data_access.contract import MANIFEST_FILE
 from data_access.filters import MAX_VALUES
 from data_access.problems import Problem
-from data_access.release import Access, Release, count_texts
+from data_access.release import Access, Release
 from data_access.snapshot import LOADING_STEPS
 from i18n import N_, _, ngettext
 from i18n import format as fmt
@@ -325,13 +325,12 @@ def _filter_widgets(snapshot: Snapshot, data: Release) -> Filters:
     """One multiselect per dimension; each option shows how many people it would select given
     the other filters (facet counts, through the disclosure rules like every other number)."""
     pending = Filters(**{dim: st.session_state.get(dim) or () for dim in DIMENSIONS})
+    texts = data.option_texts(pending)
     chosen = {}
     for dim in DIMENSIONS:
         options = _options(snapshot, dim)
         st.session_state[dim] = [v for v in st.session_state.get(dim) or [] if v in options]
-        counts = data.option_counts(pending, dim)
-        labels = dict(zip(counts["code"], counts["label"], strict=True))
-        people = dict(zip(counts["code"], count_texts(counts), strict=True))
+        labels, people = snapshot.labels(dim), texts[dim]
         chosen[dim] = st.multiselect(
             _(FILTER_LABELS[dim]),
             options=options,

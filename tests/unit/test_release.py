@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import charts
-from data_access import Filters, load_snapshot, results
+from data_access import DIMENSIONS, Filters, load_snapshot, results
 from data_access import disclosure as d
 from data_access import queries as q
 from data_access.access import LEVEL_VARIABLE, methodology
-from data_access.release import Access, NotAllowed, Release, SelectionTooSmall
+from data_access.release import Access, NotAllowed, Release, SelectionTooSmall, count_texts
 from tests.conftest import SAMPLE_ROOT
 
 PUBLIC_ROOT = SAMPLE_ROOT.parent / "public"
@@ -141,6 +141,19 @@ def test_the_same_people_get_the_same_number_whatever_the_question(public):
     cell = public.headline(Filters(cohort=("jusan-2",), region=(region,))).set_index("measure").loc["people", "value"]
     summary = public.region_summary(jusan2).set_index("region").loc[region, "people"]
     assert cell == by_region[region] == summary
+
+
+@pytest.mark.parametrize("level", ["restricted", "public"])
+def test_the_sidebars_option_texts_are_the_facet_counts_as_released(latest, public, level):
+    release = public if level == "public" else Release(latest, Access("restricted"))
+    for filters in (Filters(), Filters(cohort=("jusan-2",)), Filters(region=("KZ-61",), sex=("male",))):
+        texts = release.option_texts(filters)
+        assert set(texts) == set(DIMENSIONS)
+        for dim in DIMENSIONS:
+            table = release.option_counts(filters, dim)
+            assert texts[dim] == dict(zip(table["code"], count_texts(table), strict=True)), (level, dim)
+    if level == "restricted":
+        assert release.option_texts(Filters(cohort=("jusan-2",)))["cohort"]["rusafa"] == "14"  # not its own filter
 
 
 def test_several_values_in_a_filter_are_the_sum_of_each(public):
