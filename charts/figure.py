@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,12 +30,24 @@ class Figure:
 
     @cached_property
     def arrow(self) -> pa.Table | pd.DataFrame:
-        """`data` as Arrow, converted once: a remembered figure is drawn again without converting.
-        `data` itself where Arrow refuses it (Streamlit then applies its own fixes)."""
+        """What the browser gets to draw: the columns of `data` the spec reads, as Arrow with
+        each text column dictionary-encoded (a stage's name goes once, not once a month), made
+        once: a remembered figure is drawn again without converting. The "Show data" table and
+        the downloads keep every column of `data`. `data` itself where Arrow refuses it
+        (Streamlit then applies its own fixes)."""
+        read = _spec_words(self.spec)
+        columns = [column for column in self.data.columns if str(column) in read]
         try:
-            return pa.Table.from_pandas(self.data)
+            table = pa.Table.from_pandas(self.data[columns] if len(columns) < self.data.shape[1] else self.data)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
             return self.data
+        for i, field in enumerate(table.schema):
+            column = table.column(i)
+            if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+                table = table.set_column(i, field.name, pc.dictionary_encode(column))
+            elif pa.types.is_int64(field.type) and _fits_int32(column):  # counts, months, days
+                table = table.set_column(i, field.name, column.cast(pa.int32()))
+        return table
 
     @cached_property
     def screen_spec(self) -> dict:
@@ -54,6 +68,18 @@ class Figure:
         if "title" in spec:
             spec["title"] = {**spec["title"], **heading(self.title, self.subtitle, width)}
         return _fixed_width(spec, width)
+
+
+def _fits_int32(column: pa.ChunkedArray) -> bool:
+    low, high = pc.min_max(column).values()
+    return low.as_py() is None or (low.as_py() >= -(2**31) and high.as_py() < 2**31)
+
+
+def _spec_words(spec: dict) -> set[str]:
+    """Every name-like word of a spec (fields, `datum.x`, `datum["x"]`, titles): a column none
+    of them names is not read by the chart. Over-inclusive by design: a column a title happens
+    to name is kept, never one the chart reads dropped."""
+    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", json.dumps(spec)))
 
 
 # Characters per line of a title and a subtitle, by the width of the chart's container (px): a

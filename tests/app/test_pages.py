@@ -9,10 +9,12 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+import charts as charts_module
 from data_access import Filters, describe
 from data_access import queries as q
 from data_access.catalogue import ROOT_VARIABLE
 from data_access.columns import shown_columns
+from data_access.release import Access, Release
 from tests import tiny
 from tests.app.helpers import (
     PAGES,
@@ -199,8 +201,14 @@ def test_a_charts_table_is_built_only_while_its_expander_is_open(latest):
     funnel = charts(at)[0]
     assert len(at.dataframe) == 1
     drawn = pa.ipc.open_stream(funnel.proto.data.data).read_all().to_pandas()
-    # The table is the chart's own data, in the columns a reader reads, worded as display_texts.
-    expected = display_texts(drawn, latest).set_axis([column_label(c) for c in shown_columns(drawn.columns)], axis=1)
+    release = Release(latest, Access("restricted"))
+    stage_ids = latest.categories("stage")
+    data = release.figure(charts_module.funnel_chart, release.stage_reached, Filters(), options=(stage_ids,)).data
+    # The table is the chart's own data (the browser gets only the columns the spec reads), in
+    # the columns a reader reads, worded as display_texts.
+    assert set(drawn.columns) < set(data.columns)
+    assert drawn.astype(object).to_dict("list") == data[list(drawn.columns)].astype(object).to_dict("list")
+    expected = display_texts(data, latest).set_axis([column_label(c) for c in shown_columns(data.columns)], axis=1)
     pd.testing.assert_frame_equal(shown_table(at.dataframe[0]), expected, check_dtype=False)
     assert "Rehabilitation" in expected["Track"].tolist()  # names, not codes
     assert any(unescape(c.value) == funnel.proto.alt for c in at.caption)
