@@ -18,6 +18,7 @@ from data_access.narrative import stuck_rule
 from data_access.programme import PIVOT_DIMENSIONS, PIVOT_TITLES, STUCK_THRESHOLDS
 from i18n import _, ngettext
 from i18n import format as fmt
+from ui.boundary import section
 from ui.context import View
 from ui.tables import readable
 from ui.widgets import chart, choice, download, escape, page_header, people_to_show
@@ -77,6 +78,13 @@ def render(view: View) -> None:
     if refusal:
         st.warning(refusal, icon=":material/policy:")
         return
+    _people_section(view)
+
+
+@section
+def _people_section(view: View) -> None:
+    """The person table as a section of its own: paging, ordering, listing and picking a row
+    rerun it, not the pivot and chart above it."""
     try:
         _people(view)
     except AuditUnavailable as error:

@@ -8,6 +8,7 @@ from app_pages import explorer
 from data_access.narrative import form_count, stuck_rule, stuck_sentence
 from data_access.programme import STUCK_DEFAULT_DAYS, STUCK_THRESHOLDS
 from i18n import _, ngettext
+from ui.boundary import section
 from ui.context import View, link_params
 from ui.widgets import chart, escape, page_header, people_to_show
 
@@ -32,23 +33,7 @@ def render(view: View) -> None:
     milestones = data.figure(charts.milestone_chart, data.time_to_milestone, filters, options=(cohort_ids,))
     chart(milestones, key="prog-milestones", view=view)
 
-    st.subheader(_("Who is stuck"), anchor=False)
-    threshold = st.slider(
-        _("Flag people who have been in their current stage for more than (days)"),
-        min_value=STUCK_THRESHOLDS[0],
-        max_value=STUCK_THRESHOLDS[-1],
-        value=STUCK_DEFAULT_DAYS,
-        step=STUCK_THRESHOLDS[1] - STUCK_THRESHOLDS[0],
-        key="stuck_days",
-        bind="query-params",
-    )
-    st.markdown(escape(stuck_rule(snapshot.stages, snapshot.labels("stage"), threshold)))
-    stuck, counted = data.stuck_totals(filters, threshold_days=threshold)
-    st.markdown(stuck_sentence(stuck, counted, threshold))
-    if not view.access.public and stuck != "0":
-        _link_to_the_stuck(view, threshold, stuck)
-    figure = data.figure(charts.time_in_stage_chart, data.time_in_stage, filters, threshold)
-    chart(figure, key="prog-stuck", view=view)
+    _who_is_stuck(view)
 
     chart(data.figure(charts.scores_chart, data.assessment_scores, filters), key="prog-scores", view=view)
     st.caption(
@@ -66,6 +51,30 @@ def render(view: View) -> None:
     with right:
         by_month = data.figure(charts.services_chart, data.services_by_month, filters)
         chart(by_month, key="prog-services-month", view=view)
+
+
+@section
+def _who_is_stuck(view: View) -> None:
+    """The stuck threshold, its rule, count, link and chart: a section of its own, so moving
+    the slider reruns it, not the page's six other charts and the sidebar."""
+    snapshot, filters, data = view.snapshot, view.filters, view.data
+    st.subheader(_("Who is stuck"), anchor=False)
+    threshold = st.slider(
+        _("Flag people who have been in their current stage for more than (days)"),
+        min_value=STUCK_THRESHOLDS[0],
+        max_value=STUCK_THRESHOLDS[-1],
+        value=STUCK_DEFAULT_DAYS,
+        step=STUCK_THRESHOLDS[1] - STUCK_THRESHOLDS[0],
+        key="stuck_days",
+        bind="query-params",
+    )
+    st.markdown(escape(stuck_rule(snapshot.stages, snapshot.labels("stage"), threshold)))
+    stuck, counted = data.stuck_totals(filters, threshold_days=threshold)
+    st.markdown(stuck_sentence(stuck, counted, threshold))
+    if not view.access.public and stuck != "0":
+        _link_to_the_stuck(view, threshold, stuck)
+    figure = data.figure(charts.time_in_stage_chart, data.time_in_stage, filters, threshold)
+    chart(figure, key="prog-stuck", view=view)
 
 
 def _link_to_the_stuck(view: View, threshold: int, stuck: str) -> None:

@@ -7,11 +7,12 @@ standard error, at the level in `SECOND_CHANCE_LOG_LEVEL` (default INFO).
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import streamlit as st
@@ -58,3 +59,15 @@ def error_boundary() -> Iterator[None]:
             ).format(reference=reference),
             icon=":material/error:",
         )
+
+
+def section(function: Callable) -> Callable:
+    """A page section that reruns on its own when one of its widgets changes (`st.fragment`),
+    with the error boundary inside it: a section's own rerun is not inside the page's."""
+
+    @functools.wraps(function)
+    def guarded(*args, **kwargs):
+        with error_boundary():
+            return function(*args, **kwargs)
+
+    return st.fragment(guarded)

@@ -3,6 +3,7 @@ what data_access computes), the URL reopens the view, downloads arrive, bars cro
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import re
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from data_access import Filters
 from data_access import queries as q
@@ -153,3 +155,85 @@ def test_screenshots_of_every_page(browser, server, label, size):
         page.screenshot(path=str(path), full_page=True)
         assert path.stat().st_size > 10_000
     context.close()
+
+
+class Received:
+    """What the browser receives over the app's websocket (Chrome DevTools protocol): bytes, and
+    the messages themselves (Streamlit's ForwardMsg protobufs)."""
+
+    def __init__(self, page) -> None:
+        self.bytes, self.messages = 0, []
+        session = page.context.new_cdp_session(page)
+        session.send("Network.enable")
+        session.on("Network.webSocketFrameReceived", self._frame)
+
+    def _frame(self, event) -> None:
+        response = event["response"]
+        if response["opcode"] != 2:  # binary frames carry the messages
+            return
+        payload = base64.b64decode(response["payloadData"])
+        self.bytes += len(payload)
+        self.messages.append(ForwardMsg.FromString(payload))
+
+    def during(self, action) -> tuple[int, list]:
+        """(bytes, messages) received while `action` ran."""
+        bytes_before, messages_before = self.bytes, len(self.messages)
+        action()
+        return self.bytes - bytes_before, self.messages[messages_before:]
+
+
+def finished(messages: list) -> list[str]:
+    return [ForwardMsg.ScriptFinishedStatus.Name(m.script_finished) for m in messages if m.HasField("script_finished")]
+
+
+def charts_sent(messages: list) -> int:
+    """Charts drawn: sent whole, or as a reference to one the browser keeps (`ref_hash`)."""
+    new = [m for m in messages if m.HasField("delta") and m.delta.HasField("new_element")]
+    return sum(m.delta.new_element.WhichOneof("type") == "vega_lite_chart" for m in new) + sum(
+        m.HasField("ref_hash") for m in messages
+    )
+
+
+def test_the_stuck_slider_reruns_its_own_section_and_not_the_page(page, server, latest):
+    goto(page, server, "progress")
+    received = Received(page)
+    sentence = page.get_by_text(re.compile(r"in those stages ha(s|ve) been there for more than \d+ days"))
+    expect(sentence).to_contain_text("more than 180 days")
+    thumb = widget(page, "stuck_days").get_by_role("slider")
+
+    def move() -> None:
+        thumb.focus()  # the slider's input (react-aria draws the thumb over it)
+        thumb.press("ArrowRight")  # one step: 30 days
+        expect(sentence).to_contain_text("more than 210 days")
+        wait_idle(page)
+
+    section_bytes, section = received.during(move)
+    stuck, counted = q.stuck(latest, Filters(), 210)
+    expect(sentence).to_contain_text(f"{stuck:,} of the {counted:,} people in those stages")
+    assert "stuck_days=210" in page.url
+    whole_bytes, whole = received.during(lambda: (choose(page, "sex", "Female"), expect_base_n(page, 375)))
+    # The section's own run: one chart (time in stage), not the page's seven and the sidebar.
+    assert finished(section) == ["FINISHED_FRAGMENT_RUN_SUCCESSFULLY"] and charts_sent(section) == 1
+    assert finished(whole)[-1] == "FINISHED_SUCCESSFULLY" and charts_sent(whole) == 7
+    assert 0 < section_bytes < whole_bytes / 5, (section_bytes, whole_bytes)
+    assert_healthy(page)
+
+
+def test_the_person_table_pages_in_its_own_section(page, server):
+    goto(page, server, "explorer")
+    received = Received(page)
+    caption = page.get_by_text(re.compile(r"^People \d+–\d+ of 626"))
+    expect(caption).to_have_text(re.compile(r"^People 1–50 of 626 \(page 1 of 13\)"))
+    page_box = page.locator('[class*="st-key-explorer-page-"] input')
+
+    def next_page() -> None:
+        page_box.fill("2")
+        page_box.press("Enter")
+        expect(caption).to_have_text(re.compile(r"^People 51–100 of 626 \(page 2 of 13\)"))
+        wait_idle(page)
+
+    _bytes, messages = received.during(next_page)
+    assert finished(messages) == ["FINISHED_FRAGMENT_RUN_SUCCESSFULLY"] and charts_sent(messages) == 0
+    # Which people are on the page is the AppTest's to check (the grid draws on a canvas).
+    expect(widget(page, "explorer-people").locator('[data-testid="stDataFrame"]')).to_be_visible()
+    assert_healthy(page)
