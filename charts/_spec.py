@@ -138,7 +138,9 @@ def vega_plural(forms: Callable[[int], str], count: str, **values: str) -> str:
     return expression
 
 
-def figure(template: dict, data: pd.DataFrame, title: str, alt_text: str, subtitle: str = "") -> Figure:
+def figure(
+    template: dict, data: pd.DataFrame, title: str, alt_text: str, subtitle: str = "", drawn: pd.DataFrame | None = None
+) -> Figure:
     hidden = withheld_count(data)
     if hidden:
         note = ngettext(
@@ -159,6 +161,7 @@ def figure(template: dict, data: pd.DataFrame, title: str, alt_text: str, subtit
         alt=full_stops(alt_text),
         title=title,
         subtitle=subtitle,
+        drawn=drawn,
     )
 
 

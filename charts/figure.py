@@ -27,20 +27,24 @@ class Figure:
     alt: str
     title: str
     subtitle: str = ""
+    drawn: pd.DataFrame | None = None
+    """What the marks need, where that is less than `data` (the same picture from fewer rows,
+    e.g. stages added up into the tracks a stacked area draws); `data` otherwise."""
 
     @cached_property
     def arrow(self) -> pa.Table | pd.DataFrame:
-        """What the browser gets to draw: the columns of `data` the spec reads, as Arrow with
+        """What the browser gets to draw: the columns of `drawn` (or `data`) the spec reads, as Arrow with
         each text column dictionary-encoded (a stage's name goes once, not once a month), made
         once: a remembered figure is drawn again without converting. The "Show data" table and
         the downloads keep every column of `data`. `data` itself where Arrow refuses it
         (Streamlit then applies its own fixes)."""
+        data = self.data if self.drawn is None else self.drawn
         read = _spec_words(self.spec)
-        columns = [column for column in self.data.columns if str(column) in read]
+        columns = [column for column in data.columns if str(column) in read]
         try:
-            table = pa.Table.from_pandas(self.data[columns] if len(columns) < self.data.shape[1] else self.data)
+            table = pa.Table.from_pandas(data[columns] if len(columns) < data.shape[1] else data)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-            return self.data
+            return data
         for i, field in enumerate(table.schema):
             column = table.column(i)
             if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):

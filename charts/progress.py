@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from charts import theme
@@ -204,9 +205,22 @@ def occupancy_chart(stage_occupancy: pd.DataFrame, stage_ids: list[str] | tuple[
     note = _("Left the programme: case closed, moved or lost to follow-up")
     if stage_occupancy.empty:
         return figure(template, stage_occupancy, _("No people in this selection"), _("Area chart: no people."), note)
-    people = pd.to_numeric(stage_occupancy["people"], errors="coerce").fillna(0)
-    by_track = people.groupby([stage_occupancy["month"], stage_occupancy["track"]]).sum().unstack(fill_value=0)
-    by_track = by_track.reindex(columns=list(TRACKS), fill_value=0)
+    # People at each month's end in each track: the stages of a track added up (what the areas
+    # draw, so the browser gets these 3 rows a month, not one per stage).
+    people = pd.to_numeric(stage_occupancy["people"], errors="coerce").fillna(0).to_numpy()
+    months, month_at = np.unique(stage_occupancy["month"].to_numpy(), return_inverse=True)
+    track_at = pd.Index(TRACKS).get_indexer(stage_occupancy["track"].astype(str))
+    known = track_at >= 0
+    grid = np.zeros((len(months), len(TRACKS)), dtype=people.dtype)
+    np.add.at(grid, (month_at[known], track_at[known]), people[known])
+    by_track = pd.DataFrame(grid, index=pd.DatetimeIndex(months), columns=list(TRACKS))
+    drawn = pd.DataFrame(
+        {
+            "month": np.repeat(by_track.index.to_numpy(), len(TRACKS)),
+            "track": np.tile(np.array(TRACKS, dtype=object), len(months)),
+            "people": grid.ravel(),
+        }
+    )
     last_month = by_track.index.max()
     now = by_track.loc[last_month]
     if not now.sum():
@@ -234,7 +248,7 @@ def occupancy_chart(stage_occupancy: pd.DataFrame, stage_ids: list[str] | tuple[
             len(peak),
         ).format(peak=each(fmt.count(peak["people"].iloc[0]), len(peak)), months=named(peak["month"].map(fmt.month)))
         alt_text = f"{alt_text} {most}"
-    return figure(template, stage_occupancy, title, alt_text, note)
+    return figure(template, stage_occupancy, title, alt_text, note, drawn=drawn)
 
 
 # The milestone chart's panels: one band of this height (px) per milestone, its name on top.
