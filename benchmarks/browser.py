@@ -51,7 +51,7 @@ import sys
 import threading
 import time
 import urllib.request
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from string import Template
 
@@ -320,6 +320,21 @@ class Tab:
         self.context.close()
 
 
+@contextmanager
+def launch():
+    """Debian's Chromium, headless, as the browser tests launch it."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        raise FileNotFoundError(f"No browser at {CHROMIUM}: install Debian's Chromium (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def percentile(samples: list[float], share: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -348,12 +363,10 @@ def measure(
     settle_ms: float = 500,
     prepared: Path | None = None,
     seen: bool = False,
+    browser=None,
 ) -> dict:
-    """The browser figures for the snapshots under `root`: per page and for the floor."""
-    from playwright.sync_api import sync_playwright
-
-    if not CHROMIUM.exists():
-        raise FileNotFoundError(f"No browser at {CHROMIUM}: install Debian's Chromium (apt-get install chromium)")
+    """The browser figures for the snapshots under `root`: per page and for the floor. In
+    `browser` (a Playwright Browser) when given, else in a Chromium launched here."""
     pages = list(pages or PAGES)
     env = server_env(root, prepared, seen)
     loads: list[float] = []
@@ -361,9 +374,8 @@ def measure(
     with ExitStack() as stack:
         app = stack.enter_context(Server(ROOT / "app.py", env))
         floor = stack.enter_context(Server(FLOOR, env))
-        playwright = stack.enter_context(sync_playwright())
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        stack.callback(browser.close)
+        if browser is None:
+            browser = stack.enter_context(launch())
         tabs = {"floor": Tab(browser, floor.url, "floor"), "app": Tab(browser, app.url, "dashboard")}
         picked: dict[str, dict[str, list[dict]]] = {}
         for page in pages:
