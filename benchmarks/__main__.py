@@ -379,8 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-rss-gib", type=float, default=8, help="stop a worker above this resident memory")
     parser.add_argument("--quick", action="store_true", help="2,000 people, 3 runs, 2 sessions: checks it works")
     parser.add_argument("--browser", action="store_true", help="also measure picks in Chromium (benchmarks/browser.py)")
-    parser.add_argument("--browser-runs", type=int, default=9, help="measured picks per page in the browser")
-    parser.add_argument("--browser-warm-up", type=int, default=3, help="picks before measuring, per page (browser)")
+    parser.add_argument("--browser-runs", type=int, default=8, help="measured picks per page in the browser")
+    parser.add_argument("--browser-warm-up", type=int, default=2, help="picks before measuring, per page (browser)")
     parser.add_argument("--data", type=Path, default=Path("/tmp/bench_data"), help="where snapshots are cached")
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json")
     parser.add_argument(
