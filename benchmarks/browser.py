@@ -414,7 +414,7 @@ def measure(
                     result = tab.pick(action, option, settle_ms)
                     if i >= warm_up:
                         picked[page][name].append(result)
-            done = {name: statistics.median(p["ms"] for p in picks) for name, picks in picked[page].items()}
+            done = {name: percentile([p["ms"] for p in picks], 0.5) for name, picks in picked[page].items()}
             print(f"browser: {page} {done['app']:.0f} ms, floor {done['floor']:.0f} ms", file=sys.stderr, flush=True)
         for tab in tabs.values():
             tab.close()
