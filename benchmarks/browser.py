@@ -34,7 +34,9 @@ for before); `--seen` keeps it on and warms up with a whole cycle of picks, so e
 pick is to a selection asked for before.
 
 Reports per page p50 and p95 of its picks and of the floor's picks beside it, the ratios page ÷
-floor, and the kB received per pick (median); prints a table and writes JSON (--json).
+floor, the kB received per pick (median), and the server's part of a pick (p50): from the rerun
+request sent to the script_finished message received, both frames timed by the DevTools protocol
+on the network side. Prints a table and writes JSON (--json).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from string import Template
 
+from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from data_access.access import LEVEL_VARIABLE
@@ -79,7 +82,7 @@ START_TIMEOUT_S = int(os.environ.get("BENCH_START_TIMEOUT_S", 600))
 """A server's first page at 1M people loads the snapshot (seconds with a prepared copy, minutes without)."""
 PICK_TIMEOUT_MS = int(os.environ.get("BENCH_PICK_TIMEOUT_MS", 300_000))
 
-_STATUS = ForwardMsg.ScriptFinishedStatus
+EARLY = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
 WATCH = Template("""
 (() => {
   const FIELD = $field, EARLY = $early;
@@ -138,7 +141,7 @@ WATCH = Template("""
 })();
 """).substitute(
     field=ForwardMsg.DESCRIPTOR.fields_by_name["script_finished"].number,
-    early=_STATUS.Value("FINISHED_EARLY_FOR_RERUN"),
+    early=EARLY,
 )
 ARM = """() => Object.assign(
   window.__bench, { armed: true, t0: null, last: 0, finished: [], charts: -1, bytes: 0, frames: 0 }
@@ -257,8 +260,11 @@ class Tab:
         self.errors: list[str] = []
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
         self.frames: list[int] = []
+        self.sent: list[tuple[float, str]] = []  # (CDP timestamp, BackMsg type) of the frames sent
+        self.finished: list[tuple[float, int]] = []  # (CDP timestamp, status) of script_finished frames
         cdp = self.context.new_cdp_session(self.page)
         cdp.on("Network.webSocketFrameReceived", self._frame)
+        cdp.on("Network.webSocketFrameSent", self._sent)
         cdp.send("Network.enable")
         self.cdp = cdp
 
@@ -266,7 +272,27 @@ class Tab:
         response = event["response"]
         payload = response.get("payloadData", "")
         # Binary frames (opcode 2) come base64-encoded; text frames as text.
-        self.frames.append(len(base64.b64decode(payload)) if response.get("opcode") == 2 else len(payload.encode()))
+        if response.get("opcode") != 2:
+            self.frames.append(len(payload.encode()))
+            return
+        data = base64.b64decode(payload)
+        self.frames.append(len(data))
+        message = ForwardMsg.FromString(data)
+        if message.WhichOneof("type") == "script_finished":
+            self.finished.append((event["timestamp"], message.script_finished))
+
+    def _sent(self, event: dict) -> None:
+        response = event["response"]
+        if response.get("opcode") == 2:
+            message = BackMsg.FromString(base64.b64decode(response.get("payloadData", "")))
+            self.sent.append((event["timestamp"], message.WhichOneof("type") or ""))
+
+    def server_ms(self) -> float | None:
+        """From the rerun request leaving the page to the run's script_finished arriving, both on
+        the network (CDP's clock): the server's part of a pick, with the localhost round trip."""
+        asked = [at for at, kind in self.sent if kind == "rerun_script"]
+        ran = [at for at, status in self.finished if status != EARLY]
+        return (ran[-1] - asked[0]) * 1000 if asked and ran and ran[-1] > asked[0] else None
 
     def open(self, page: str, settle_ms: float) -> None:
         self.page.goto(f"{self.url}/{URL_PATHS[page]}", timeout=START_TIMEOUT_S * 1000)
@@ -295,6 +321,8 @@ class Tab:
         target.wait_for(timeout=PICK_TIMEOUT_MS)
         self.page.evaluate(ARM)
         self.frames.clear()
+        self.sent.clear()
+        self.finished.clear()
         target.click(timeout=PICK_TIMEOUT_MS)
         try:
             done = self.page.wait_for_function(DONE, arg=settle_ms, polling=50, timeout=PICK_TIMEOUT_MS).json_value()
@@ -308,6 +336,7 @@ class Tab:
         return {
             "ms": done["ms"],
             "finished_ms": done["finished_ms"],
+            "server_ms": self.server_ms(),
             "bytes": sum(self.frames),
             "page_bytes": done["bytes"],
             "charts": done["charts"],
@@ -357,13 +386,17 @@ def percentile(samples: list[float], share: float) -> float:
 
 def summary(picks: list[dict]) -> dict:
     times = [p["ms"] for p in picks]
+    server = [p["server_ms"] for p in picks if p["server_ms"] is not None]
     return {
         "runs": len(picks),
         "p50_ms": round(percentile(times, 0.5), 1),
         "p95_ms": round(percentile(times, 0.95), 1),
         "kb_per_rerun": round(statistics.median(p["bytes"] for p in picks) / 1000, 1),
-        # From the pick to the script_finished message: the server's part, before the page draws.
+        # From the pick to the page's script seeing script_finished (its main thread may be busy
+        # drawing the run's first elements before it gets to that message).
         "finished_p50_ms": round(statistics.median(p["finished_ms"] for p in picks), 1),
+        # From the rerun request sent to script_finished received, on the network: the server's part.
+        "server_p50_ms": round(statistics.median(server), 1) if server else None,
         "charts": max(p["charts"] for p in picks),
         "ms_samples": [round(t, 1) for t in times],
         "bytes_samples": [p["bytes"] for p in picks],
@@ -421,6 +454,7 @@ def measure(
             "floor_p50_ms": theirs["p50_ms"],
             "floor_p95_ms": theirs["p95_ms"],
             "floor_kb_per_rerun": theirs["kb_per_rerun"],
+            "floor_server_p50_ms": theirs["server_p50_ms"],
         }
     out["floor"] = summary(floor_all)
     out["load_average"] = {"mean": round(statistics.mean(loads), 2), "max": round(max(loads), 2)}
@@ -436,20 +470,26 @@ def print_table(people: int | str, browser: dict) -> None:
     )
     print(
         f"{'page':<15}{'p50 ÷ floor':>12}{'p95 ÷ floor':>12}{'p50 ms':>9}{'p95 ms':>9}{'floor p50':>10}{'kB/pick':>9}"
+        f"{'server p50':>11}"
     )
     for page, r in browser.items():
         if page in PAGES:
             print(
                 f"{page:<15}{r['ratio_p50']:>11.1f}×{r['ratio_p95']:>11.1f}×{r['p50_ms']:>9.0f}{r['p95_ms']:>9.0f}"
-                f"{r['floor_p50_ms']:>10.0f}{r['kb_per_rerun']:>9.1f}"
+                f"{r['floor_p50_ms']:>10.0f}{r['kb_per_rerun']:>9.1f}{ms(r['server_p50_ms']):>11}"
             )
     floor = browser["floor"]
     print(
-        f"{'floor':<15}{'1×':>12}{'1×':>12}{floor['p50_ms']:>9.0f}{floor['p95_ms']:>9.0f}{'':>10}{floor['kb_per_rerun']:>9.1f}"
+        f"{'floor':<15}{'1×':>12}{'1×':>12}{floor['p50_ms']:>9.0f}{floor['p95_ms']:>9.0f}{'':>10}"
+        f"{floor['kb_per_rerun']:>9.1f}{ms(floor['server_p50_ms']):>11}"
     )
 
 
 BROWSER_TARGET = 2
+
+
+def ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}"
 
 
 def markdown(report: dict) -> str:
@@ -465,18 +505,20 @@ def markdown(report: dict) -> str:
             f"{browser['result_cache']}); load average {load['mean']:.1f} (max {load['max']:.1f}) on "
             f"{report['machine']['cpus']} cores; target: ≤ {BROWSER_TARGET}× the floor",
             "",
-            "| page | p50 ÷ floor | p95 ÷ floor | p50 / p95 ms | floor p50 / p95 ms | kB per pick |",
-            "|---|---|---|---|---|---|",
+            "| page | p50 ÷ floor | p95 ÷ floor | p50 / p95 ms | floor p50 / p95 ms | kB per pick | server p50 ms |",
+            "|---|---|---|---|---|---|---|",
         ]
         for page, r in browser.items():
             if page in PAGES:
                 lines.append(
                     f"| {page} | {r['ratio_p50']:.1f}× | {r['ratio_p95']:.1f}× | {r['p50_ms']:.0f} / {r['p95_ms']:.0f} "
-                    f"| {r['floor_p50_ms']:.0f} / {r['floor_p95_ms']:.0f} | {r['kb_per_rerun']:.0f} |"
+                    f"| {r['floor_p50_ms']:.0f} / {r['floor_p95_ms']:.0f} | {r['kb_per_rerun']:.0f} "
+                    f"| {ms(r['server_p50_ms'])} |"
                 )
         floor = browser["floor"]
         lines += [
-            f"| *floor* | 1× | 1× | {floor['p50_ms']:.0f} / {floor['p95_ms']:.0f} | | {floor['kb_per_rerun']:.0f} |",
+            f"| *floor* | 1× | 1× | {floor['p50_ms']:.0f} / {floor['p95_ms']:.0f} | | {floor['kb_per_rerun']:.0f} "
+            f"| {ms(floor['server_p50_ms'])} |",
             "",
         ]
     return "\n".join(lines)
