@@ -281,7 +281,7 @@ def print_table(report: dict) -> None:
             )
         print_ratios(size)
         if size.get("browser"):
-            browser.print_table(f"{size['people']:,} people", size["browser"])
+            browser.print_table(browser.label(size["people"]), size["browser"])
 
 
 TARGETS = {100_000: (80, 150, 3, 600), 1_000_000: (150, 300, 15, 2560)}  # p50, p95 ms, cold s, MiB
@@ -389,8 +389,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.markdown:
         results = json.loads(args.markdown.read_text())
-        print(ratio_markdown(results))
-        print(markdown(results))
+        if all("app" in size for size in results["sizes"]):  # not a report of the browser alone
+            print(ratio_markdown(results))
+            print(markdown(results))
         if any(size.get("browser") for size in results["sizes"]):
             print("\n" + browser.markdown(results))
         return 0

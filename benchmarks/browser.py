@@ -476,16 +476,21 @@ def print_table(people: int | str, browser: dict) -> None:
         if page in PAGES:
             print(
                 f"{page:<15}{r['ratio_p50']:>11.1f}×{r['ratio_p95']:>11.1f}×{r['p50_ms']:>9.0f}{r['p95_ms']:>9.0f}"
-                f"{r['floor_p50_ms']:>10.0f}{r['kb_per_rerun']:>9.1f}{ms(r['server_p50_ms']):>11}"
+                f"{r['floor_p50_ms']:>10.0f}{r['kb_per_rerun']:>9.1f}{ms(r.get('server_p50_ms')):>11}"
             )
     floor = browser["floor"]
     print(
         f"{'floor':<15}{'1×':>12}{'1×':>12}{floor['p50_ms']:>9.0f}{floor['p95_ms']:>9.0f}{'':>10}"
-        f"{floor['kb_per_rerun']:>9.1f}{ms(floor['server_p50_ms']):>11}"
+        f"{floor['kb_per_rerun']:>9.1f}{ms(floor.get('server_p50_ms')):>11}"
     )
 
 
 BROWSER_TARGET = 2
+
+
+def label(people: int | str) -> str:
+    """ "100,000 people" for a generated snapshot; the folder's name for one given with --root."""
+    return f"{people:,} people" if isinstance(people, int) else str(people)
 
 
 def ms(value: float | None) -> str:
@@ -501,7 +506,7 @@ def markdown(report: dict) -> str:
             continue
         load = browser["load_average"]
         lines += [
-            f"{size['people']:,} people, in the browser ({browser['runs']} picks a page, result cache "
+            f"{label(size['people'])}, in the browser ({browser['runs']} picks a page, result cache "
             f"{browser['result_cache']}); load average {load['mean']:.1f} (max {load['max']:.1f}) on "
             f"{report['machine']['cpus']} cores; target: ≤ {BROWSER_TARGET}× the floor",
             "",
@@ -513,12 +518,12 @@ def markdown(report: dict) -> str:
                 lines.append(
                     f"| {page} | {r['ratio_p50']:.1f}× | {r['ratio_p95']:.1f}× | {r['p50_ms']:.0f} / {r['p95_ms']:.0f} "
                     f"| {r['floor_p50_ms']:.0f} / {r['floor_p95_ms']:.0f} | {r['kb_per_rerun']:.0f} "
-                    f"| {ms(r['server_p50_ms'])} |"
+                    f"| {ms(r.get('server_p50_ms'))} |"
                 )
         floor = browser["floor"]
         lines += [
             f"| *floor* | 1× | 1× | {floor['p50_ms']:.0f} / {floor['p95_ms']:.0f} | | {floor['kb_per_rerun']:.0f} "
-            f"| {ms(floor['server_p50_ms'])} |",
+            f"| {ms(floor.get('server_p50_ms'))} |",
             "",
         ]
     return "\n".join(lines)
@@ -541,25 +546,26 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "browser-latest.json")
     args = parser.parse_args(argv)
-    if args.root:
-        root, prepared, people = args.root.resolve(), None, str(args.root)
-    else:
-        from benchmarks.__main__ import ensure_snapshot
+    from benchmarks.__main__ import code_version, ensure_snapshot, machine
 
-        ensure_snapshot(args.data, args.size)
-        root, prepared, people = args.data / str(args.size), args.data / "prepared", args.size
-    result = measure(root, args.pages, args.runs, args.warm_up, args.settle_ms, prepared, args.seen)
     report = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": "python -m benchmarks.browser " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "root": str(root),
-        "people": people,
-        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
-        "browser": result,
+        "machine": machine(),
+        "code": code_version(),
     }
+    if args.root:
+        root, prepared, people = args.root.resolve(), None, str(args.root)
+    else:
+        ensure_snapshot(args.data, args.size)
+        root, prepared, people = args.data / str(args.size), args.data / "prepared", args.size
+    result = measure(root, args.pages, args.runs, args.warm_up, args.settle_ms, prepared, args.seen)
+    # Shaped as `python -m benchmarks` writes its report, so `--markdown` reads either.
+    report["sizes"] = [{"people": people, "root": str(root), "browser": result}]
+    report["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=1))
-    print_table(f"{people:,} people" if isinstance(people, int) else people, result)
+    print_table(label(people), result)
     print(f"\nJSON: {args.json}")
     return 0
 
