@@ -4,6 +4,7 @@
     python -m benchmarks --sizes 100000 --runs 30
     python -m benchmarks --quick                          # a CI-sized run (2,000 people)
     python -m benchmarks --sizes 100000 --profile progress  # where a page's fresh reruns go
+    python -m benchmarks --sizes 100000 --browser          # and in Chromium (benchmarks/browser.py)
 
 For each size it generates a synthetic snapshot on demand (`python -m data_access.generate`,
 cached under --data and made again when the generator changes), then starts one fresh process
@@ -34,6 +35,13 @@ The naive baseline gets --naive-runs reruns per selection (at least one, at most
 --naive-budget seconds a selection); its ratio is taken against the dashboard's Overview plus
 Reintegration progress pages, the two pages whose charts it draws.
 
+With --browser, each size is also measured in the browser (`benchmarks/browser.py`, also run on
+its own as `python -m benchmarks.browser`): the dashboard and the floor served by `streamlit run`,
+a user's pick in the Cohort filter in Chromium, the time to the script finished and every chart
+drawn, floor and page picks interleaved, --browser-runs picks a page; and the bytes received over
+the websocket per pick. Off by default (it needs Chromium and takes minutes); `--quick --browser`
+makes it a short one (2 picks a page after 1 warm-up, Overview and Reintegration progress).
+
 Prints a table and writes everything as JSON (--json, default benchmarks/results/latest.json).
 `--profile PAGE` measures only PAGE (first size) and prints the top entries of a cProfile of the
 script thread during its fresh reruns (`--profile-out FILE` keeps the whole profile for pstats).
@@ -58,6 +66,7 @@ from pathlib import Path
 
 import psutil
 
+from benchmarks import browser
 from data_access.prepared import PREPARED_VARIABLE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -273,6 +282,8 @@ def print_table(report: dict) -> None:
                 + ", ".join(f"{k} {v}x" for k, v in size["speed_up"].items())
             )
         print_ratios(size)
+        if size.get("browser"):
+            browser.print_table(browser.label(size["people"]), size["browser"])
 
 
 TARGETS = {100_000: (80, 150, 3, 600), 1_000_000: (150, 300, 15, 2560)}  # p50, p95 ms, cold s, MiB
@@ -370,6 +381,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile-out", type=Path, help="with --profile: also write the whole profile (pstats)")
     parser.add_argument("--max-rss-gib", type=float, default=8, help="stop a worker above this resident memory")
     parser.add_argument("--quick", action="store_true", help="2,000 people, 3 runs, 2 sessions: checks it works")
+    parser.add_argument("--browser", action="store_true", help="also measure picks in Chromium (benchmarks/browser.py)")
+    parser.add_argument("--browser-runs", type=int, default=8, help="measured picks per page in the browser")
+    parser.add_argument("--browser-warm-up", type=int, default=2, help="picks before measuring, per page (browser)")
     parser.add_argument("--data", type=Path, default=Path("/tmp/bench_data"), help="where snapshots are cached")
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json")
     parser.add_argument(
@@ -378,11 +392,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.markdown:
         results = json.loads(args.markdown.read_text())
-        print(ratio_markdown(results))
-        print(markdown(results))
+        if all("app" in size for size in results["sizes"]):  # not a report of the browser alone
+            print(ratio_markdown(results))
+            print(markdown(results))
+        if any(size.get("browser") for size in results["sizes"]):
+            print("\n" + browser.markdown(results))
         return 0
     if args.quick:
         args.sizes, args.runs, args.warm_up, args.sessions, args.naive_runs = [2_000], 3, 1, 2, 1
+        args.browser_runs, args.browser_warm_up = 2, 1
 
     report = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -417,6 +435,11 @@ def main(argv: list[str] | None = None) -> int:
             if "pages" in entry["naive"]:
                 entry["speed_up"] = compare(entry["app"], entry["naive"])
                 entry["speed_up_seen"] = compare(entry["app"], entry["naive"], "pages_revisit")
+        if args.browser:
+            pages = args.pages or (list(COMPARED_PAGES) if args.quick else None)
+            entry["browser"] = browser.measure(
+                root, pages, args.browser_runs, args.browser_warm_up, prepared=args.data / "prepared"
+            )
         worst = [f["wall_ms_p50"] for sels in entry["app"]["pages"].values() for f in sels.values()]
         entry["worst_page_p50_ms"] = max(worst)
         entry["median_page_p50_ms"] = statistics.median(worst)
