@@ -159,7 +159,9 @@ DONE = """
   B.armed = false;
   const ran = B.finished.filter(([at, status]) => at >= B.t0 && status !== B.early);
   const finished_ms = ran[ran.length - 1][0] - B.t0;
-  return { ms: B.last - B.t0, finished_ms, charts: charts.length, frames: B.frames, bytes: B.bytes };
+  // Done is the last activity, and never before script_finished (read a moment after its frame).
+  const ms = Math.max(B.last - B.t0, finished_ms);
+  return { ms, finished_ms, charts: charts.length, frames: B.frames, bytes: B.bytes };
 }
 """
 IDLE = """
@@ -394,9 +396,9 @@ def summary(picks: list[dict]) -> dict:
         "kb_per_rerun": round(statistics.median(p["bytes"] for p in picks) / 1000, 1),
         # From the pick to the page's script seeing script_finished (its main thread may be busy
         # drawing the run's first elements before it gets to that message).
-        "finished_p50_ms": round(statistics.median(p["finished_ms"] for p in picks), 1),
+        "finished_p50_ms": round(percentile([p["finished_ms"] for p in picks], 0.5), 1),
         # From the rerun request sent to script_finished received, on the network: the server's part.
-        "server_p50_ms": round(statistics.median(server), 1) if server else None,
+        "server_p50_ms": round(percentile(server, 0.5), 1) if server else None,
         "charts": max(p["charts"] for p in picks),
         "ms_samples": [round(t, 1) for t in times],
         "bytes_samples": [p["bytes"] for p in picks],
