@@ -9,7 +9,7 @@ import streamlit as st
 
 from app_pages import navigation
 from data_access.cells import warm_up
-from ui import style
+from ui import heap, style
 from ui.boundary import configure_logging, error_boundary
 from ui.context import apply_language, build_view, report_ignored_link_values, tidy_link
 from ui.exports import share
@@ -28,5 +28,6 @@ with error_boundary():
         page.run()
     finally:
         warm_up(view.snapshot)  # after the page, so that a server's first page is not slowed by it
+        heap.after_run()
     report_ignored_link_values()
     tidy_link()

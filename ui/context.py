@@ -39,7 +39,7 @@ from data_access.release import Access, Release
 from data_access.snapshot import LOADING_STEPS
 from i18n import N_, _, ngettext
 from i18n import format as fmt
-from ui import signin
+from ui import heap, signin
 from ui.text import escape
 
 log = logging.getLogger("second_chance.load")
@@ -170,6 +170,7 @@ def _read_snapshot(path: str, progress: Callable[[str], None]) -> Snapshot | Sna
         log.exception("snapshot %s could not be loaded (reference %s)", path, reference)
         message = f"could not be loaded because of an unexpected error (reference {reference} in the server log)"
         return SnapshotError(Path(path).name, [Problem("error", "snapshot", message)])
+    heap.settle()
     log.info(
         "snapshot %s loaded in %.2f s: %s, %s warning(s)",
         path,
