@@ -61,6 +61,7 @@ from string import Template
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from benchmarks.setup import ROOT, code_version, ensure_snapshot, machine
 from data_access.access import LEVEL_VARIABLE
 from data_access.catalogue import LEVEL_ROOT_VARIABLES, ROOT_VARIABLE
 from data_access.prepared import PREPARED_VARIABLE
@@ -68,7 +69,6 @@ from data_access.results import RESULTS_VARIABLE
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # launched as the browser tests launch it
 from ui.context import RESCAN_VARIABLE
 
-ROOT = Path(__file__).resolve().parent.parent
 FLOOR = Path(__file__).resolve().parent / "floor_app.py"
 PAGES = ("overview", "repatriations", "progress", "regions", "explorer", "about")
 URL_PATHS = {page: "" if page == "overview" else page for page in PAGES}
@@ -548,7 +548,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "browser-latest.json")
     args = parser.parse_args(argv)
-    from benchmarks.__main__ import code_version, ensure_snapshot, machine
 
     report = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -279,11 +279,16 @@ def test_person_table_and_history(tiny_snapshot):
     assert q.stage_history(tiny_snapshot, "nobody").empty
 
 
-def test_person_table_limit_takes_the_first_rows(tiny_snapshot):
+def test_person_table_limit_takes_the_first_rows_of_the_order(tiny_snapshot):
     women = Filters(sex="female")
-    assert list(q.person_table(tiny_snapshot, women, limit=2)["person_id"]) == ["p1", "p4"]
-    assert list(q.person_table(tiny_snapshot, Filters(), limit=3)["person_id"]) == ["p1", "p2", "p3"]
-    assert len(q.person_table(tiny_snapshot, women, limit=None)) == 4
+    longest = q.person_table(tiny_snapshot, women)  # longest in their current stage first
+    assert longest["days_in_stage"].is_monotonic_decreasing and len(longest) == 4
+    assert list(q.person_table(tiny_snapshot, women, limit=2)["person_id"]) == list(longest["person_id"][:2])
+    by_id = q.person_table(tiny_snapshot, Filters(), limit=3, order="id")
+    assert list(by_id["person_id"]) == ["p1", "p2", "p3"]
+    assert list(q.person_table(tiny_snapshot, women, limit=2, offset=2)["person_id"]) == list(longest["person_id"][2:])
+    with pytest.raises(ValueError, match="unknown order"):
+        q.person_table(tiny_snapshot, women, order="alphabetical")
 
 
 def test_queries_on_an_empty_selection_return_empty_or_zero_tables(tiny_snapshot):
