@@ -47,16 +47,12 @@ import datetime as dt
 import json
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
-import threading
-import time
-import urllib.request
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from string import Template
+from typing import NoReturn
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -66,7 +62,7 @@ from data_access.access import LEVEL_VARIABLE
 from data_access.catalogue import LEVEL_ROOT_VARIABLES, ROOT_VARIABLE
 from data_access.prepared import PREPARED_VARIABLE
 from data_access.results import RESULTS_VARIABLE
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # launched as the browser tests launch it
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, Server  # as the browser tests launch them
 from ui.context import RESCAN_VARIABLE
 
 FLOOR = Path(__file__).resolve().parent / "floor_app.py"
@@ -187,49 +183,8 @@ STATE = """
 """After opening a page: idle, every chart drawn, for --settle-ms (no measurement, just ready)."""
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """`streamlit run SCRIPT` on a free localhost port, headless; its output kept in `log`."""
-
-    def __init__(self, script: Path, env: dict[str, str]) -> None:
-        self.script, self.env = script, env
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log: list[str] = []
-
-    def __enter__(self) -> Server:
-        command = [sys.executable, "-m", "streamlit", "run", str(self.script), "--server.headless=true"]
-        command += [f"--server.port={self.port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"]
-        command += ["--server.fileWatcherType=none"]
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        threading.Thread(target=lambda: self.log.extend(self.process.stdout), daemon=True).start()
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.script.name} exited early:\n" + "".join(self.log)[-3000:])
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.2)
-        self.__exit__()
-        raise RuntimeError(f"{self.script.name} did not answer on its health endpoint within 120 s")
-
-    def __exit__(self, *exc) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+def _refuse(message: str) -> NoReturn:
+    raise RuntimeError(message)
 
 
 def server_env(root: Path, prepared: Path | None, seen: bool) -> dict[str, str]:
@@ -424,8 +379,9 @@ def measure(
     loads: list[float] = []
     out: dict = {"runs": runs, "warm_up": warm_up, "settle_ms": settle_ms, "result_cache": "on" if seen else "off"}
     with ExitStack() as stack:
-        app = stack.enter_context(Server(ROOT / "app.py", env))
-        floor = stack.enter_context(Server(FLOOR, env))
+        # Started as the browser tests start the dashboard; a server that does not come up is an error.
+        app = stack.enter_context(Server(environ=env, wait=120, fail=_refuse))
+        floor = stack.enter_context(Server(script=FLOOR, environ=env, wait=120, fail=_refuse))
         if browser is None:
             browser = stack.enter_context(launch())
         tabs = {"floor": Tab(browser, floor.url, "floor"), "app": Tab(browser, app.url, "dashboard")}

@@ -12,7 +12,9 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -64,24 +66,34 @@ def _missing_browser(reason: str) -> None:
 
 
 class Server:
-    """A `streamlit run app.py` on a free localhost port (with more of Streamlit's options in
-    `options`, e.g. `--secrets.files=...`). Its output is read all along (a full pipe would stall
-    the server) and kept in `log`."""
+    """A `streamlit run app.py` (or `script`) on a free localhost port (with more of Streamlit's
+    options in `options`, e.g. `--secrets.files=...`). Its environment is `environ` (by default
+    this process's) with `env` on top. Its output is read all along (a full pipe would stall the
+    server) and kept in `log`. It must answer on its health endpoint within `wait` seconds; `fail`
+    says it did not (a test failure here, an error in the browser benchmark)."""
 
-    def __init__(self, *options: str, **env: str) -> None:
+    def __init__(
+        self,
+        *options: str,
+        script: Path = ROOT / "app.py",
+        environ: dict[str, str] | None = None,
+        wait: float = 60,
+        fail: Callable[[str], NoReturn] = pytest.fail,
+        **env: str,
+    ) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log: list[str] = []
-        self.options = options
-        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
+        self.options, self.script, self.wait, self.fail = options, script, wait, fail
+        self.env = {**(os.environ if environ is None else environ), "PYTHONUNBUFFERED": "1", **env}
 
     def __enter__(self) -> Server:
-        self.process = _start(self.port, self.env, self.options)
+        self.process = _start(self.script, self.port, self.env, self.options)
         threading.Thread(target=self._read, daemon=True).start()
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + self.wait
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                pytest.fail("streamlit exited early:\n" + "".join(self.log))
+                self.fail(f"streamlit run {self.script.name} exited early:\n" + "".join(self.log)[-3000:])
             try:
                 with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
                     if response.status == 200:
@@ -89,7 +101,7 @@ class Server:
             except OSError:
                 time.sleep(0.2)
         self.process.kill()
-        pytest.fail("streamlit did not answer on its health endpoint within 60 s")
+        self.fail(f"streamlit run {self.script.name} did not answer on its health endpoint within {self.wait:.0f} s")
 
     def _read(self) -> None:
         for line in self.process.stdout:
@@ -104,14 +116,14 @@ class Server:
             self.process.wait()
 
 
-def _start(port: int, env: dict[str, str], options: tuple[str, ...] = ()) -> subprocess.Popen:
+def _start(script: Path, port: int, env: dict[str, str], options: tuple[str, ...] = ()) -> subprocess.Popen:
     return subprocess.Popen(
         [
             sys.executable,
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            str(script),
             "--server.headless=true",
             f"--server.port={port}",
             "--server.address=127.0.0.1",
