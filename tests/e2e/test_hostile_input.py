@@ -94,6 +94,14 @@ def test_labels_from_data_are_shown_as_text(browser, hostile_server, name):
     wait_idle(page)
     visible = unescape(escape(label))
     expect(page.get_by_text(f"4 people · {visible} · as of 30 Jun 2022", exact=True)).to_be_visible()
+    # The page's charts drawn before leaving it: a navigation would abort the code they load on
+    # demand, and the health check would count that as a failed request.
+    expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+                 .every((chart) => chart.querySelector(".vega-embed canvas, .vega-embed svg"))"""
+    )
+    wait_idle(page)
     page.goto(f"{hostile_server.url}/about?snapshot={case.id}")
     wait_idle(page)
     expect(page.locator('[data-testid="stTable"]')).to_contain_text(visible)
