@@ -7,21 +7,39 @@ import charts
 from app_pages import explorer
 from data_access.narrative import form_count, stuck_rule, stuck_sentence
 from data_access.programme import STUCK_DEFAULT_DAYS, STUCK_THRESHOLDS
-from i18n import _, ngettext
+from i18n import N_, _, ngettext
 from ui.boundary import section
 from ui.context import View, link_params
-from ui.widgets import chart, escape, page_header, people_to_show
+from ui.widgets import chart, choice, escape, page_header, people_to_show
 
 
 def render(view: View) -> None:
-    snapshot, filters, data = view.snapshot, view.filters, view.data
     page_header(
         _("Reintegration progress"), view, _("Stages reached, time to milestones, who is stuck, scores and services.")
     )
     if not people_to_show(view):
         return
-    stage_ids, cohort_ids = snapshot.categories("stage"), snapshot.categories("cohort")
+    parts = {code: _(words) for code, words in SECTIONS.items()}
+    # A link to the stuck threshold (`?stuck_days=`, also from before the page had sections)
+    # opens the section that has it.
+    default = "stuck" if "stuck_days" in st.query_params else "stages"
+    shown = choice(_("Show"), parts, key="section", default=default, segmented=True)
+    {"stages": _stages, "stuck": _who_is_stuck, "scores": _scores, "services": _services}[shown](view)
 
+
+SECTIONS = {
+    "stages": N_("Stages"),
+    "stuck": N_("Who is stuck"),
+    "scores": N_("Assessment scores"),
+    "services": N_("Services"),
+}
+"""The page's sections, one on screen at a time (`?section=`): a filter change computes and
+sends the one in view, two or three charts, not all seven."""
+
+
+def _stages(view: View) -> None:
+    snapshot, filters, data = view.snapshot, view.filters, view.data
+    stage_ids, cohort_ids = snapshot.categories("stage"), snapshot.categories("cohort")
     left, right = st.columns(2)
     with left:
         funnel = data.figure(charts.funnel_chart, data.stage_reached, filters, options=(stage_ids,))
@@ -29,13 +47,14 @@ def render(view: View) -> None:
     with right:
         occupancy = data.figure(charts.occupancy_chart, data.stage_occupancy, filters, options=(stage_ids,))
         chart(occupancy, key="prog-occupancy", view=view)
-
     milestones = data.figure(charts.milestone_chart, data.time_to_milestone, filters, options=(cohort_ids,))
     chart(milestones, key="prog-milestones", view=view)
 
-    _who_is_stuck(view)
 
-    chart(data.figure(charts.scores_chart, data.assessment_scores, filters), key="prog-scores", view=view)
+def _scores(view: View) -> None:
+    chart(
+        view.data.figure(charts.scores_chart, view.data.assessment_scores, view.filters), key="prog-scores", view=view
+    )
     st.caption(
         _(
             "Scores from 0 (worst) to 1 (best) on IOM's three dimensions of reintegration sustainability. The "
@@ -44,13 +63,16 @@ def render(view: View) -> None:
         )
     )
 
+
+def _services(view: View) -> None:
+    data, filters = view.data, view.filters
     left, right = st.columns(2)
     with left:
-        by_type = data.figure(charts.services_type_chart, data.services_by_type, filters)
-        chart(by_type, key="prog-services-type", view=view)
+        chart(
+            data.figure(charts.services_type_chart, data.services_by_type, filters), key="prog-services-type", view=view
+        )
     with right:
-        by_month = data.figure(charts.services_chart, data.services_by_month, filters)
-        chart(by_month, key="prog-services-month", view=view)
+        chart(data.figure(charts.services_chart, data.services_by_month, filters), key="prog-services-month", view=view)
 
 
 @section
@@ -58,7 +80,6 @@ def _who_is_stuck(view: View) -> None:
     """The stuck threshold, its rule, count, link and chart: a section of its own, so moving
     the slider reruns it, not the page's six other charts and the sidebar."""
     snapshot, filters, data = view.snapshot, view.filters, view.data
-    st.subheader(_("Who is stuck"), anchor=False)
     threshold = st.slider(
         _("Flag people who have been in their current stage for more than (days)"),
         min_value=STUCK_THRESHOLDS[0],

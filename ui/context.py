@@ -618,7 +618,7 @@ def link_params(view: View, **settings: str) -> dict[str, str | list[str]]:
     return {LANGUAGE_KEY: i18n.language(), "snapshot": view.snapshot.id, **view.filters.to_query(), **settings}
 
 
-PAGE_SETTINGS = ("rows", "columns", "measure", "layout", "slide", "stuck", "order")
+PAGE_SETTINGS = ("rows", "columns", "measure", "layout", "slide", "stuck", "order", "section")
 """Settings of one page kept in the URL (as codes): gone from the link on the other pages."""
 _USED_KEY = "_second_chance_settings_used"
 _SEEN_KEY = "_second_chance_settings_seen"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import pandas as pd
 import pyarrow as pa
@@ -18,19 +19,27 @@ from streamlit.util import calc_hash
 
 import i18n
 from app_pages import PAGES as PAGES_OF_THE_APP
+from app_pages import progress
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_TITLES = {url_path: title for _s, _m, title, url_path, _i in PAGES_OF_THE_APP if url_path != "present"}
 PAGES = list(PAGE_TITLES)
 PRESENT = "present"
+VIEWS = [
+    *(page for page in PAGES if page != "progress"),
+    *(f"progress?section={part}" for part in progress.SECTIONS),
+]
+"""Everything a reader can put on screen: every page, and each section of a page that has
+sections ("progress?section=scores"); `open_app`, `switch` and `assert_page_ok` take either."""
 BASE_LINE = re.compile(r"^\*\*([\d,]+\*\* (people|person)|Selection too small to show\*\*) · ")
 ANY_BASE_LINE = re.compile(r"^\*\*[^*]+\*\*[^·]* · ")
 """The base line in any language: the figure (or why not) in bold, then the selection."""
 
 
 def open_app(page: str | None = None, **params) -> AppTest:
+    page, own = _view(page)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in params.items():
+    for key, value in {**params, **own}.items():
         at.query_params[key] = value
     at.run()
     if page and page != PAGES[0]:
@@ -38,12 +47,24 @@ def open_app(page: str | None = None, **params) -> AppTest:
     return at
 
 
+def _view(view: str | None) -> tuple[str | None, dict[str, str]]:
+    """ "progress?section=scores" -> ("progress", {"section": "scores"})."""
+    if view is None:
+        return None, {}
+    page, _, query = view.partition("?")
+    return page, dict(parse_qsl(query))
+
+
 def switch(at: AppTest, page: str) -> AppTest:
     """Go to the page at `/<page>` (its URL path), as a deep link does. The pages are callables
     handed their view (`app.navigation`), which `AppTest.switch_page` cannot name (it takes page
     files), so this sets the page hash `st.navigation` looks pages up by: `calc_hash(url_path)`.
-    `assert_page_ok` checks the title, so a wrong page fails the test."""
+    `assert_page_ok` checks the title, so a wrong page fails the test. A view's section
+    ("progress?section=scores") is chosen as a reader's click chooses it."""
+    page, own = _view(page)
     at._page_hash = calc_hash(page)
+    for key, value in own.items():
+        at.session_state[key] = value
     return at
 
 
@@ -60,6 +81,9 @@ def assert_page_ok(at: AppTest, page: str = PAGES[0]) -> None:
     A slide of the Present page has no base line: its title and its chart instead."""
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+    page, own = _view(page)
+    for key, value in own.items():
+        assert at.session_state[key] == value, f"{page}: {key} is {at.session_state[key]!r}, not {value!r}"
     titles = [t.value for t in at.title]
     if page == PRESENT:
         assert titles, "the slide has no title"

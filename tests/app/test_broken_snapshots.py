@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from data_access.catalogue import ROOT_VARIABLE
 from data_access.problems import Problem
 from tests import broken
-from tests.app.helpers import PAGES, assert_page_ok, metrics, open_app, switch, unescape
+from tests.app.helpers import VIEWS, assert_page_ok, metrics, open_app, switch, unescape
 from ui import context
 from ui.context import RESCAN_VARIABLE
 from ui.text import escape
@@ -130,7 +130,7 @@ def test_hostile_labels_are_shown_as_text_on_every_page(root, case):
     label = case.labels["cohort"]
     cohort = next(w for w in at.sidebar.multiselect if w.key == "cohort")
     assert cohort.format_func("c1") == f"{label} (4)"
-    for page in PAGES:
+    for page in VIEWS:
         switch(at, page).run()
         assert_page_ok(at, page)
         for text in texts(at):

@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 from data_access.catalogue import ROOT_VARIABLE
 from data_access.problems import Problem
 from tests import hostile
-from tests.app.helpers import PAGES, PRESENT, assert_page_ok, open_app, switch
+from tests.app.helpers import PRESENT, VIEWS, assert_page_ok, open_app, switch
 from tests.app.test_broken_snapshots import unavailable
 from ui.context import RESCAN_VARIABLE
 from ui.text import escape
@@ -105,7 +105,7 @@ def test_long_notes_are_cut_with_what_was_left_out(root):
 
 
 def test_nothing_outside_the_snapshot_folder_was_opened_or_shown(root, app):
-    for page in PAGES:
+    for page in VIEWS:
         switch(app, page).run()
         assert not any(hostile.OUTSIDE_COHORT in text for _kind, _field, text in strings(app))
     assert OPENED, "the audit hook saw no file opened: it is not recording"
@@ -191,7 +191,7 @@ def test_markup_from_data_acts_on_no_page_and_no_slide(root, lang):
     at = open_app(snapshot=MARKUP_ID, cohort="c1", region="KZ-47", lang=lang)
     seen = set()
     slides = 0
-    for page in [*PAGES, PRESENT]:
+    for page in [*VIEWS, PRESENT]:
         switch(at, page).run()
         assert_page_ok(at, page)
         assert acting(at) == [], (lang, page)

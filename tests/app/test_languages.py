@@ -8,7 +8,7 @@ import re
 import pytest
 
 import i18n
-from tests.app.helpers import PAGES, PRESENT, assert_page_ok, metrics, open_app, switch
+from tests.app.helpers import PRESENT, VIEWS, assert_page_ok, metrics, open_app, switch
 
 LANGUAGES = [code for code in i18n.LANGUAGES if code != i18n.DEFAULT]
 
@@ -18,7 +18,7 @@ def digits(text: str) -> str:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("page", [*PAGES, PRESENT])
+@pytest.mark.parametrize("page", [*VIEWS, PRESENT])
 def test_every_page_renders_in_the_language(page, language):
     at = open_app(page, lang=language)
     assert at.session_state["lang"] == language

@@ -17,7 +17,7 @@ from data_access.columns import shown_columns
 from data_access.release import Access, Release
 from tests import tiny
 from tests.app.helpers import (
-    PAGES,
+    VIEWS,
     assert_page_ok,
     base_line,
     charts,
@@ -65,7 +65,7 @@ def test_rusafa_is_14_children():
     assert base_line(at) == "**14** people · Rusafa · as of 30 Sep 2026"
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", VIEWS)
 def test_every_page_renders_with_charts_that_have_alt_text(page):
     at = open_app(page)
     assert_page_ok(at, page)
@@ -214,6 +214,42 @@ def test_a_charts_table_is_built_only_while_its_expander_is_open(latest):
     assert any(unescape(c.value) == funnel.proto.alt for c in at.caption)
 
 
+def test_progress_shows_one_section_at_a_time_and_keeps_it_in_the_link():
+    at = open_app("progress")
+    assert_page_ok(at, "progress")
+    sections = at.button_group(key="section")
+    assert sections.options == ["Stages", "Who is stuck", "Assessment scores", "Services"]
+    drawn = {}
+    for code, words in [
+        ("stages", "Stages"),
+        ("stuck", "Who is stuck"),
+        ("scores", "Assessment scores"),
+        ("services", "Services"),
+    ]:
+        at.button_group(key="section").set_value(code).run()
+        assert_page_ok(at, f"progress?section={code}")
+        drawn[words] = [chart.proto.id.split("-", 3)[-1] for chart in charts(at)]
+        if code != "stages":
+            assert at.query_params["section"] in ([code], code)
+    assert {section: len(ids) for section, ids in drawn.items()} == {
+        "Stages": 3,
+        "Who is stuck": 1,
+        "Assessment scores": 1,
+        "Services": 2,
+    }
+    # The first section is the default and leaves no trace in the link.
+    at.button_group(key="section").set_value("stages").run()
+    assert "section" not in at.query_params and len(charts(at)) == 3
+    # A link to the stuck threshold opens the section that has it; a link to a section opens it.
+    assert len(charts(open_app("progress", stuck_days="90"))) == 1
+    at = open_app("progress", section="services")
+    assert at.button_group(key="section").value == "services" and len(charts(at)) == 2
+    # A section the page does not have falls back to the first, and says so.
+    at = open_app("progress", section="everything")
+    assert at.button_group(key="section").value == "stages" and len(charts(at)) == 3
+    assert any("section" in toast.value for toast in at.toast)
+
+
 def test_about_page_shows_manifest_dictionary_and_a_clean_bill():
     at = open_app("about")
     assert_page_ok(at, "about")
@@ -234,8 +270,8 @@ def test_thirty_random_selections_render_on_every_page(latest):
     for _ in range(30):
         params = {dim: rng.sample(values, rng.randint(1, 2)) for dim, values in options.items() if rng.random() < 0.35}
         at = open_app(**params)
-        for page in PAGES:
-            if page != PAGES[0]:
+        for page in VIEWS:
+            if page != VIEWS[0]:
                 switch(at, page).run()
             try:
                 assert_page_ok(at, page)

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access.access import LEVEL_VARIABLE
 from data_access.catalogue import ROOT_VARIABLE
-from tests.app.helpers import PAGES, PRESENT, ROOT, assert_page_ok, open_app, open_tables, shown_table
+from tests.app.helpers import PRESENT, ROOT, VIEWS, assert_page_ok, open_app, open_tables, shown_table
 from ui.tables import label
 
 PUBLIC_ROOT = ROOT / "sample_data" / "public"
@@ -60,7 +60,7 @@ def ids_in(root: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("page", [*PAGES, PRESENT])
+@pytest.mark.parametrize("page", [*VIEWS, PRESENT])
 def test_every_page_works_at_the_public_level_without_person_ids(page):
     at = open_tables(open_app(page))
     assert_page_ok(at, page)
@@ -147,7 +147,7 @@ COUNTS = {"people", "value", "reached", "n", "stuck", "reached_school_work", "sc
 
 
 def test_no_count_from_one_to_four_appears_on_any_page():
-    for page in [*PAGES, PRESENT]:
+    for page in [*VIEWS, PRESENT]:
         at = open_tables(open_app(page))
         for frame in at.dataframe:
             for column in set(frame.value.columns) & COUNTS:

@@ -47,7 +47,7 @@ def follow(link) -> tuple[str, dict[str, list[str]]]:
 
 
 def test_the_progress_page_states_the_rule_and_counts_only_the_waiting_stages(snapshots):
-    at = open_app("progress")
+    at = open_app("progress?section=stuck")
     assert_page_ok(at, "progress")
     shown = markdown(at)
     assert RULE in shown
@@ -119,7 +119,7 @@ def public(monkeypatch):
 
 
 def test_public_shows_the_counts_and_no_way_to_the_people(public):
-    at = open_app("progress")
+    at = open_app("progress?section=stuck")
     assert_page_ok(at, "progress")
     assert RULE in markdown(at)
     assert "**<5** of the <5 people in those stages have been there for more than 180 days." in markdown(at)

@@ -196,9 +196,11 @@ def charts_sent(messages: list) -> int:
 
 def test_the_stuck_slider_reruns_its_own_section_and_not_the_page(page, server, latest):
     goto(page, server, "progress")
-    received = Received(page)
+    widget(page, "section").get_by_role("radio", name="Who is stuck").click()
     sentence = page.get_by_text(re.compile(r"in those stages ha(s|ve) been there for more than \d+ days"))
     expect(sentence).to_contain_text("more than 180 days")
+    wait_idle(page)
+    received = Received(page)
     thumb = widget(page, "stuck_days").get_by_role("slider")
 
     def move() -> None:
@@ -210,12 +212,12 @@ def test_the_stuck_slider_reruns_its_own_section_and_not_the_page(page, server, 
     section_bytes, section = received.during(move)
     stuck, counted = q.stuck(latest, Filters(), 210)
     expect(sentence).to_contain_text(f"{stuck:,} of the {counted:,} people in those stages")
-    assert "stuck_days=210" in page.url
+    assert "stuck_days=210" in page.url and "section=stuck" in page.url
     whole_bytes, whole = received.during(lambda: (choose(page, "sex", "Female"), expect_base_n(page, 375)))
-    # The section's own run: one chart (time in stage), not the page's seven and the sidebar.
+    # The section's own run: its chart (time in stage), not the page's header and the sidebar.
     assert finished(section) == ["FINISHED_FRAGMENT_RUN_SUCCESSFULLY"] and charts_sent(section) == 1
-    assert finished(whole)[-1] == "FINISHED_SUCCESSFULLY" and charts_sent(whole) == 7
-    assert 0 < section_bytes < whole_bytes / 5, (section_bytes, whole_bytes)
+    assert finished(whole)[-1] == "FINISHED_SUCCESSFULLY" and charts_sent(whole) == 1
+    assert 0 < section_bytes < whole_bytes, (section_bytes, whole_bytes)
     assert_healthy(page)
 
 
