@@ -1,9 +1,10 @@
 """Exports beside every chart (PNG, SVG, CSV), the share link, and the briefing-pack download.
 
-Files are made only when a button is clicked (`data=` a callable, `on_click="ignore"`), so a
-rerun costs nothing extra. Every export takes the table the page shows and a `note`, never
-queries again: at the public access level the caller passes the released table and the
-disclosure note, and the file says no more than the screen.
+Files are made only when a button is clicked (`data=` a callable, `on_click="ignore"`), and a
+page's chart buttons only while their menu is open, so a rerun costs nothing extra. Every
+export takes the table the page shows and a `note`, never queries again: at the public access
+level the caller passes the released table and the disclosure note, and the file says no more
+than the screen.
 """
 
 from __future__ import annotations
@@ -53,8 +54,30 @@ def data_note(view: View, note: str = "") -> str:
     return "\n".join(lines)
 
 
-def chart_downloads(fig: Figure, table: pd.DataFrame, view: View, *, key: str, note: str = "") -> None:
-    """PNG (2x), SVG and CSV of one chart in a row of small buttons under it."""
+def chart_downloads(
+    fig: Figure, table: pd.DataFrame, view: View, *, key: str, note: str = "", menu: bool = False
+) -> None:
+    """PNG (2x), SVG and CSV of one chart: in a row of small buttons under it, or with `menu` in
+    one "Download" menu whose buttons are made only while it is open (opening it reruns the page,
+    from the result cache). A page of charts otherwise sends three buttons a chart on every
+    filter change; a slide, with its one chart, keeps them in view."""
+    if not menu:
+        with st.container(horizontal=True, gap="small", key=f"{key}-exports"):
+            _chart_files(fig, table, view, key=key, note=note)
+        return
+    with st.popover(
+        _("Download"),
+        icon=":material/download:",
+        type="tertiary",
+        key=f"{key}-exports",
+        on_change="rerun",
+        help=_("This chart as a PNG or SVG image, or its table as CSV"),
+    ) as box:
+        if box.open:
+            _chart_files(fig, table, view, key=key, note=note)
+
+
+def _chart_files(fig: Figure, table: pd.DataFrame, view: View, *, key: str, note: str) -> None:
     as_of = view.snapshot.as_of
     caption = image_caption(view)
     files = (
@@ -80,19 +103,18 @@ def chart_downloads(fig: Figure, table: pd.DataFrame, view: View, *, key: str, n
             _("The chart's own table, with the selection, date and disclosure rules in the first lines"),
         ),
     )
-    with st.container(horizontal=True, gap="small", key=f"{key}-exports"):
-        for extension, mime, data, icon, words in files:
-            st.download_button(
-                extension.upper(),
-                data=data,
-                file_name=export.file_name(key, view.filters.codes(), as_of, extension),
-                mime=mime,
-                key=f"{key}-{extension}",
-                icon=icon,
-                type="tertiary",
-                on_click="ignore",
-                help=words,
-            )
+    for extension, mime, data, icon, words in files:
+        st.download_button(
+            extension.upper(),
+            data=data,
+            file_name=export.file_name(key, view.filters.codes(), as_of, extension),
+            mime=mime,
+            key=f"{key}-{extension}",
+            icon=icon,
+            type="tertiary",
+            on_click="ignore",
+            help=words,
+        )
 
 
 def current_link(page_url: str | None, params: dict[str, list[str]]) -> str:

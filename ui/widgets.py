@@ -121,13 +121,13 @@ def tiles(headline: pd.DataFrame, previous_label: str | None, per_row: int = 4) 
 def chart(
     fig: Figure, *, key: str, view: View, table: pd.DataFrame | None = None, on_select=None, note: str | None = None
 ) -> None:
-    """Draw a figure with PNG, SVG and CSV downloads under it (the CSV carries `note`, by default
+    """Draw a figure with a menu of PNG, SVG and CSV downloads under it (the CSV carries `note`, by default
     the access level and disclosure rules in force), then its data as a table on demand."""
     kwargs = {"on_select": on_select, "selection_mode": None} if on_select else {}
     st.html(f'<p class="chart-title" role="heading" aria-level="3">{text.html(fig.title)}</p>')
     st.vega_lite_chart(fig.arrow, fig.screen_spec, alt=text.plain(fig.alt), width="stretch", key=key, **kwargs)
     shown = fig.data if table is None else table
-    chart_downloads(fig, shown, view, key=key, note=disclosure_note(view) if note is None else note)
+    chart_downloads(fig, shown, view, key=key, note=disclosure_note(view) if note is None else note, menu=True)
     # The table is built only while its expander is open (opening it reruns the page): a closed
     # table would cost a second Arrow conversion of the chart's data on every filter change.
     with st.expander(_("Show data"), icon=":material/table:", key=f"{key}-data", on_change="rerun") as box:

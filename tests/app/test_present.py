@@ -69,6 +69,11 @@ def test_share_shows_the_link_with_snapshot_and_filters():
 
 def test_every_chart_has_png_svg_and_csv_downloads_beside_it():
     at = open_app()
+    # In a menu under each chart, made only while it is open.
+    assert not at.get("download_button")
+    for chart in ("overview-arrivals", "overview-stages"):
+        at.session_state[f"{chart}-exports"] = True
+    at.run()
     keys = {button.proto.id for button in at.get("download_button")}
     for chart in ("overview-arrivals", "overview-stages"):
         for kind in ("png", "svg", "csv"):

@@ -42,6 +42,15 @@ def widget(page: Page, key: str):
     return page.locator(f".st-key-{key}")
 
 
+def open_downloads(page: Page, chart: str):
+    """Open the Download menu under the chart with key `chart`; its PNG, SVG and CSV buttons
+    are made when it opens and shown in the menu's body, which this returns."""
+    widget(page, f"{chart}-exports").get_by_role("button").first.click()
+    menu = page.locator('[data-testid="stPopoverBody"]').filter(has=page.locator(f".st-key-{chart}-png"))
+    expect(menu.get_by_role("button", name="PNG", exact=True)).to_be_visible()
+    return menu
+
+
 def choose(page: Page, key: str, option_text: str) -> None:
     """Pick an option of a multiselect or selectbox whose label starts with `option_text`."""
     box = widget(page, key).locator("input").first

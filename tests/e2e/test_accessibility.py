@@ -8,12 +8,13 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import assert_healthy, goto, widget
+from tests.e2e.helpers import assert_healthy, goto, open_downloads, widget
 
 
 def test_controls_are_named_by_their_words(page, server):
     goto(page, server)
-    exports = widget(page, "overview-arrivals-exports")
+    expect(widget(page, "overview-arrivals-exports").get_by_role("button", name="Download", exact=True)).to_be_visible()
+    exports = open_downloads(page, "overview-arrivals")
     for name in ("PNG", "SVG", "CSV"):
         expect(exports.get_by_role("button", name=name, exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Share this view", exact=True)).to_be_visible()

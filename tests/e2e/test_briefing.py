@@ -17,7 +17,7 @@ from data_access import Filters
 from data_access import queries as q
 from data_access.release import Access, Release
 from tests.e2e.conftest import watch
-from tests.e2e.helpers import SCREENSHOTS, assert_healthy, expect_base_n, goto, wait_idle, widget
+from tests.e2e.helpers import SCREENSHOTS, assert_healthy, expect_base_n, goto, open_downloads, wait_idle, widget
 
 PROJECTOR = {"width": 1920, "height": 1080}
 
@@ -93,9 +93,9 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def test_a_chart_goes_to_png_and_svg_in_one_click_each(page, server):
+def test_a_chart_goes_to_png_svg_and_csv_from_its_download_menu(page, server):
     goto(page, server, query="cohort=jusan-2")
-    exports = widget(page, "overview-arrivals-exports")
+    exports = open_downloads(page, "overview-arrivals")
     with page.expect_download() as png_download:
         exports.get_by_role("button", name="PNG").click()
     png = png_download.value

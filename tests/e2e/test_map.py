@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from data_access.filters import Filters
 from data_access.queries import select
-from tests.e2e.helpers import assert_healthy, expect_base_n, goto, wait_idle, widget
+from tests.e2e.helpers import assert_healthy, expect_base_n, goto, open_downloads, wait_idle, widget
 from tests.e2e.test_briefing import png_size
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
@@ -61,7 +61,7 @@ def test_the_public_map_shows_released_values_only(public_page, public_server):
 def test_the_map_exports_to_png(page, server):
     goto(page, server, "regions")
     expect(region_paths(page)).to_have_count(20)
-    exports = widget(page, "regions-map-exports")
+    exports = open_downloads(page, "regions-map")
     with page.expect_download() as png_download:
         exports.get_by_role("button", name="PNG").click()
     data = Path(png_download.value.path()).read_bytes()
