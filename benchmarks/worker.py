@@ -175,8 +175,12 @@ def choose(at: AppTest, filters: Filters) -> None:
 
 
 def check(at: AppTest, where: str) -> None:
+    """A run that failed is not a time: an exception, or the error box the page's error
+    boundary turns one into (a broken page is fast, and was once reported as such)."""
     if at.exception:
         raise RuntimeError(f"{where}: {at.exception[0].value}")
+    if at.error:
+        raise RuntimeError(f"{where}: the page shows an error: {at.error[0].value}")
 
 
 def measure_page(

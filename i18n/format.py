@@ -9,6 +9,7 @@ Hidden counts ("<5") and missing figures ("—") are formatted here too, so no s
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 
 import pandas as pd
@@ -31,7 +32,20 @@ def count(n) -> str:
     """A whole number with the language's grouping: 1,234 / 1 234."""
     if _missing(n):
         return MISSING
-    return format_decimal(int(n), locale=language())
+    return _grouped(int(n), language())
+
+
+# Babel looks the pattern and symbols up in CLDR on every call (about 40 µs); a page writes
+# thousands of counts and dates a rerun (tables, labels, titles), most of them the same few
+# values, so each is worded once per language.
+@functools.lru_cache(maxsize=50_000)
+def _grouped(n: int, locale: str) -> str:
+    return format_decimal(n, locale=locale)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _day(day: dt.date, locale: str) -> str:
+    return format_date(day, "d MMM y" if locale == "en" else "medium", locale=locale)
 
 
 def number(x, decimals: int = 2) -> str:
@@ -85,10 +99,7 @@ def date(day) -> str:
     """A day: 30 Sep 2026 / 30 сент. 2026 г. / 2026 ж. 30 қыр."""
     if _missing(day):
         return MISSING
-    day = pd.Timestamp(day).date()
-    if language() == "en":
-        return format_date(day, "d MMM y", locale="en")
-    return format_date(day, "medium", locale=language())
+    return _day(pd.Timestamp(day).date(), language())
 
 
 def long_date(day) -> str:

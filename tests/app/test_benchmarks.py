@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -89,3 +91,14 @@ def test_quick_reports_every_page_against_the_floor_and_profiles_one(tmp_path):
     # The script thread, not the main one: the script run and the page's render lead the profile
     # (a name further down, such as the sidebar's _filter_widgets, may fall out of the top 30).
     assert "script_runner.py" in done.stdout and "progress.py" in done.stdout and "(render)" in done.stdout
+
+
+def test_a_page_that_shows_an_error_is_not_measured():
+    from streamlit.testing.v1 import AppTest
+
+    from benchmarks.worker import check
+
+    at = AppTest.from_string('import streamlit as st\nst.error("Something went wrong while drawing this page.")').run()
+    with pytest.raises(RuntimeError, match="the page shows an error: Something went wrong"):
+        check(at, "overview")
+    check(AppTest.from_string('import streamlit as st\nst.title("Overview")').run(), "overview")

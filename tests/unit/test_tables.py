@@ -7,7 +7,10 @@ from __future__ import annotations
 import io
 
 import pandas as pd
+import pyarrow as pa
 import pytest
+from streamlit.elements.lib.pandas_styler_utils import marshall_styler
+from streamlit.proto.ArrowData_pb2 import ArrowData as ArrowProto
 
 import i18n
 from data_access import DIMENSIONS, Filters, load_snapshot
@@ -94,9 +97,13 @@ def test_values_read_in_the_language_and_hidden_counts_keep_their_text():
         "entered_on": ["7 Feb 2020", "—", "30 Sep 2026"],
         "unaccompanied": ["Yes", "No", "Yes"],
     }
-    # What st.dataframe shows is the Styler's display value of each cell: the same texts.
-    shown = styler._translate(False, False)["body"]
-    assert [[cell["display_value"] for cell in row[1:]] for row in shown] == texts.to_numpy().tolist()
+    # What st.dataframe sends the browser (Streamlit's own marshalling of the Styler): the same
+    # texts as display values, the values themselves kept for sorting.
+    proto = ArrowProto()
+    marshall_styler(proto, styler, "table")
+    sent = pa.ipc.open_stream(proto.styler.display_values).read_all().to_pandas()
+    assert sent.to_numpy().tolist() == texts.to_numpy().tolist()
+    assert styler.data["people"].tolist()[0] == 1234 and pd.api.types.is_datetime64_any_dtype(styler.data["entered_on"])
     with i18n.use("ru"):
         assert display_texts(table)["people"].tolist() == ["1\xa0234", "<5", "7"]
         assert readable(table)[1]["people"] == "Люди"
