@@ -343,8 +343,41 @@ def _milestone_template(
             ],
         )
     )
-    chart = alt.layer(rules, ticks, titles, lines, hover).properties(width="container", height=alt.Step(PANEL))
+    # The browser gets a row per run of months with the same figures (`_runs`) and repeats each
+    # over its `span`; the full table, one row a month, has no span and is drawn as it is.
+    chart = (
+        alt.layer(rules, ticks, titles, lines, hover)
+        .transform_calculate(run="sequence(0, datum.span || 1)")
+        .transform_flatten(["run"])
+        .transform_calculate(months="datum.months + datum.run")
+        .properties(width="container", height=alt.Step(PANEL))
+    )
     return freeze(chart)
+
+
+def _runs(curves: pd.DataFrame) -> pd.DataFrame | None:
+    """The curves as runs: the first month of each stretch where a cohort's curve for a
+    milestone keeps the same figures, with `span`, the months it lasts. Most months change
+    nothing (1,092 rows a month for the sample's 7 cohorts, about a fifth as many runs), and the
+    spec repeats each run over its months, so the lines and every month's tooltip are as from
+    the full table. None where the months are not one apart (then the table is sent whole)."""
+    if len(curves) < 2:
+        return None
+    same = np.ones(len(curves) - 1, dtype=bool)
+    for key in ("cohort", "milestone"):
+        values = curves[key].astype(str).to_numpy()
+        same &= values[1:] == values[:-1]
+    if not (np.diff(curves["months"].to_numpy())[same] == 1).all():
+        return None
+    for column in curves.columns.drop("months"):
+        values = curves[column].reset_index(drop=True)
+        later, earlier = values.iloc[1:].reset_index(drop=True), values.iloc[:-1].reset_index(drop=True)
+        equal = later.eq(earlier).fillna(False).to_numpy(dtype=bool)
+        same &= equal | (later.isna() & earlier.isna()).to_numpy(dtype=bool)
+    starts = np.flatnonzero(np.concatenate([[True], ~same]))
+    runs = curves.iloc[starts].reset_index(drop=True)
+    runs["span"] = np.diff(np.append(starts, len(curves)))
+    return runs
 
 
 def milestone_chart(time_to_milestone: pd.DataFrame, cohort_ids: list[str] | tuple[str, ...]) -> Figure:
@@ -378,7 +411,7 @@ def milestone_chart(time_to_milestone: pd.DataFrame, cohort_ids: list[str] | tup
             for label, row in pooled.iterrows()
         ),
     )
-    return figure(template, time_to_milestone, title, alt_text)
+    return figure(template, time_to_milestone, title, alt_text, drawn=_runs(time_to_milestone))
 
 
 BAR = 20

@@ -931,3 +931,36 @@ def test_a_count_only_vega_knows_takes_its_form_in_the_browser(monkeypatch):
     vlc = pytest.importorskip("vl_convert")
     texts = svg_texts(vlc.vegalite_to_svg(spec))
     assert {"1 день", "3 дня", "5 дней", "21 день", "112 дней", "1,234 дня"} <= set(texts)
+
+
+def test_milestone_curves_are_sent_as_runs_and_drawn_month_by_month():
+    """A month that changes nothing is not sent: the browser gets the first month of each run of
+    equal figures with its span, and repeats it over the span. The picture (lines and the
+    invisible hover points, one a month) is the one the full table gives; a withheld month (no
+    figure) is a run of its own."""
+    vlc = pytest.importorskip("vl_convert")
+    rows = []
+    for cohort, reached in (("jusan-1", [0, 20, 20, 20, 40, 40]), ("rusafa", [0, 5, None, None, 7, 7])):
+        for months, value in enumerate(reached):
+            share = None if value is None else value / 50
+            rows.append((cohort, COHORT_NAMES[cohort], "placement", "Family placement", months, value, 50, share))
+    table = pd.DataFrame(
+        rows, columns=["cohort", "cohort_name", "milestone", "milestone_label", "months", "reached", "base", "share"]
+    ).astype({"reached": "Int64"})
+    fig = charts.milestone_chart(table, COHORT_IDS)
+    assert fig.drawn[["cohort", "months", "span"]].values.tolist() == [
+        ["jusan-1", 0, 1],
+        ["jusan-1", 1, 3],
+        ["jusan-1", 4, 2],
+        ["rusafa", 0, 1],
+        ["rusafa", 1, 1],
+        ["rusafa", 2, 2],
+        ["rusafa", 4, 2],
+    ]
+    spec = fig.to_dict(width=800)
+
+    def picture(values: pd.DataFrame) -> str:
+        return vlc.vegalite_to_svg({**spec, "data": {"values": records(values)}})
+
+    assert picture(fig.drawn) == picture(fig.data)
+    assert picture(fig.drawn.assign(span=1)) != picture(fig.data)  # the spans do the repeating
