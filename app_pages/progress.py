@@ -19,22 +19,12 @@ def render(view: View) -> None:
     )
     if not people_to_show(view):
         return
-    parts = {code: _(words) for code, words in SECTIONS.items()}
+    parts = {code: _(words) for code, (words, _draw) in SECTIONS.items()}
     # A link to the stuck threshold (`?stuck_days=`, also from before the page had sections)
     # opens the section that has it.
     default = "stuck" if "stuck_days" in st.query_params else "stages"
     shown = choice(_("Show"), parts, key="section", default=default, segmented=True)
-    {"stages": _stages, "stuck": _who_is_stuck, "scores": _scores, "services": _services}[shown](view)
-
-
-SECTIONS = {
-    "stages": N_("Stages"),
-    "stuck": N_("Who is stuck"),
-    "scores": N_("Assessment scores"),
-    "services": N_("Services"),
-}
-"""The page's sections, one on screen at a time (`?section=`): a filter change computes and
-sends the one in view, two or three charts, not all seven."""
+    SECTIONS[shown][1](view)
 
 
 def _stages(view: View) -> None:
@@ -112,3 +102,14 @@ def _link_to_the_stuck(view: View, threshold: int, stuck: str) -> None:
         icon=":material/person_search:",
         query_params=link_params(view, **{explorer.STUCK: str(threshold)}),
     )
+
+
+SECTIONS = {
+    "stages": (N_("Stages"), _stages),
+    "stuck": (N_("Who is stuck"), _who_is_stuck),
+    "scores": (N_("Assessment scores"), _scores),
+    "services": (N_("Services"), _services),
+}
+"""The page's sections, one on screen at a time (`?section=`), each with its words and what
+draws it: a filter change computes and sends the one in view, two or three charts, not all
+seven."""

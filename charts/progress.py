@@ -369,8 +369,8 @@ def _runs(curves: pd.DataFrame) -> pd.DataFrame | None:
         same &= values[1:] == values[:-1]
     if not (np.diff(curves["months"].to_numpy())[same] == 1).all():
         return None
-    for column in curves.columns.drop("months"):
-        values = curves[column].reset_index(drop=True)
+    for column in curves.columns.drop(["cohort", "milestone", "months"]):  # the keys are compared above
+        values = curves[column]
         later, earlier = values.iloc[1:].reset_index(drop=True), values.iloc[:-1].reset_index(drop=True)
         equal = later.eq(earlier).fillna(False).to_numpy(dtype=bool)
         same &= equal | (later.isna() & earlier.isna()).to_numpy(dtype=bool)
