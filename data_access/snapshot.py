@@ -42,6 +42,10 @@ from i18n import format as fmt
 PREPARE_FROM_PEOPLE = 20_000
 """Snapshots this large are kept ready on disk after loading (see `data_access.prepared`); a
 smaller one loads from its files in well under a second, so a copy would not pay."""
+PERSON_ROWS = ("stage_events", "assessments", "services")
+"""Tables of rows about people, matched to them by person_id (`_person_index`)."""
+UNIQUE_TEXT = {"people": ("person_id", "household_id")}
+"""Text columns read as plain text, not dictionaries: nearly every value differs."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -278,7 +282,7 @@ def _converted(table: c.Table, col: c.Column, array: pa.ChunkedArray, check: _Ch
         refused = (pc.is_valid(array), N_("holds decimals of {precision} digits, more than a number keeps (15)"))
     if refused is not None and _refuse(table, col, array, *refused, check, precision=getattr(kind, "precision", "")):
         return None
-    if expected in ("int32", "int64"):
+    if expected in ("int32", "int64") and not _fits(array.type, col.type):
         bounds = np.iinfo(np.int32 if expected == "int32" else np.int64)
         values = array.cast(pa.float64())
         outside = pc.or_(pc.less(values, float(bounds.min)), pc.greater(values, float(bounds.max)))
@@ -295,6 +299,16 @@ def _converted(table: c.Table, col: c.Column, array: pa.ChunkedArray, check: _Ch
             reason=str(exc)[:120],
         )
         return None
+
+
+def _fits(kind: pa.DataType, expected: pa.DataType) -> bool:
+    """Whether every value of integer type `kind` is one of `expected` (int16 in int32: yes;
+    uint32 or int64 in int32: not always)."""
+    if not pa.types.is_integer(kind):
+        return False
+    if pa.types.is_signed_integer(kind):
+        return kind.bit_width <= expected.bit_width
+    return kind.bit_width < expected.bit_width
 
 
 def _refuse(table: c.Table, col: c.Column, array, bad, message: str, check: _Checker, **params) -> bool:
@@ -359,11 +373,18 @@ def _first_bad_text(chunk: pa.Array, message: str) -> tuple[int, str]:
 def _read(folder: Path, table: c.Table, check: _Checker) -> pd.DataFrame | None:
     """One table, read only if it is a regular file of the snapshot folder itself: only its
     contract's columns, its text checked to be UTF-8 and its types conformed to the contract."""
+    data = _read_arrow(folder, table, check)
+    return None if data is None else data.to_pandas(date_as_object=False)
+
+
+def _read_arrow(folder: Path, table: c.Table, check: _Checker) -> pa.Table | None:
+    """`_read`, left in Arrow: a table of person rows matches its person ids there
+    (`_person_index`) before the rest becomes pandas."""
     try:
         handle = integrity.open_file(folder, table.file_name)
     except FileNotFoundError:
         if table.optional:
-            return pd.DataFrame({col.name: pd.Series(dtype=object) for col in table.columns})
+            return pa.table({col.name: pa.array([], type=pa.string()) for col in table.columns})
         check.problems.append(integrity.missing_table(table))
         return None
     except integrity.OutsideFolder as refused:
@@ -373,17 +394,20 @@ def _read(folder: Path, table: c.Table, check: _Checker) -> pd.DataFrame | None:
         with handle:
             stored = pq.ParquetFile(handle).schema_arrow
             wanted = [col.name for col in table.columns if col.name in stored.names]
-            text = [name for name in wanted if str(table.column(name).type) == "string"]
+            # Text that repeats is read as a dictionary (codes, not millions of strings); a
+            # table's own unique ids are not (their dictionary would be as long as the column).
+            text = [
+                name
+                for name in wanted
+                if str(table.column(name).type) == "string" and name not in UNIQUE_TEXT.get(table.name, ())
+            ]
             data = pq.ParquetFile(handle, read_dictionary=text).read(columns=wanted)
     except (OSError, pa.ArrowException) as exc:
         check.problems.append(integrity.unreadable(table, exc))
         return None
     if not _valid_text(table, data, check):
         return None
-    conformed = _conform(table, data, stored, check)
-    if conformed is None:
-        return None
-    return conformed.to_pandas(date_as_object=False)
+    return _conform(table, data, stored, check)
 
 
 def _unique(frame: pd.DataFrame, table: c.Table, check: _Checker) -> None:
@@ -454,7 +478,7 @@ def _keep_declared(frame: pd.DataFrame, table: c.Table, reference: dict[str, pd.
     """`frame` without the rows whose codes the contract does not know (each kind reported as a
     warning that names the column and gives an example)."""
     for declared in _declared(table, reference):
-        unknown = ~frame[declared.column].isin(declared.known).to_numpy()
+        unknown = ~_isin(frame[declared.column], declared.known)
         if unknown.any():
             check.warn(
                 table.file_name,
@@ -466,6 +490,15 @@ def _keep_declared(frame: pd.DataFrame, table: c.Table, reference: dict[str, pd.
             )
             frame = frame.loc[~unknown]
     return frame
+
+
+def _isin(values: pd.Series, known) -> np.ndarray:
+    """`values.isin(known)` as an array; for a categorical, decided once per category (a
+    column of millions of rows has a handful)."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return values.isin(known).to_numpy()
+    per_category = np.append(values.cat.categories.isin(known), False)  # code -1 (empty): not known
+    return per_category[values.cat.codes.to_numpy()]
 
 
 LOADING_STEPS: tuple[tuple[str, str], ...] = (
@@ -510,12 +543,15 @@ def _load_records(info: SnapshotInfo, check: _Checker, step: Callable[[str], Non
         release_memory()  # the Arrow buffers the tables were converted from
         return Snapshot(info=info, problems=tuple(problems), **{name: tables[name] for name in prepared.TABLES})
 
-    raw = {t.name: _read(info.path, t, check) for t in c.TABLES}
+    tables = {t.name: _read_arrow(info.path, t, check) for t in c.TABLES}
     if check.failed:
         raise SnapshotError(info.id, check.problems)
     for name in ("people", "stage_events"):
-        if raw[name].empty:
+        if not tables[name].num_rows:
             check.problems.append(integrity.empty_table(c.TABLES_BY_NAME[name]))
+    # Rows of people stay in Arrow until their person ids are matched (`_person_index`).
+    raw = {name: data if name in PERSON_ROWS else data.to_pandas(date_as_object=False) for name, data in tables.items()}
+    del tables
     _unique(raw["people"], c.PEOPLE, check)
     cohorts, regions, stages = _reference(raw, check)
     if check.failed:
@@ -528,13 +564,14 @@ def _load_records(info: SnapshotInfo, check: _Checker, step: Callable[[str], Non
         check.error(c.PEOPLE.file_name, "no usable people are left after the checks above")
         raise SnapshotError(info.id, check.problems)
     step("histories")
-    events = _events(raw["stage_events"], people, stages, as_of, check)
+    ids = _PersonIds.of(people)
+    events = _events(raw["stage_events"], people, ids, stages, as_of, check)
     people = _derive_people(people, events, stages, check)
     step("assessments")
-    assessments = _assessments(raw["assessments"], people, as_of, check)
+    assessments = _assessments(raw["assessments"], ids, as_of, check)
     people = people.assign(latest_composite=_latest(assessments, "composite", len(people)))
     step("services")
-    services = _services(raw["services"], people, as_of, check)
+    services = _services(raw["services"], ids, as_of, check)
     del raw
     release_memory()
     snapshot = Snapshot(
@@ -662,22 +699,25 @@ def month_numbers(dates: np.ndarray) -> np.ndarray:
     """Months since 1970-01 as whole numbers (-1 for no date), derived once at load so that
     per-rerun counting never converts dates."""
     # NumPy's datetime64[M] cast walks the calendar value by value (~40 ns each: 1 s for the 28M
-    # service rows of a 1M-person snapshot). Dates span a few thousand days, so the cast is done
-    # once per day in that span and looked up by day.
+    # service rows of a 1M-person snapshot), and so does its cast to days. Days are found by
+    # dividing milliseconds; dates span a few thousand days, so the calendar is walked once per
+    # day in that span and looked up by day.
+    dates = np.asarray(dates).astype("datetime64[ms]", copy=False)
     missing = np.isnat(dates)
-    days = dates.astype("datetime64[D]").view(np.int64)
-    known = days[~missing] if missing.any() else days
-    if not len(known):
+    some_missing = bool(missing.any())
+    if not len(dates) or (some_missing and missing.all()):
         return np.full(len(dates), -1, dtype=np.int32)
-    first, last = int(known.min()), int(known.max())
+    days = dates.view(np.int64) // 86_400_000
+    if some_missing:
+        days[missing] = days[np.argmin(missing)]  # any known day: the lookup stays in range
+    first, last = int(days.min()), int(days.max())
     if last - first > 200_000:  # dates centuries apart: not worth a table
         months = dates.astype("datetime64[M]").astype(np.int64)
         return np.where(missing, -1, months).astype(np.int32)
     table = np.arange(first, last + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int32)
-    offsets = days - first
-    offsets[missing] = 0
-    out = table[offsets]
-    out[missing] = -1
+    out = table[days - first]
+    if some_missing:
+        out[missing] = -1
     return out
 
 
@@ -689,23 +729,65 @@ def _categorical(values: pd.Series, categories) -> pd.Categorical:
     return pd.Categorical(values, categories=categories)
 
 
-def _person_index(frame: pd.DataFrame, people: pd.DataFrame, table: c.Table, check: _Checker) -> pd.DataFrame:
-    ids = frame["person_id"]
-    if not isinstance(ids.dtype, pd.CategoricalDtype):
-        ids = ids.astype("category")
-    # Match each distinct id once, then spread the result over the rows by category code.
-    row_of_category = pd.Index(people["person_id"]).get_indexer(ids.cat.categories.astype(object))
-    person = np.where(ids.cat.codes.to_numpy() >= 0, row_of_category[ids.cat.codes.to_numpy()], -1)
+def _person_index(data: pa.Table, ids: _PersonIds, table: c.Table, check: _Checker) -> pd.DataFrame:
+    """`data` (rows of people, in Arrow) as pandas with each row's `person` (its row in
+    `people`), rows whose person_id is not in people left out with a warning.
+
+    The ids are matched in Arrow: every chunk's dictionary of ids is looked up in `people` at
+    once (`pyarrow.compute.index_in`), and the result spread over the rows by code. A million
+    people's ids never become a pandas categorical (which hashes its categories again to check
+    them) or Python strings; `person_id` comes back as a categorical over the people's ids
+    (`ids`), for the examples in messages."""
+    person = _person_rows(data.column("person_id"), ids.arrow)
+    frame = data.drop_columns(["person_id"]).to_pandas(date_as_object=False)
     unknown = person < 0
     if unknown.any():
+        first = int(np.flatnonzero(unknown)[0])
         check.warn(
             table.file_name,
             "unknown person_id (not in people); these rows are left out",
             column="person_id",
             rows=int(unknown.sum()),
-            example=_example(frame, unknown, ["person_id"]),
+            example=f"person_id={str(data.column('person_id')[first].as_py())[:40]}",
         )
-    return frame.loc[~unknown].assign(person=person[~unknown].astype(np.int32))
+        frame, person = frame.loc[~unknown].reset_index(drop=True), person[~unknown]
+    frame.insert(0, "person_id", pd.Categorical.from_codes(person, dtype=ids.dtype))
+    frame["person"] = person
+    return frame
+
+
+def _person_rows(ids: pa.ChunkedArray, people_ids: pa.Array) -> np.ndarray:
+    """Each id's row in `people_ids` (-1 where it is not there), as int32."""
+    if not pa.types.is_dictionary(ids.type):
+        ids = ids.dictionary_encode()
+    chunks = [chunk for chunk in ids.chunks if len(chunk)]
+    person = np.empty(len(ids), dtype=np.int32)
+    if not chunks:
+        return person
+    dictionaries = pa.concat_arrays([chunk.dictionary.cast(pa.string()) for chunk in chunks])
+    found = pc.index_in(dictionaries, value_set=people_ids).fill_null(-1).to_numpy(zero_copy_only=False)
+    found = found.astype(np.int32, copy=False)
+    row = start = 0
+    for chunk in chunks:
+        codes = chunk.indices.to_numpy(zero_copy_only=False)
+        np.take(found[start : start + len(chunk.dictionary)], codes, out=person[row : row + len(chunk)])
+        row += len(chunk)
+        start += len(chunk.dictionary)
+    return person
+
+
+@dataclass(frozen=True)
+class _PersonIds:
+    """The people's ids in Arrow (to look child rows up in) and as a categorical type (to give
+    child rows their ids back), made once per load: each takes a pass over a million strings."""
+
+    arrow: pa.Array
+    dtype: pd.CategoricalDtype
+
+    @staticmethod
+    def of(people: pd.DataFrame) -> _PersonIds:
+        ids = people["person_id"].to_numpy(dtype=object)
+        return _PersonIds(pa.array(ids, type=pa.string()), pd.CategoricalDtype(ids))
 
 
 def _people(people: pd.DataFrame, cohorts: pd.DataFrame, regions: pd.DataFrame, check: _Checker) -> pd.DataFrame:
@@ -737,11 +819,11 @@ def _people(people: pd.DataFrame, cohorts: pd.DataFrame, regions: pd.DataFrame, 
 
 
 def _events(
-    events: pd.DataFrame, people: pd.DataFrame, stages: pd.DataFrame, as_of: pd.Timestamp, check: _Checker
+    events: pa.Table, people: pd.DataFrame, ids: _PersonIds, stages: pd.DataFrame, as_of: pd.Timestamp, check: _Checker
 ) -> pd.DataFrame:
     """Stage events with their person's row, in person and entry order, dates checked."""
     t = c.STAGE_EVENTS
-    events = _person_index(events, people, t, check)
+    events = _person_index(events, ids, t, check)
     events = _keep_declared(events, t, {"stages": stages}, check)
     entered, exited, future = _event_dates(events, people, as_of, check)
     frame = pd.DataFrame(
@@ -751,7 +833,9 @@ def _events(
             "entered_on": entered.to_numpy(),
             "exited_on": exited.to_numpy(),
         }
-    ).loc[~future.to_numpy()]
+    )
+    if future.any():
+        frame = frame.loc[~future.to_numpy()]
     frame = _sorted_by_person(frame, "entered_on")
     frame["entered_month"] = month_numbers(frame["entered_on"].to_numpy())
     frame["exited_month"] = month_numbers(frame["exited_on"].to_numpy())
@@ -870,11 +954,11 @@ def _derive_people(people: pd.DataFrame, events: pd.DataFrame, stages: pd.DataFr
     )
 
 
-def _assessments(frame: pd.DataFrame, people: pd.DataFrame, as_of: pd.Timestamp, check: _Checker) -> pd.DataFrame:
+def _assessments(data: pa.Table, ids: _PersonIds, as_of: pd.Timestamp, check: _Checker) -> pd.DataFrame:
     t = c.ASSESSMENTS
-    if frame.empty:
+    if not data.num_rows:
         check.warn(t.file_name, "is empty: no scores to show")
-    frame = _person_index(frame, people, t, check)
+    frame = _person_index(data, ids, t, check)
     assessed = frame["assessed_on"].astype("datetime64[ms]")
     future = (assessed > as_of).to_numpy()
     if future.any():
@@ -899,12 +983,18 @@ def _assessments(frame: pd.DataFrame, people: pd.DataFrame, as_of: pd.Timestamp,
             )
         scores[dim] = values.mask(outside).to_numpy()
     out = pd.DataFrame({"person": frame["person"].to_numpy(), "assessed_on": assessed.to_numpy(), **scores})
-    # The mean of the dimensions scored (NaN where none was), as DataFrame.mean(axis=1) gives it.
-    stacked = np.column_stack([scores[dim] for dim in c.SCORE_DIMENSIONS])
-    scored = (~np.isnan(stacked)).sum(axis=1)
+    # The mean of the dimensions scored (NaN where none was), as DataFrame.mean(axis=1) gives it:
+    # added in the same order, one dimension at a time (no 12M x 3 copy to stack and clean).
+    total = np.zeros(len(out))
+    scored = np.zeros(len(out), dtype=np.int8)
+    for dim in c.SCORE_DIMENSIONS:
+        seen = ~np.isnan(scores[dim])
+        scored += seen
+        total += np.where(seen, scores[dim], 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["composite"] = np.where(scored > 0, np.nansum(stacked, axis=1) / scored, np.nan)
-    out = out.loc[~future].reset_index(drop=True)
+        out["composite"] = np.where(scored > 0, total / scored, np.nan)
+    if future.any():
+        out = out.loc[~future].reset_index(drop=True)
     # The half-year an assessment falls in (its first day): the period score charts group by.
     months = month_numbers(out["assessed_on"].to_numpy()).astype(np.int64)
     out["half_year"] = (months - months % 6).astype("datetime64[M]").astype("datetime64[ms]")
@@ -923,9 +1013,9 @@ def _latest(assessments: pd.DataFrame, column: str, n: int) -> np.ndarray:
     return out
 
 
-def _services(frame: pd.DataFrame, people: pd.DataFrame, as_of: pd.Timestamp, check: _Checker) -> pd.DataFrame:
+def _services(data: pa.Table, ids: _PersonIds, as_of: pd.Timestamp, check: _Checker) -> pd.DataFrame:
     t = c.SERVICES
-    frame = _person_index(frame, people, t, check)
+    frame = _person_index(data, ids, t, check)
     frame = _keep_declared(frame, t, {}, check)
     month = frame["month"].astype("datetime64[ms]")
     sessions = frame["sessions"].astype("int32")
@@ -937,18 +1027,16 @@ def _services(frame: pd.DataFrame, people: pd.DataFrame, as_of: pd.Timestamp, ch
             rows=int(bad.sum()),
             example=_example(frame, bad, ["person_id", "month", "sessions"]),
         )
-    out = (
-        pd.DataFrame(
-            {
-                "person": frame["person"].to_numpy(),
-                "month": month.to_numpy(),
-                "service_type": _categorical(frame["service_type"], c.SERVICE_TYPES),
-                "sessions": sessions.to_numpy(),
-            }
-        )
-        .loc[~bad.to_numpy()]
-        .reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            "person": frame["person"].to_numpy(),
+            "month": month.to_numpy(),
+            "service_type": _categorical(frame["service_type"], c.SERVICE_TYPES),
+            "sessions": sessions.to_numpy(),
+        }
     )
+    if bad.any():
+        out = out.loc[~bad.to_numpy()].reset_index(drop=True)
     return _one_row_per_key(out.assign(month_number=month_numbers(out["month"].to_numpy())), check)
 
 

@@ -314,3 +314,37 @@ def test_repeated_service_rows_are_merged_with_a_warning(tmp_path):
     ]
     legal = snapshot.services[snapshot.services["service_type"] == "legal"]
     assert legal["sessions"].tolist() == [3]
+
+
+@pytest.mark.parametrize("text_type", [pa.string(), pa.large_string()])
+def test_person_ids_are_matched_across_row_groups(tmp_path, text_type):
+    """Ids in a child table are matched to people in Arrow, one dictionary per row group: a row
+    keeps its own person whichever group it is in, and an unknown id in a later group is left
+    out and named."""
+    folder = broken(tmp_path)
+    ids = ["p6", "p1", "p1", "p4", "p9", "p2", "p6", "p3"]
+    assessments = pd.DataFrame(
+        {
+            "person_id": ids,
+            "assessed_on": [tiny.D("2021-01-01")] * len(ids),
+            "economic": [i / 10 for i in range(len(ids))],
+            "social": [0.5] * len(ids),
+            "psychosocial": [0.5] * len(ids),
+        }
+    )
+    table = pa.Table.from_pandas(assessments, preserve_index=False)
+    table = table.set_column(0, "person_id", table.column("person_id").cast(text_type))
+    pq.write_table(table, folder / "assessments.parquet", row_group_size=3)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest.pop("files", None)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+    snapshot = load_snapshot(folder)
+    people_ids = snapshot.people["person_id"].to_numpy()
+    loaded = snapshot.assessments
+    assert list(people_ids[loaded["person"]]) == ["p6", "p1", "p1", "p4", "p2", "p6", "p3"]
+    assert list(loaded["economic"]) == [0.0, 0.1, 0.2, 0.3, 0.5, 0.6, 0.7]
+    assert [str(p) for p in snapshot.warnings if "assessments" in str(p)] == [
+        "assessments.parquet.person_id: unknown person_id (not in people); these rows are left out "
+        "(1 row; e.g. person_id=p9)"
+    ]
