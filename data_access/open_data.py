@@ -31,7 +31,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from scipy.optimize import linprog
 
 from data_access import contract as c
 from data_access import disclosure as d
@@ -224,6 +223,8 @@ class _Problem:
         for j, value in terms.items():
             objective[j] = value
         bounds = [(0, None)] * len(self.names)
+        from scipy.optimize import linprog  # here, not at the top: only an audit needs it (0.4 s a start)
+
         low = linprog(objective, A_ub=matrix, b_ub=limits, bounds=bounds, method="highs")
         high = linprog(-objective, A_ub=matrix, b_ub=limits, bounds=bounds, method="highs")
         if low.status != 0 or high.status != 0:

@@ -33,7 +33,6 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog, minimize
 
 KEY_BITS = 32
 KEY_MODULUS = 1 << KEY_BITS
@@ -173,6 +172,8 @@ class Perturbation:
 def _max_entropy(values: np.ndarray, mean: float, variance: float) -> np.ndarray:
     """Probabilities on `values` with the given mean, the variance nearest to `variance` that is
     possible on these values with that mean, and the largest entropy."""
+    from scipy.optimize import minimize  # here, not at the top: only publishing needs it (0.4 s a start)
+
     squared = (values - mean) ** 2
     low, high = _variance_range(values, mean)
     target = min(max(variance, low), high)
@@ -205,6 +206,8 @@ def _max_entropy(values: np.ndarray, mean: float, variance: float) -> np.ndarray
 
 
 def _variance_range(values: np.ndarray, mean: float) -> tuple[float, float]:
+    from scipy.optimize import linprog  # here, not at the top: only publishing needs it (0.4 s a start)
+
     squared = (values - mean) ** 2
     bounds = []
     for sign in (1, -1):
@@ -222,6 +225,8 @@ def _variance_range(values: np.ndarray, mean: float) -> tuple[float, float]:
 def _extreme(values: np.ndarray, mean: float, variance: float) -> np.ndarray:
     """A feasible distribution with the given mean and variance, found by linear programming
     (the start point for the entropy search, and the answer where only one distribution fits)."""
+    from scipy.optimize import linprog  # here, not at the top: only publishing needs it (0.4 s a start)
+
     squared = (values - mean) ** 2
     result = linprog(
         np.zeros(len(values)),

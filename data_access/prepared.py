@@ -26,6 +26,8 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -73,6 +75,7 @@ def key(manifest: dict) -> str:
 
 def read(manifest: dict) -> tuple[dict[str, pd.DataFrame], list[Problem]] | None:
     """The loaded tables and warnings of the snapshot with this manifest, if a copy is ready."""
+    wait()
     base = folder()
     if base is None:
         return None
@@ -101,6 +104,34 @@ def _read_table(path: Path, object_columns: list[str]) -> pd.DataFrame:
         for name in object_columns
     }
     return frame.assign(**extra)[table.column_names]
+
+
+_writers: list[threading.Thread] = []
+
+
+def write_soon(
+    manifest: dict, tables: dict[str, pd.DataFrame], problems: list[Problem], then: Callable[[], None]
+) -> None:
+    """`write` in a thread of its own, then `then` (the first start of a large snapshot need not
+    wait the second or two it takes). The thread is not a daemon: a process that ends meanwhile
+    finishes the copy first, so no half-written folder is left behind."""
+
+    def writing() -> None:
+        try:
+            write(manifest, tables, problems)
+        finally:
+            then()
+
+    writer = threading.Thread(target=writing, name="second-chance-prepare", daemon=False)
+    _writers.append(writer)
+    writer.start()
+
+
+def wait() -> None:
+    """Until every copy this process began writing is written (a read in the same process, a
+    test, a benchmark that stops the process, want the whole copy)."""
+    while _writers:
+        _writers.pop().join()
 
 
 def write(manifest: dict, tables: dict[str, pd.DataFrame], problems: list[Problem]) -> Path | None:

@@ -586,8 +586,9 @@ def _load_records(info: SnapshotInfo, check: _Checker, step: Callable[[str], Non
         services=services,
     )
     if len(people) >= PREPARE_FROM_PEOPLE:
-        prepared.write(info.manifest, {name: getattr(snapshot, name) for name in prepared.TABLES}, check.problems)
-        release_memory()  # the Arrow copies written out
+        # For the next process, not this one: written while the first page is drawn.
+        tables = {name: getattr(snapshot, name) for name in prepared.TABLES}
+        prepared.write_soon(info.manifest, tables, check.problems, then=release_memory)
     return snapshot
 
 

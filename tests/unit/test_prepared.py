@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import threading
 
 import pandas as pd
 import pytest
@@ -37,6 +38,7 @@ def test_a_second_load_reads_the_prepared_copy_exactly(store, tmp_path, monkeypa
     folder = broken.write(tmp_path / "snapshots" / broken.GOOD)
     before = tree(folder)
     first = load_snapshot(folder)
+    prepared.wait()
     assert len(list(store.iterdir())) == 1 and tree(folder) == before  # written beside, never inside
     monkeypatch.setattr(loader, "_people", lambda *a: pytest.fail("the copy should have been read"))
     assert_same(first, load_snapshot(folder))
@@ -51,6 +53,20 @@ def test_warnings_are_kept_with_the_copy(store, tmp_path):
     assert_same(first, load_snapshot(tmp_path / case.id))
 
 
+def test_the_copy_is_written_after_the_load_returns_and_read_after_it_is_written(store, tmp_path, monkeypatch):
+    """A first start does not wait for the copy (it is for the next process); a load in the same
+    process meanwhile waits for it rather than meeting half a copy."""
+    folder = tiny.write(tmp_path / "2022-06-30")
+    go = threading.Event()
+    write = prepared.write
+    monkeypatch.setattr(prepared, "write", lambda *a: go.wait(30) and write(*a))
+    first = load_snapshot(folder)
+    assert not store.exists()  # returned while the copy waits
+    threading.Timer(0.2, go.set).start()
+    monkeypatch.setattr(loader, "_people", lambda *a: pytest.fail("the copy should have been read"))
+    assert_same(first, load_snapshot(folder))
+
+
 def test_a_changed_snapshot_or_loader_never_meets_an_old_copy(store, tmp_path, monkeypatch):
     folder = tiny.write(tmp_path / "2022-06-30")
     load_snapshot(folder)
@@ -63,6 +79,7 @@ def test_a_changed_snapshot_or_loader_never_meets_an_old_copy(store, tmp_path, m
 def test_an_unreadable_copy_is_ignored_and_the_files_are_loaded(store, tmp_path, caplog):
     folder = tiny.write(tmp_path / "2022-06-30")
     first = load_snapshot(folder)
+    prepared.wait()
     [copy] = store.iterdir()
     (copy / "services.arrow").write_bytes(b"not arrow at all")
     assert_same(first, load_snapshot(folder))
