@@ -44,7 +44,8 @@ makes it a short one (2 picks a page after 1 warm-up, Overview and Reintegration
 
 Prints a table and writes everything as JSON (--json, default benchmarks/results/latest.json).
 `--profile PAGE` measures only PAGE (first size) and prints the top entries of a cProfile of the
-script thread during its fresh reruns (`--profile-out FILE` keeps the whole profile for pstats).
+script thread during its fresh reruns (`--profile-seen`: reruns to selections seen before;
+`--profile-out FILE` keeps the whole profile for pstats).
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ def run_worker(variant: str, root: Path, args: argparse.Namespace, *, cold_only:
         command += ["--runs", str(args.runs), "--warm-up", str(args.warm_up), "--profile", args.profile, "--no-floor"]
         if args.profile_out:
             command += ["--profile-out", str(args.profile_out)]
+        if args.profile_seen:
+            command += ["--profile-seen"]
     elif variant == "app":
         command += ["--runs", str(args.runs), "--warm-up", str(args.warm_up)]
         if args.pages:
@@ -324,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", metavar="PAGE", help="profile PAGE's fresh reruns at the first size, print the top entries, stop"
     )
     parser.add_argument("--profile-out", type=Path, help="with --profile: also write the whole profile (pstats)")
+    parser.add_argument("--profile-seen", action="store_true", help="with --profile: selections seen before instead")
     parser.add_argument("--max-rss-gib", type=float, default=8, help="stop a worker above this resident memory")
     parser.add_argument("--quick", action="store_true", help="2,000 people, 3 runs, 2 sessions: checks it works")
     parser.add_argument("--browser", action="store_true", help="also measure picks in Chromium (benchmarks/browser.py)")

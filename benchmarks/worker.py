@@ -298,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", metavar="PAGE", help="profile PAGE's fresh reruns (only that page is measured)")
     parser.add_argument("--profile-top", type=int, default=30, help="entries of the profile to keep")
     parser.add_argument("--profile-out", help="also write the whole profile here (pstats; snakeviz, gprof2dot)")
+    parser.add_argument("--profile-seen", action="store_true", help="profile reruns to selections seen before")
     args = parser.parse_args(argv)
     started = args.started or time.time()
     os.environ[ROOT_VARIABLE] = str(args.root)
@@ -347,7 +348,8 @@ def main(argv: list[str] | None = None) -> int:
         result["floor"], result["floor_revisit"], result["ratios"] = {}, {}, {}
     if args.profile:
         open_page(at, args.profile, script)
-        results.RESULT_CACHE_SIZE = 0
+        if not args.profile_seen:
+            results.RESULT_CACHE_SIZE = 0
         for _ in range(args.warm_up):
             for label, filters in SELECTIONS.items():
                 rerun(at, probe, filters, f"{args.profile}, {label}", None)

@@ -434,14 +434,24 @@ def _region_medians_from_rows(snapshot: Snapshot, filters: Filters) -> list[floa
 
 
 def region_stage(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
-    """People by placement region and current stage, every combination, zeros included."""
-    counts = _cell_counts(snapshot, filters, ["region", "stage"]).astype({"region": str, "stage": str})
-    regions = pd.DataFrame({"region": snapshot.categories("region")})
-    regions["region_name"] = regions["region"].map(snapshot.labels("region"))
-    meta = _stage_meta(snapshot)[["stage", "stage_label", "order"]]
-    return counts.merge(regions, on="region").merge(meta, on="stage")[
-        ["region", "region_name", "stage", "stage_label", "order", "people"]
-    ]
+    """People by placement region and current stage, every combination, zeros included: region
+    by region in the regions' order, stages in programme order within each."""
+    counts = _cell_counts(snapshot, filters, ["region", "stage"])
+    region = counts["region"].cat.codes.to_numpy()
+    stage = counts["stage"].cat.codes.to_numpy()
+    regions = np.asarray(snapshot.categories("region"), dtype=object)
+    names = snapshot.labels("region")
+    meta = _stage_meta(snapshot)  # in the order of the stage categories
+    return pd.DataFrame(
+        {
+            "region": regions[region],
+            "region_name": np.asarray([names.get(code) for code in regions], dtype=object)[region],
+            "stage": meta["stage"].to_numpy()[stage],
+            "stage_label": meta["stage_label"].to_numpy()[stage],
+            "order": meta["order"].to_numpy()[stage],
+            "people": counts["people"].to_numpy(),
+        }
+    )
 
 
 def _labels(snapshot: Snapshot, dimension: str, codes: pd.Series) -> pd.Series:
