@@ -424,7 +424,10 @@ class Release:
         trail as a table shown, with the rows shown (once per session, selection and page) or,
         with `download`, as a download (every time)."""
         self._person_level()
-        rows = q.person_table(self.snapshot, filters, limit=limit, stuck_days=stuck_days, offset=offset, order=order)
+        if limit is None:  # everyone listed (a download): made when asked for, never kept
+            rows = q.person_table(self.snapshot, filters, stuck_days=stuck_days, order=order)
+        else:
+            rows = self._person_page(filters, limit, stuck_days, offset, order)
         listing = "all" if stuck_days is None else f"stuck-{stuck_days}"
         if download:
             self._record("person_download", filters, records=len(rows), listing=listing, once=False)
@@ -432,6 +435,13 @@ class Release:
             shown = f"{order} {offset + 1}-{offset + len(rows)}"
             self._record("person_table", filters, records=len(rows), listing=listing, rows=shown)
         return rows
+
+    @remembered
+    def _person_page(self, filters: Filters, limit: int, stuck_days: int | None, offset: int, order: str):
+        """A page of `person_table`, remembered like the release's other tables (at most `limit`
+        rows; a million people's order is found again only for a new selection). Remembering the
+        rows is not showing them: `person_table` records every view in the audit trail."""
+        return q.person_table(self.snapshot, filters, limit=limit, stuck_days=stuck_days, offset=offset, order=order)
 
     def stuck_count(self, filters: Filters, threshold_days: int) -> int:
         """How many people `person_table(filters, stuck_days=threshold_days)` lists, as a number

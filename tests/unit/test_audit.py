@@ -176,3 +176,29 @@ def test_the_summary_of_a_missing_log_is_a_message(tmp_path, capsys):
     assert "Cannot read" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main([str(tmp_path / "none.jsonl"), "--since", "last week"])
+
+
+def test_a_remembered_page_of_people_is_still_a_line_for_every_session(tmp_path, latest, monkeypatch):
+    """A page of people is remembered like the other tables (a million people are not sorted
+    again for a selection seen before), but every session that is shown it writes its own line,
+    and a session whose trail fails gets nothing from the memory either."""
+    made = []
+    person_table = q.person_table
+    monkeypatch.setattr(q, "person_table", lambda *a, **k: made.append(k) or person_table(*a, **k))
+    log = AuditLog(tmp_path / "audit.jsonl")
+    chosen = Filters(cohort=("jusan-2",))
+    pages = [
+        Release(latest, Access("restricted"), auditor=Auditor(log, person)).person_table(chosen, limit=50, offset=50)
+        for person in (AIGERIM, {"subject": "u-other-002", "email": "other@programme.example"})
+    ]
+    assert len(made) == 1 and pages[0].equals(pages[1])
+    assert [(x["user"]["subject"], x["rows"]) for x in lines(log.path)] == [
+        ("u-aigerim-001", "longest 51-100"),
+        ("u-other-002", "longest 51-100"),
+    ]
+    broken = tmp_path / "broken.jsonl"
+    broken.mkdir()
+    with pytest.raises(AuditUnavailable):
+        Release(latest, Access("restricted"), auditor=Auditor(AuditLog(broken), AIGERIM)).person_table(
+            chosen, limit=50, offset=50
+        )
