@@ -9,6 +9,9 @@ they are for machines, and stay the same in every language."""
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 
 import pandas as pd
@@ -16,7 +19,7 @@ from pandas.io.formats.style import Styler
 
 from data_access.columns import COLUMNS, shown_columns
 from data_access.snapshot import Snapshot
-from i18n import _
+from i18n import _, language
 from i18n import format as fmt
 
 FORMATS: dict[str, Callable[[object], str]] = {
@@ -82,7 +85,49 @@ def display_texts(table: pd.DataFrame, snapshot: Snapshot | None = None) -> pd.D
 def readable(table: pd.DataFrame, snapshot: Snapshot | None = None) -> tuple[Styler, dict[str, str]]:
     """`st.dataframe(styler, column_config=labels)`: the shown columns, each cell displayed as
     `display_texts` words it while keeping its value (a column still sorts as numbers or dates),
-    and the columns' labels."""
+    and the columns' labels.
+
+    The same table in the same language gives the same Styler back (`REMEMBERED` per snapshot,
+    least recently used dropped first): wording a table costs more than recognising it (4.4 ms
+    against 0.7 ms for the Regions comparison), a page seen before shows the same tables, and a
+    Styler that keeps its uuid is the same message to the browser."""
+    key = _key(table)
+    if key is None:
+        return _readable(table, snapshot)
+    with _lock:
+        store = _remembered.setdefault(snapshot, OrderedDict()) if snapshot is not None else _without_snapshot
+        made = store.get(key)
+        if made is not None:
+            store.move_to_end(key)
+    if made is None:
+        made = _readable(table, snapshot)
+        with _lock:
+            store[key] = made
+            while len(store) > REMEMBERED:
+                store.popitem(last=False)
+    styler, labels = made
+    return styler, dict(labels)
+
+
+REMEMBERED = 64
+"""Worded tables kept per snapshot (a handful of kB each)."""
+_remembered: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_without_snapshot: OrderedDict = OrderedDict()
+_lock = threading.Lock()
+
+
+def _key(table: pd.DataFrame) -> tuple | None:
+    """What makes a table's words: the language, its columns and types, and every value (hashed
+    row by row, with the index, which `_readable` drops, left out); None when a value cannot be
+    hashed."""
+    try:
+        rows = pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes()
+    except TypeError:
+        return None
+    return language(), tuple(table.columns), tuple(map(str, table.dtypes)), rows
+
+
+def _readable(table: pd.DataFrame, snapshot: Snapshot | None) -> tuple[Styler, dict[str, str]]:
     columns = shown_columns(table.columns)
     frame = table[columns].reset_index(drop=True)
     texts = display_texts(table, snapshot).reset_index(drop=True)

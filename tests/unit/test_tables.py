@@ -121,3 +121,31 @@ def test_a_csv_with_notes_and_hxl_reads_back_with_one_call():
     ]
     back = pd.read_csv(io.StringIO(text), comment="#")
     pd.testing.assert_frame_equal(back, table)
+
+
+def test_a_table_seen_before_is_worded_once_and_any_change_words_it_again(sample_snapshots):
+    """`readable` gives the same Styler back for the same table, language and snapshot, and a
+    new one when any of them, or any value, changes; what reaches the browser is the same."""
+    snapshot = sample_snapshots[0]
+    table = pd.DataFrame({"region": ["KZ-47", "KZ-75"], "people": [1234, 7], "share": [0.5, 0.25]})
+
+    def shown(styler) -> list:
+        proto = ArrowProto()
+        marshall_styler(proto, styler, "table")
+        return pa.ipc.open_stream(proto.styler.display_values).read_all().to_pandas().to_numpy().tolist()
+
+    with i18n.use("en"):
+        first, labels = readable(table, snapshot)
+        labels["people"] = "changed by a page"
+        again, labels_again = readable(table.copy(), snapshot)
+        assert again is first and labels_again["people"] == "People"
+        assert shown(again) == shown(first) == display_texts(table, snapshot).to_numpy().tolist()
+        changed = table.assign(people=[1234, 8])
+        assert shown(readable(changed, snapshot)[0])[1][1] == "8"
+        assert readable(table, None)[0] is not first  # another snapshot's labels
+        assert readable(table.astype({"people": float}), snapshot)[0] is not first
+    with i18n.use("ru"):
+        russian, _labels = readable(table, snapshot)
+        assert russian is not first and shown(russian)[0][1] == "1\xa0234"
+    lists = pd.DataFrame({"region": ["KZ-47"], "values": [[1, 2]]})  # cannot be hashed: worded every time
+    assert readable(lists, snapshot)[0] is not readable(lists, snapshot)[0]
