@@ -95,15 +95,17 @@ def read(manifest: dict) -> tuple[dict[str, pd.DataFrame], list[Problem]] | None
 
 def _read_table(path: Path, object_columns: list[str]) -> pd.DataFrame:
     table = feather.read_table(path, memory_map=False)
-    frame = table.drop_columns(object_columns).to_pandas()
+    # Text columns come back as Python objects (None for missing), as the loader made them.
+    texts = {name: table.column(name).to_numpy(zero_copy_only=False) for name in object_columns}
+    names = table.column_names
+    # A block per column, each Arrow buffer let go once converted: no second copy of a million
+    # people's rows to gather columns into blocks (a restart at 1M: about 1 s less).
+    frame = table.drop_columns(object_columns).to_pandas(split_blocks=True, self_destruct=True)
+    del table
     if not object_columns:
         return frame
-    # Text columns come back as Python objects (None for missing), as the loader made them.
-    extra = {
-        name: pd.Series(table.column(name).to_numpy(zero_copy_only=False), index=frame.index, dtype=object)
-        for name in object_columns
-    }
-    return frame.assign(**extra)[table.column_names]
+    extra = {name: pd.Series(values, index=frame.index, dtype=object) for name, values in texts.items()}
+    return frame.assign(**extra)[names]
 
 
 _writers: list[threading.Thread] = []
@@ -151,7 +153,9 @@ def write(manifest: dict, tables: dict[str, pd.DataFrame], problems: list[Proble
         for name in TABLES:
             frame = tables[name]
             objects[name] = [col for col in frame.columns if frame[col].dtype == object]
-            feather.write_feather(frame, temporary / f"{name}.arrow", compression="lz4")
+            # One record batch per table: read back, each column is one piece that pandas can
+            # take without gathering 64k-row chunks into a copy (a restart at 1M: about 0.5 s less).
+            feather.write_feather(frame, temporary / f"{name}.arrow", compression="lz4", chunksize=max(1, len(frame)))
         meta = {"format": FORMAT, "object_columns": objects, "problems": [asdict(p) for p in problems]}
         (temporary / "prepared.json").write_text(json.dumps(meta), encoding="utf-8")
         os.replace(temporary, where)
