@@ -365,19 +365,27 @@ def _runs(curves: pd.DataFrame) -> pd.DataFrame | None:
         return None
     same = np.ones(len(curves) - 1, dtype=bool)
     for key in ("cohort", "milestone"):
-        values = curves[key].astype(str).to_numpy()
-        same &= values[1:] == values[:-1]
+        same &= _repeats(curves[key].astype(str).to_numpy())
     if not (np.diff(curves["months"].to_numpy())[same] == 1).all():
         return None
     for column in curves.columns.drop(["cohort", "milestone", "months"]):  # the keys are compared above
-        values = curves[column]
-        later, earlier = values.iloc[1:].reset_index(drop=True), values.iloc[:-1].reset_index(drop=True)
-        equal = later.eq(earlier).fillna(False).to_numpy(dtype=bool)
-        same &= equal | (later.isna() & earlier.isna()).to_numpy(dtype=bool)
+        same &= _repeats(curves[column].to_numpy())
     starts = np.flatnonzero(np.concatenate([[True], ~same]))
     runs = curves.iloc[starts].reset_index(drop=True)
     runs["span"] = np.diff(np.append(starts, len(curves)))
     return runs
+
+
+def _repeats(values: np.ndarray) -> np.ndarray:
+    """Whether each value after the first equals the one before it (two missing values count as
+    equal), in one pass over the array."""
+    if values.dtype.kind in "fc":
+        return (values[1:] == values[:-1]) | (np.isnan(values[1:]) & np.isnan(values[:-1]))
+    if values.dtype.kind in "mM":
+        return (values[1:] == values[:-1]) | (np.isnat(values[1:]) & np.isnat(values[:-1]))
+    if values.dtype == object:  # texts, or numbers with pd.NA: every kind of missing as None
+        values = np.where(pd.isna(values), None, values)
+    return np.asarray(values[1:] == values[:-1], dtype=bool)
 
 
 def milestone_chart(time_to_milestone: pd.DataFrame, cohort_ids: list[str] | tuple[str, ...]) -> Figure:
