@@ -49,8 +49,12 @@ class Figure:
                 array = pa.array(data[column], from_pandas=True)
                 if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
                     array = pc.dictionary_encode(array)
-                elif pa.types.is_int64(array.type) and _fits_int32(array):  # counts, months, days
-                    array = array.cast(pa.int32())
+                    # A handful of names: one byte a row says which (Arrow's default is four).
+                    array = array.cast(pa.dictionary(_narrowest(len(array.dictionary) - 1), array.type.value_type))
+                elif pa.types.is_integer(array.type) and len(array):  # counts, months, days: as few bytes as hold them
+                    low, high = (value.as_py() for value in pc.min_max(array).values())
+                    if low is not None:
+                        array = array.cast(_narrowest(max(abs(low), abs(high))))
                 arrays.append(array)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
             return data
@@ -77,9 +81,12 @@ class Figure:
         return _fixed_width(spec, width)
 
 
-def _fits_int32(column: pa.Array) -> bool:
-    low, high = pc.min_max(column).values()
-    return low.as_py() is None or (low.as_py() >= -(2**31) and high.as_py() < 2**31)
+def _narrowest(largest: int) -> pa.DataType:
+    """The smallest signed integer type that holds every value from -`largest` to `largest`."""
+    for kind in (pa.int8(), pa.int16(), pa.int32()):
+        if largest < 2 ** (kind.bit_width - 1):
+            return kind
+    return pa.int64()
 
 
 def _spec_words(spec: dict) -> set[str]:

@@ -323,8 +323,9 @@ def test_arrow_data_is_converted_once_and_falls_back_to_the_frame():
 
 @pytest.mark.parametrize("name", list(all_figures()))
 def test_the_browser_gets_the_columns_the_chart_reads_and_their_values(name):
-    """Only the columns the spec reads are sent, texts dictionary-encoded and counts as int32:
-    the same values, fewer bytes (the table and downloads keep every column)."""
+    """Only the columns the spec reads are sent, texts dictionary-encoded and whole numbers in the
+    fewest bytes that hold them: the same values, fewer bytes (the table and downloads keep every
+    column)."""
     vlc = pytest.importorskip("vl_convert")
     fig = all_figures()[name]
     sent = fig.arrow.to_pandas()
@@ -333,6 +334,13 @@ def test_the_browser_gets_the_columns_the_chart_reads_and_their_values(name):
     expected = (fig.data if fig.drawn is None else fig.drawn)[list(sent.columns)]
     pd.testing.assert_frame_equal(drawn, expected, check_dtype=False, check_index_type=False)
     assert not any(pa.types.is_string(f.type) or pa.types.is_int64(f.type) for f in fig.arrow.schema)
+    for field in fig.arrow.schema:
+        column = fig.arrow.column(field.name)
+        if pa.types.is_dictionary(field.type) and len(column):
+            assert field.type.index_type == (pa.int8() if len(column.chunk(0).dictionary) <= 128 else pa.int16())
+        elif pa.types.is_integer(field.type) and len(column) and column.null_count < len(column):
+            largest = max(abs(v) for v in column.to_pylist() if v is not None)
+            assert field.type.bit_width == next(b for b in (8, 16, 32, 64) if largest < 2 ** (b - 1)), field
     spec = fig.to_dict(width=800)
 
     def picture(values: pd.DataFrame) -> str:  # gradients are numbered per render
