@@ -24,7 +24,8 @@ RESULTS_VARIABLE = "SECOND_CHANCE_RESULT_CACHE"
 """Environment variable: how many released tables and figures to remember per snapshot (default
 512; 0: none)."""
 DEFAULT_RESULT_CACHE_SIZE = 512
-_MISSING = object()
+MISSING = object()
+"""What `Results.get` gives for a key it does not hold."""
 
 
 def _size(environ: Mapping[str, str] | None = None) -> int:
@@ -46,8 +47,8 @@ class Results:
 
     def get(self, key):
         with self._lock:
-            value = self._items.get(key, _MISSING)
-            if value is not _MISSING:
+            value = self._items.get(key, MISSING)
+            if value is not MISSING:
                 self._items.move_to_end(key)
             return value
 
@@ -94,11 +95,11 @@ def remembered(method):
             *map(_hashable, args),
             *sorted((k, _hashable(v)) for k, v in kwargs.items()),
         )
-        value = self.memo.get(key, _MISSING)
+        value = self.memo.get(key, MISSING)
         shared = (self.access, self.previous_key, key)
-        if value is _MISSING and RESULT_CACHE_SIZE:
+        if value is MISSING and RESULT_CACHE_SIZE:
             value = results(self.snapshot).get(shared)
-        if value is _MISSING:
+        if value is MISSING:
             value = method(self, *args, **kwargs)
             if RESULT_CACHE_SIZE:
                 results(self.snapshot).put(shared, value)

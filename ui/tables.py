@@ -9,14 +9,12 @@ they are for machines, and stay the same in every language."""
 
 from __future__ import annotations
 
-import threading
-import weakref
-from collections import OrderedDict
 from collections.abc import Callable
 
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from data_access import results
 from data_access.columns import COLUMNS, shown_columns
 from data_access.snapshot import Snapshot
 from i18n import _, language
@@ -87,33 +85,21 @@ def readable(table: pd.DataFrame, snapshot: Snapshot | None = None) -> tuple[Sty
     `display_texts` words it while keeping its value (a column still sorts as numbers or dates),
     and the columns' labels.
 
-    The same table in the same language gives the same Styler back (`REMEMBERED` per snapshot,
-    least recently used dropped first): wording a table costs more than recognising it (4.4 ms
-    against 0.7 ms for the Regions comparison), a page seen before shows the same tables, and a
-    Styler that keeps its uuid is the same message to the browser."""
-    key = _key(table)
+    The same table in the same language gives the same Styler back, remembered with the
+    snapshot's released tables (`data_access.results`, least recently used dropped first; none
+    without a snapshot or with the result cache off): wording a table costs more than recognising
+    it (4.4 ms against 0.7 ms for the Regions comparison), a page seen before shows the same
+    tables, and a Styler that keeps its uuid is the same message to the browser."""
+    key = _key(table) if snapshot is not None and results.RESULT_CACHE_SIZE else None
     if key is None:
         return _readable(table, snapshot)
-    with _lock:
-        store = _remembered.setdefault(snapshot, OrderedDict()) if snapshot is not None else _without_snapshot
-        made = store.get(key)
-        if made is not None:
-            store.move_to_end(key)
-    if made is None:
+    store = results.results(snapshot)
+    made = store.get(key)
+    if made is results.MISSING:
         made = _readable(table, snapshot)
-        with _lock:
-            store[key] = made
-            while len(store) > REMEMBERED:
-                store.popitem(last=False)
+        store.put(key, made)
     styler, labels = made
     return styler, dict(labels)
-
-
-REMEMBERED = 64
-"""Worded tables kept per snapshot (a handful of kB each)."""
-_remembered: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_without_snapshot: OrderedDict = OrderedDict()
-_lock = threading.Lock()
 
 
 def _key(table: pd.DataFrame) -> tuple | None:
@@ -124,7 +110,7 @@ def _key(table: pd.DataFrame) -> tuple | None:
         rows = pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes()
     except TypeError:
         return None
-    return language(), tuple(table.columns), tuple(map(str, table.dtypes)), rows
+    return "readable", language(), tuple(table.columns), tuple(map(str, table.dtypes)), rows
 
 
 def _readable(table: pd.DataFrame, snapshot: Snapshot | None) -> tuple[Styler, dict[str, str]]:
