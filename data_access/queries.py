@@ -42,20 +42,30 @@ def base_n(snapshot: Snapshot, filters: Filters) -> int:
     return select(snapshot, filters).total()
 
 
-_stage_metas: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_made: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _once(snapshot: Snapshot, make) -> pd.DataFrame:
+    """`make(snapshot)`, made once per snapshot and language (labels and dates are in the run's
+    language): the rows every selection shares (stages, cohorts and their labels), which cost more
+    to make than the counts that are then put into them. Callers copy before changing it."""
+    made = _made.setdefault(snapshot, {})
+    key = (make.__name__, language())
+    if key not in made:
+        made[key] = make(snapshot)
+    return made[key]
+
+
+def _stages(snapshot: Snapshot) -> pd.DataFrame:
+    meta = snapshot.stages[["stage_id", "order", "track"]].rename(columns={"stage_id": "stage"})
+    meta.insert(1, "stage_label", meta["stage"].map(snapshot.labels("stage")))
+    return meta.reset_index(drop=True)
 
 
 def _stage_meta(snapshot: Snapshot) -> pd.DataFrame:
     """Stages in programme order (the order of `snapshot.categories("stage")`): code, label in
-    this run's language, order and track. Made once per snapshot and language (a rerun asks for
-    it several times, and making it costs more than the counts it labels)."""
-    by_language = _stage_metas.setdefault(snapshot, {})
-    code = language()
-    if code not in by_language:
-        meta = snapshot.stages[["stage_id", "order", "track"]].rename(columns={"stage_id": "stage"})
-        meta.insert(1, "stage_label", meta["stage"].map(snapshot.labels("stage")))
-        by_language[code] = meta.reset_index(drop=True)
-    return by_language[code].copy()
+    this run's language, order and track."""
+    return _once(snapshot, _stages).copy()
 
 
 def _codes(snapshot: Snapshot, dim: str) -> np.ndarray:
@@ -74,7 +84,7 @@ def headline(snapshot: Snapshot, filters: Filters, previous: Snapshot | None = N
         cell = chosen.cells
         group, stage = cell.codes["group"], cell.codes["stage"]
         stages = snap.categories("stage")
-        rehab = set(snap.stages.loc[snap.stages["track"] == "rehabilitation", "stage_id"])
+        rehab = snap.track_stages("rehabilitation")
         by_group = chosen.sum(cell.size, group, len(GROUPS))[:, 0]
         # Each figure counts one set of people, so it is one count (one cell key), not a sum of parts.
         unaccompanied = cell.flags.merge([[2, 3]])
@@ -104,6 +114,16 @@ def headline(snapshot: Snapshot, filters: Filters, previous: Snapshot | None = N
     return frame
 
 
+def _combination(cell, dimensions: list[str]) -> np.ndarray:
+    """Each cell's combination of `dimensions` as one number (the first varies slowest; -1 where
+    a code is missing)."""
+    group = np.zeros(cell.n, dtype=np.int64)
+    for dim in dimensions:
+        size = len(cell.categories[dim])
+        group = np.where(cell.codes[dim] >= 0, group * size + cell.codes[dim], -1)
+    return group
+
+
 def _cell_counts(snapshot: Snapshot, filters: Filters, dimensions: list[str], where: np.ndarray | None = None):
     """People by `dimensions` for the selection (cells where `where` holds), every combination of
     the categories, zeros included. Dimensions: the cell columns, origin, group, unaccompanied and
@@ -113,9 +133,7 @@ def _cell_counts(snapshot: Snapshot, filters: Filters, dimensions: list[str], wh
     flag_dims = [d for d in dimensions if d in FLAG_BITS]
     cell_dims = [d for d in dimensions if d not in FLAG_BITS]
     sizes = [len(cell.categories[d]) for d in cell_dims]
-    group = np.zeros(cell.n, dtype=np.int64)
-    for dim, size in zip(cell_dims, sizes, strict=True):
-        group = np.where(cell.codes[dim] >= 0, group * size + cell.codes[dim], -1)
+    group = _combination(cell, cell_dims)
     if where is not None:
         group = np.where(where, group, -1)
     # One column per combination of the flag values asked for: each counts one set of people.
@@ -138,11 +156,28 @@ def _cell_counts(snapshot: Snapshot, filters: Filters, dimensions: list[str], wh
     return pd.DataFrame(frame)[[*dimensions, "people"]]
 
 
-def arrivals(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
-    """People by cohort and group (men, women, children), with the cohort's origin and date."""
-    counts = _cell_counts(snapshot, filters, ["cohort", "group"])
-    totals = counts.groupby("cohort", observed=True)["people"].transform("sum")
-    counts = counts.loc[totals > 0]
+def _count_grid(snapshot: Snapshot, filters: Filters, dimensions: list[str]) -> np.ndarray:
+    """People by cell `dimensions` for the selection: a flat array over every combination of their
+    categories (the first dimension varies slowest), zeros included."""
+    chosen = select(snapshot, filters)
+    cell = chosen.cells
+    size = int(np.prod([len(cell.categories[d]) for d in dimensions]))
+    return chosen.sum(cell.flags.merge([list(range(cell.flags.width))]), _combination(cell, dimensions), size)[:, 0]
+
+
+def _arrival_rows(snapshot: Snapshot) -> pd.DataFrame:
+    """Every cohort and group row of `arrivals`, in its order, labelled; `people` holds the row's
+    place in `_count_grid(..., ["cohort", "group"])`."""
+    cell = cells(snapshot)
+    n_groups = len(cell.categories["group"])
+    place = np.arange(len(cell.categories["cohort"]) * n_groups)
+    counts = pd.DataFrame(
+        {
+            "cohort": pd.Categorical.from_codes(place // n_groups, categories=cell.categories["cohort"]),
+            "group": pd.Categorical.from_codes(place % n_groups, categories=cell.categories["group"]),
+            "people": place,
+        }
+    )
     cohorts = snapshot.cohorts[["cohort_id", "operation", "origin_country", "arrival_date"]].rename(
         columns={"cohort_id": "cohort"}
     )
@@ -159,6 +194,19 @@ def arrivals(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
         .sort_values(["arrival_date", "cohort", "group"])
         .reset_index(drop=True)
     )
+
+
+def arrivals(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
+    """People by cohort and group (men, women, children), with the cohort's origin and date; the
+    cohorts with nobody in the selection left out."""
+    counts = _count_grid(snapshot, filters, ["cohort", "group"])
+    rows = _once(snapshot, _arrival_rows)
+    place = rows["people"].to_numpy()
+    n_groups = len(cells(snapshot).categories["group"])
+    keep = counts.reshape(-1, n_groups).sum(axis=1)[place // n_groups] > 0
+    out = rows.loc[keep].reset_index(drop=True)
+    out["people"] = counts[place[keep]]
+    return out
 
 
 def unaccompanied_children(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
@@ -178,11 +226,13 @@ def age_sex_pyramid(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     return _cell_counts(snapshot, filters, ["age_band", "sex"]).astype({"age_band": str, "sex": str})
 
 
+def _stage_rows(snapshot: Snapshot) -> pd.DataFrame:
+    return _stages(snapshot).astype({"stage": str})
+
+
 def _per_stage(snapshot: Snapshot, people: np.ndarray, base: int) -> pd.DataFrame:
-    out = _stage_meta(snapshot).astype({"stage": str})
-    out["people"] = people.astype("int64")  # in stage order, as the meta rows
-    out["share"] = out["people"] / base if base else 0.0
-    return out[["stage", "stage_label", "order", "track", "people", "share"]]
+    people = people.astype("int64")  # in stage order, as the rows
+    return _once(snapshot, _stage_rows).assign(people=people, share=people / base if base else 0.0)
 
 
 def stage_distribution(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:

@@ -82,7 +82,7 @@ class Release:
         self.previous = None if access.public else previous
         self.previous_key = None if self.previous is None else self.previous.info.path
         self.memo: dict = {}
-        self._justice = set(snapshot.stages.loc[snapshot.stages["track"] == "justice", "stage_id"])
+        self._justice = snapshot.track_stages("justice")
 
     @property
     def public(self) -> bool:

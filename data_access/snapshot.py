@@ -118,6 +118,17 @@ class Snapshot:
             "group": tuple(programme.GROUPS),
         }
 
+    def track_stages(self, track: str) -> frozenset[str]:
+        """The stages of a track (rehabilitation, justice, exit): every run asks, so read once."""
+        return self._tracks.get(track, frozenset())
+
+    @cached_property
+    def _tracks(self) -> dict[str, frozenset[str]]:
+        tracks: dict[str, set[str]] = {}
+        for stage, track in zip(self.stages["stage_id"], self.stages["track"], strict=True):
+            tracks.setdefault(str(track), set()).add(str(stage))
+        return {track: frozenset(stages) for track, stages in tracks.items()}
+
     def labels(self, dimension: str) -> dict[str, str]:
         """Display names of every code of a dimension (cohort, region, stage, ...), in this
         run's language: the snapshot's own names where it has them in that language (regions,

@@ -11,6 +11,7 @@ import pytest
 
 from data_access import Filters
 from data_access import queries as q
+from i18n import use
 from tests.tiny import AS_OF
 
 EVERYONE = Filters()
@@ -310,3 +311,22 @@ def test_unaccompanied_children_by_cohort(tiny_snapshot):
         ("c2", "With a parent"): 0,
         ("c2", "Unaccompanied"): 2,
     }
+
+
+def test_rows_made_once_follow_the_language_of_each_run(tiny_snapshot):
+    """Cohort and stage rows are made once per snapshot and language: a Russian run after an
+    English one gets Russian labels and dates, and English ones again after it."""
+
+    def labels():
+        arrivals, stages = q.arrivals(tiny_snapshot, EVERYONE), q.stage_distribution(tiny_snapshot, EVERYONE)
+        group, stage = tiny_snapshot.labels("group"), tiny_snapshot.labels("stage")
+        assert list(arrivals["group_label"]) == [group[g] for g in arrivals["group"]]
+        assert list(stages["stage_label"]) == [stage[s] for s in stages["stage"]]
+        return set(arrivals["group_label"]), list(arrivals["arrival_label"])
+
+    english = labels()
+    with use("ru"):
+        russian = labels()
+    assert russian[0].isdisjoint(english[0])
+    assert russian[1] != english[1]
+    assert labels() == english
