@@ -398,6 +398,13 @@ class Cells:
         return out
 
     @cached_property
+    def milestones_within(self) -> dict[str, Counts]:
+        """Per milestone stage: people per cell who reached it within each number of whole months
+        from arrival (running totals of `milestones`), kept: the milestone chart asks on every
+        rerun."""
+        return {stage: counts.cumulative() for stage, counts in self.milestones.items()}
+
+    @cached_property
     def days_in_stage(self) -> tuple[np.ndarray, Counts]:
         """(the distinct numbers of days, people per cell by days in their current stage as of
         the snapshot): a histogram, sparse, for time in stage and its quantiles."""

@@ -45,14 +45,15 @@ def base_n(snapshot: Snapshot, filters: Filters) -> int:
 _made: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _once(snapshot: Snapshot, make) -> pd.DataFrame:
-    """`make(snapshot)`, made once per snapshot and language (labels and dates are in the run's
-    language): the rows every selection shares (stages, cohorts and their labels), which cost more
-    to make than the counts that are then put into them. Callers copy before changing it."""
+def _once(snapshot: Snapshot, make, *args) -> pd.DataFrame:
+    """`make(snapshot, *args)`, made once per snapshot, arguments and language (labels and dates
+    are in the run's language): the rows every selection shares (stages, cohorts and their
+    labels), which cost more to make than the counts then put into them. Callers copy before
+    changing it (`assign` does)."""
     made = _made.setdefault(snapshot, {})
-    key = (make.__name__, language())
+    key = (make.__name__, args, language())
     if key not in made:
-        made[key] = make(snapshot)
+        made[key] = make(snapshot, *args)
     return made[key]
 
 
@@ -211,19 +212,48 @@ def arrivals(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
 
 def unaccompanied_children(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     """Children by cohort, unaccompanied (orphaned or without a parent) or with a parent; in the
-    long form of `counts_by(..., ["cohort", "unaccompanied"])` so the pivot chart draws it."""
-    children = _codes(snapshot, "group") == GROUP_CODE["child"]
-    out = _cell_counts(snapshot, filters, ["cohort", "unaccompanied"], where=children)
-    out = out.loc[out.groupby("cohort", observed=False)["people"].transform("sum").to_numpy() > 0]
+    long form of `counts_by(..., ["cohort", "unaccompanied"])` so the pivot chart draws it (the
+    cohorts without children in the selection left out, and either kind when no child is it)."""
+    chosen = select(snapshot, filters)
+    cell = chosen.cells
+    cohort = np.where(cell.codes["group"] == GROUP_CODE["child"], cell.codes["cohort"], -1)
+    bit = FLAG_BITS["unaccompanied"]
+    kinds = [[k for k in range(cell.flags.width) if bool(k & bit) == kind] for kind in (False, True)]
+    counts = chosen.sum(cell.flags.merge(kinds), cohort, len(cell.categories["cohort"]))  # cohorts x kinds
+    keep = (counts.sum(axis=0) > 0)[np.newaxis, :] & (counts.sum(axis=1) > 0)[:, np.newaxis]
+    rows = _once(snapshot, _unaccompanied_rows)
+    return rows.loc[keep.ravel()].reset_index(drop=True).assign(people=counts[keep])
+
+
+def _unaccompanied_rows(snapshot: Snapshot) -> pd.DataFrame:
+    cohorts = np.asarray(cells(snapshot).categories["cohort"], dtype=object)
+    out = pd.DataFrame({"cohort": np.repeat(cohorts, 2), "unaccompanied": np.tile([False, True], len(cohorts))})
     out["cohort"] = out["cohort"].astype(str)
-    out["cohort_label"] = out["cohort"].map(snapshot.labels("cohort"))
-    out["unaccompanied_label"] = np.where(out["unaccompanied"], _("Unaccompanied"), _("With a parent"))
-    return out[["cohort", "cohort_label", "unaccompanied", "unaccompanied_label", "people"]].reset_index(drop=True)
+    out.insert(1, "cohort_label", out["cohort"].map(snapshot.labels("cohort")))
+    out.insert(3, "unaccompanied_label", np.where(out["unaccompanied"], _("Unaccompanied"), _("With a parent")))
+    out["people"] = np.zeros(len(out), dtype=np.int64)
+    return out
+
+
+def _grid_rows(snapshot: Snapshot, dimensions: tuple[str, ...], labelled: bool) -> pd.DataFrame:
+    """Every combination of the cell `dimensions`' codes, in the order of `_count_grid`, and a
+    `people` column to fill; with `labelled`, each code's label after it, as `counts_by` gives them."""
+    cell = cells(snapshot)
+    sizes = [len(cell.categories[d]) for d in dimensions]
+    grid = np.indices(sizes).reshape(len(sizes), -1)
+    out = pd.DataFrame(
+        {d: np.asarray(cell.categories[d], dtype=object)[grid[i]] for i, d in enumerate(dimensions)}
+    ).astype(str)
+    out["people"] = np.zeros(grid.shape[1], dtype=np.int64)
+    for dim in dimensions if labelled else ():
+        out[f"{dim}_label"] = _labels(snapshot, dim, out[dim])
+    return out
 
 
 def age_sex_pyramid(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     """People by age band at return and sex; every band and sex present, zeros included."""
-    return _cell_counts(snapshot, filters, ["age_band", "sex"]).astype({"age_band": str, "sex": str})
+    people = _count_grid(snapshot, filters, ["age_band", "sex"])
+    return _once(snapshot, _grid_rows, ("age_band", "sex"), False).assign(people=people)
 
 
 def _stage_rows(snapshot: Snapshot) -> pd.DataFrame:
@@ -258,19 +288,21 @@ def stage_occupancy(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     chosen = select(snapshot, filters)
     first, n_months = chosen.cells.months
     balance = chosen.sum(chosen.cells.occupancy)[0]
-    meta = _stage_meta(snapshot)
+    stages = _once(snapshot, _stage_columns)
     months = np.arange(first, first + n_months).astype("datetime64[M]").astype("datetime64[ms]")
-    n_stages = len(meta)
     return pd.DataFrame(
         {
-            "month": np.repeat(months, n_stages),
-            "stage": np.tile(meta["stage"].to_numpy(), n_months),
-            "stage_label": np.tile(meta["stage_label"].to_numpy(), n_months),
-            "order": np.tile(meta["order"].to_numpy(), n_months),
-            "track": np.tile(meta["track"].to_numpy(), n_months),
+            "month": np.repeat(months, len(stages["stage"])),
+            **{name: np.tile(values, n_months) for name, values in stages.items()},
             "people": balance.astype("int64"),
         }
     )
+
+
+def _stage_columns(snapshot: Snapshot) -> dict[str, np.ndarray]:
+    """The stage rows' columns as arrays (made once: a categorical column makes a new array
+    each time it is asked for one)."""
+    return {name: values.to_numpy() for name, values in _stages(snapshot).items()}
 
 
 def time_to_milestone(snapshot: Snapshot, filters: Filters, step_months: int = 1) -> pd.DataFrame:
@@ -284,38 +316,39 @@ def time_to_milestone(snapshot: Snapshot, filters: Filters, step_months: int = 1
     cohorts = snapshot.categories("cohort")
     cohort = cell.codes["cohort"]
     bases = chosen.sum(cell.size, cohort, len(cohorts))[:, 0]
-    reached = {
-        stage: chosen.sum(cell.milestones[stage].cumulative(), cohort, len(cohorts)) for stage, _, _ in MILESTONES
-    }
+    reached = {stage: chosen.sum(cell.milestones_within[stage], cohort, len(cohorts)) for stage, _, _ in MILESTONES}
     as_of = pd.Timestamp(snapshot.as_of)
     arrivals = pd.to_datetime(snapshot.cohorts.set_index("cohort_id")["arrival_date"])
     names = snapshot.labels("cohort")
     columns = ["cohort", "cohort_name", "milestone", "milestone_label", "months", "reached", "base", "share"]
-    # Built as arrays and made into one frame at the end: a frame per cohort and milestone
-    # cost more than everything else in this query.
-    parts: dict[str, list] = {name: [] for name in columns[:-1]}
+    # Built as arrays, one run of rows per cohort and milestone, and made into one frame at the end.
+    runs: dict[str, list] = {name: [] for name in columns[:4]}
+    months, counts, base = [], [], []
     for code, name in enumerate(cohorts):
         if bases[code] == 0:
             continue
         observed = int((as_of - arrivals[name]).days // DAYS_PER_MONTH)
         grid = np.arange(0, observed + 1, step_months)
         for stage, _column, label in MILESTONES:
-            counts = reached[stage][code]
-            parts["cohort"].append([name] * len(grid))
-            parts["cohort_name"].append([names[name]] * len(grid))
-            parts["milestone"].append([stage] * len(grid))
-            parts["milestone_label"].append([_(label)] * len(grid))
-            parts["months"].append(grid)
-            parts["reached"].append(counts[np.minimum(grid, len(counts) - 1)].astype("int64"))
-            parts["base"].append(np.full(len(grid), int(bases[code]), dtype="int64"))
-    if not parts["months"]:
+            for column, value in zip(columns[:4], (name, names[name], stage, _(label)), strict=True):
+                runs[column].append(value)
+            months.append(grid)
+            counts.append(reached[stage][code][np.minimum(grid, reached[stage].shape[1] - 1)])
+            base.append(np.full(len(grid), bases[code]))
+    if not months:
         empty = {"months": "int64", "reached": "int64", "base": "int64", "share": "float64"}
         return pd.DataFrame({col: pd.Series(dtype=empty.get(col, object)) for col in columns})
-    text = {name: np.array([v for part in parts[name] for v in part], dtype=object) for name in columns[:4]}
-    numbers = {name: np.concatenate(parts[name]).astype("int64") for name in ("months", "reached", "base")}
-    out = pd.DataFrame({**text, **numbers})
+    lengths = [len(grid) for grid in months]
+    out = pd.DataFrame(
+        {
+            **{name: np.repeat(np.array(values, dtype=object), lengths) for name, values in runs.items()},
+            "months": np.concatenate(months).astype("int64"),
+            "reached": np.concatenate(counts).astype("int64"),
+            "base": np.concatenate(base).astype("int64"),
+        }
+    )
     out["share"] = out["reached"] / out["base"]
-    return out[columns]
+    return out
 
 
 def time_in_stage(snapshot: Snapshot, filters: Filters, threshold_days: int = 180) -> pd.DataFrame:
@@ -464,15 +497,23 @@ def region_summary(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     else:
         by_region = chosen.distribution(histogram, region, n_regions)
         medians = [quantile(histogram.values, row, 0.5) for row in by_region]
+    people = people.astype("int64")
+    reached = np.minimum(reached, people).astype("int64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(people > 0, reached / np.maximum(people, 1), np.nan)
+    return _once(snapshot, _region_rows).assign(
+        people=people,
+        reached_school_work=reached,
+        share_school_work=share,
+        median_composite=np.asarray(medians, dtype=float),
+        scored=scored.astype("int64"),
+    )
+
+
+def _region_rows(snapshot: Snapshot) -> pd.DataFrame:
     regions = snapshot.regions.rename(columns={"region_code": "region"})
     out = regions[["region", "grid_row", "grid_col"]].copy()
     out.insert(1, "region_name", out["region"].map(snapshot.labels("region")))
-    out["people"] = people.astype("int64")
-    out["reached_school_work"] = np.minimum(reached, people).astype("int64")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["share_school_work"] = np.where(people > 0, out["reached_school_work"] / np.maximum(people, 1), np.nan)
-    out["median_composite"] = np.asarray(medians, dtype=float)
-    out["scored"] = scored.astype("int64")
     return out
 
 
@@ -513,6 +554,9 @@ def counts_by(snapshot: Snapshot, filters: Filters, dimensions: list[str] | tupl
     dimensions = list(dict.fromkeys(dimensions))
     if not 1 <= len(dimensions) <= 2 or not set(dimensions) <= set(PIVOT_DIMENSIONS):
         raise ValueError(f"choose one or two of {', '.join(PIVOT_DIMENSIONS)}")
+    if not set(dimensions) & set(FLAG_BITS):
+        people = _count_grid(snapshot, filters, dimensions)
+        return _once(snapshot, _grid_rows, tuple(dimensions), True).assign(people=people)
     out = _cell_counts(snapshot, filters, dimensions)
     for dim in dimensions:
         out[dim] = out[dim].astype(str) if dim not in FLAG_BITS else out[dim]

@@ -148,7 +148,10 @@ class Release:
         return self.policy.k_sensitive if justice_only else self.policy.k
 
     def _ks(self, filters: Filters, table: pd.DataFrame, column: str = "stage") -> np.ndarray:
-        """k per row: the sensitive one for rows of justice-track stages."""
+        """k per row: the sensitive one for rows of justice-track stages (the restricted level
+        hides nothing, so it gets the selection's k without looking at the rows)."""
+        if not self.public:
+            return self._k(filters)
         justice = table[column].astype(str).isin(self._justice).to_numpy() if column in table else False
         return np.where(justice, self.policy.k_sensitive, self._k(filters))
 
