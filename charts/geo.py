@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from charts import theme
@@ -148,12 +149,15 @@ def region_map_chart(
     `selectable`, a click picks a region (the point selection `pick` on field `region`)."""
     tiles = region_tiles_chart(region_summary, measure)
     name = _(MEASURES[measure].title)
-    places = pd.DataFrame(
-        [(o.code, o.label_lon, o.label_lat, o.city) for o in outlines],
-        columns=["region", "label_lon", "label_lat", "city"],
-    )
-    data = region_summary.assign(region=region_summary["region"].astype(str)).merge(places, on="region", how="left")
-    data["city"] = data["city"].fillna(False).astype(bool)
+    places = {o.code: o for o in outlines}
+    codes = region_summary["region"].astype(str)
+    found = [places.get(code) for code in codes]
+    data = region_summary.assign(
+        region=codes,
+        label_lon=np.array([np.nan if o is None else o.label_lon for o in found], dtype=float),
+        label_lat=np.array([np.nan if o is None else o.label_lat for o in found], dtype=float),
+        city=np.array([o is not None and o.city for o in found], dtype=bool),
+    ).reset_index(drop=True)
     regions = len(region_summary)
     missing = regions - len(valued_regions(region_summary, measure))
     subtitle = (

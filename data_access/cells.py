@@ -544,6 +544,14 @@ class Cells:
         who = pairs // n_types
         return _counts(self.person_cell[who], pairs % n_types, self.n, n_types, self._keys_of(who))
 
+    @cached_property
+    def sessions_last_year(self) -> np.ndarray:
+        """Sessions per cell of each type in the 12 months to the as-of date (cells x types),
+        added up once: the services section asks on every rerun."""
+        first, n_months, _, sessions = self.services
+        since = int(np.datetime64(self.snapshot.as_of, "M").astype(np.int64)) - 11
+        return sessions.reshape(self.n, n_months, len(c.SERVICE_TYPES))[:, max(0, since - first) :].sum(axis=1)
+
     def memo(self, key, build):
         """What `build(snapshot)` gives, built once per snapshot and `key` (the person table's
         rows and orders: costly for a million people, cheap to take rows from)."""
