@@ -47,6 +47,8 @@ class Figure:
             # than the conversion on tables this small, and the browser needs neither.
             for column in columns:
                 array = pa.array(data[column], from_pandas=True)
+                if isinstance(array, pa.ChunkedArray):  # pandas' Arrow-backed text gives one where it is empty
+                    array = array.combine_chunks()
                 if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
                     array = pc.dictionary_encode(array)
                     # A handful of names: one byte a row says which (Arrow's default is four).

@@ -321,6 +321,18 @@ def test_arrow_data_is_converted_once_and_falls_back_to_the_frame():
     assert mixed.arrow is mixed.data  # Arrow refuses mixed types: Streamlit's own fixes apply
 
 
+def test_an_empty_table_of_arrow_backed_text_is_sent_as_arrow():
+    """A selection with nobody in it can leave pandas' Arrow-backed text as an Arrow array of no
+    chunks; the chart still gets an empty Arrow table with its columns, not an error."""
+    fig = all_figures()["stage"]
+    nobody = np.zeros(len(fig.data), dtype=bool)
+    empty = pd.DataFrame({c: pd.Series(fig.data[c].astype(str)).array[nobody] for c in fig.data.columns})
+    assert isinstance(pa.array(empty[fig.data.columns[0]], from_pandas=True), pa.ChunkedArray)
+    sent = charts.Figure(fig.spec, empty, fig.alt, fig.title).arrow
+    assert isinstance(sent, pa.Table) and sent.num_rows == 0
+    assert set(sent.column_names) == set(fig.arrow.column_names)
+
+
 @pytest.mark.parametrize("name", list(all_figures()))
 def test_the_browser_gets_the_columns_the_chart_reads_and_their_values(name):
     """Only the columns the spec reads are sent, texts dictionary-encoded and whole numbers in the
