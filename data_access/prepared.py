@@ -153,9 +153,12 @@ def write(manifest: dict, tables: dict[str, pd.DataFrame], problems: list[Proble
         for name in TABLES:
             frame = tables[name]
             objects[name] = [col for col in frame.columns if frame[col].dtype == object]
+            # Converted in this thread (`nthreads=1`): the write may outlive the script, and
+            # Python's shutdown stops the thread pools pyarrow would otherwise convert columns in.
+            table = pa.Table.from_pandas(frame, nthreads=1)
             # One record batch per table: read back, each column is one piece that pandas can
             # take without gathering 64k-row chunks into a copy (a restart at 1M: about 0.5 s less).
-            feather.write_feather(frame, temporary / f"{name}.arrow", compression="lz4", chunksize=max(1, len(frame)))
+            feather.write_feather(table, temporary / f"{name}.arrow", compression="lz4", chunksize=max(1, len(frame)))
         meta = {"format": FORMAT, "object_columns": objects, "problems": [asdict(p) for p in problems]}
         (temporary / "prepared.json").write_text(json.dumps(meta), encoding="utf-8")
         os.replace(temporary, where)

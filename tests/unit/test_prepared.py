@@ -4,8 +4,12 @@ exactly as loaded, only for the same files and loader, and never at the cost of 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -13,6 +17,8 @@ import pytest
 from data_access import load_snapshot, prepared
 from data_access import snapshot as loader
 from tests import broken, tiny
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -103,3 +109,24 @@ def test_small_snapshots_are_not_kept(tmp_path, monkeypatch):
     load_snapshot(tiny.write(tmp_path / "2022-06-30"))
     assert not (tmp_path / "prepared").exists()
     shutil.rmtree(tmp_path / "2022-06-30")
+
+
+def test_a_process_that_ends_during_the_write_still_leaves_the_whole_copy(tmp_path):
+    """The copy is written in a thread that outlives the script: Python's shutdown has by then
+    stopped the thread pools pyarrow would convert columns in, so the write must not need one
+    (it failed with "cannot schedule new futures after interpreter shutdown", and no copy)."""
+    folder = ROOT / "sample_data" / "snapshots" / "2026-09-30"  # tables long enough for pyarrow's threads
+    script = f"""
+import time
+from data_access import load_snapshot, prepared
+from data_access import snapshot as loader
+loader.PREPARE_FROM_PEOPLE = 0
+write = prepared.write
+prepared.write = lambda *a: time.sleep(0.5) or write(*a)  # still writing when the script ends
+load_snapshot({str(folder)!r})
+"""
+    environment = {**os.environ, prepared.PREPARED_VARIABLE: str(tmp_path / "prepared")}
+    done = subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    copies = list((tmp_path / "prepared").glob("*/prepared.json"))
+    assert len(copies) == 1
