@@ -334,3 +334,21 @@ def test_the_row_level_fallbacks_equal_plain_pandas(monkeypatch, generated):
     assert cells_module.cells(latest).scores("economic") is None
     for filters in random_selections(latest, seed=3, n=10):
         check_selection(latest, None, filters)
+
+
+def test_wide_counts_add_up_exactly_as_a_dense_product(generated):
+    """Wide counts (the occupancy) are added up as a float matrix product: the same whole
+    numbers as the sparse product, in float32 and, where a column's people pass 2**24, float64."""
+    snapshot = generated[0]
+    cell = cells_module.cells(snapshot)
+    occupancy = cell.occupancy
+    assert occupancy.floats is not None and occupancy.floats.dtype == np.float32
+    huge = cells_module.Counts(occupancy.people.astype(np.int64) * 2**20)
+    assert huge.floats.dtype == np.float64
+    region = cell.codes["region"]
+    for filters in random_selections(snapshot, seed=11, n=8):
+        chosen = cell.select(filters)
+        for counts in (occupancy, huge):
+            for group, n_groups in ((None, 1), (np.where(region % 3 == 0, -1, region), len(cell.categories["region"]))):
+                by_cells = chosen._matrix(group, n_groups) @ counts.people  # the sparse product
+                np.testing.assert_array_equal(chosen.sum(counts, group, n_groups), by_cells)
