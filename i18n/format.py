@@ -52,7 +52,12 @@ def number(x, decimals: int = 2) -> str:
     """A decimal with a fixed number of decimals: 0.67 / 0,67."""
     if _missing(x):
         return MISSING
-    return format_decimal(round(float(x), decimals), format=f"#,##0.{'0' * decimals}", locale=language())
+    return _decimal(round(float(x), decimals), decimals, language())
+
+
+@functools.lru_cache(maxsize=50_000)
+def _decimal(x: float, decimals: int, locale: str) -> str:
+    return format_decimal(x, format=f"#,##0.{'0' * decimals}", locale=locale)
 
 
 def hidden(k: int) -> str:
@@ -75,8 +80,13 @@ def percent(fraction, *, fine: bool = False) -> str:
     value = float(fraction)
     whole = round(value, 2)
     if fine and ((whole == 0 and value > 0) or (whole == 1 and value < 1)):
-        return format_percent(min(max(round(value, 3), 0.001), 0.999), locale=language(), decimal_quantization=False)
-    return format_percent(whole, locale=language())
+        return _percent(min(max(round(value, 3), 0.001), 0.999), False, language())
+    return _percent(whole, True, language())
+
+
+@functools.lru_cache(maxsize=50_000)
+def _percent(fraction: float, quantized: bool, locale: str) -> str:
+    return format_percent(fraction, locale=locale, decimal_quantization=quantized)
 
 
 def share(part: int, base: int) -> str:
@@ -116,7 +126,13 @@ def month(day) -> str:
     """A month and year: Sep 2026 / сент. 2026 г. / 2026 ж. қыр."""
     if _missing(day):
         return MISSING
-    return format_skeleton("yMMM", pd.Timestamp(day).date(), locale=language())
+    stamp = pd.Timestamp(day)
+    return _month(stamp.year, stamp.month, language())
+
+
+@functools.lru_cache(maxsize=5_000)
+def _month(year: int, month: int, locale: str) -> str:
+    return format_skeleton("yMMM", dt.date(year, month, 1), locale=locale)
 
 
 def half_year(day) -> str:
