@@ -47,10 +47,11 @@ from data_access.snapshot import Snapshot, month_numbers, release_memory
 
 CELL_COLUMNS = ("region", "cohort", "stage", "sex", "age_band")
 WIDE = 256
-"""Counts with at least this many columns (the occupancy's months x stages) are added up over
-cells as a dense matrix product (`Counts.floats`): a sparse product is several times slower there
-(the occupancy of 100k people: 2.9 against 0.4 ms; of 1M, 9.3 against 2.2 ms). Under it, as for
-the 94 months of the milestones, the sparse product is as fast or faster."""
+"""Counts with at least this many columns (the occupancy's months x stages) are added up over the
+whole selection with `np.einsum` over a 0/1 weight per cell (`Counts.wide`): the sparse product is
+several times slower there (the occupancy of 100k people: 2.9 against 0.6 ms; of 1M, 9.3 against
+about 1 ms). Not a BLAS product, though as fast on one core: OpenBLAS would spread it over both
+cores and keep its threads spinning after it, taking them from the browser and other sessions."""
 MAX_DISTINCT = 4096
 """A histogram is used for quantiles when a column has at most this many distinct values."""
 
@@ -114,15 +115,15 @@ class Counts:
         return self.people.shape[1]
 
     @cached_property
-    def floats(self) -> np.ndarray | None:
-        """The people as floats in which every sum over cells is exact, for a matrix product in
-        BLAS: float32 while each column's people over all cells come to under 2**24 (every
-        partial sum is then a whole number float32 holds exactly), float64 otherwise; None where
-        the counts are sparse or narrow (the sparse product is as fast there)."""
+    def wide(self) -> np.ndarray | None:
+        """The people as a dense array of a whole-number type that holds every column's total over
+        all cells (so no sum over cells can overflow it), for `Selection.sum` to add up with
+        `einsum`; None where the counts are sparse or narrow (the sparse product is as fast there)."""
         if sparse.issparse(self.people) or self.width < WIDE:
             return None
-        largest = int(np.abs(np.asarray(self.people, dtype=np.int64)).sum(axis=0).max(initial=0))
-        return np.asarray(self.people, dtype=np.float32 if largest < 2**24 else np.float64)
+        people = np.asarray(self.people)
+        largest = int(np.abs(people.astype(np.int64)).sum(axis=0).max(initial=0))
+        return people.astype(np.int32 if largest < 2**31 else np.int64, copy=False)
 
     def merge(self, groups: list[list[int]]) -> Counts:
         """One column per group of columns: the people of disjoint columns counted as one set
@@ -609,8 +610,8 @@ class Selection:
         cell, -1 for none). Public: every (group, piece, column) count perturbed, then the pieces
         added up. With `magnitude` (cells x columns, e.g. sessions), also its totals, each piece's
         scaled by its published over its true count of people; returns (people, magnitude)."""
-        if self.perturbation is None and magnitude is None and counts.floats is not None:
-            return self._product(counts.floats, group, n_groups)
+        if group is None and self.perturbation is None and magnitude is None and counts.wide is not None:
+            return self._summed(counts.wide)
         matrix = self._matrix(group, n_groups)
         people = _dense(matrix @ counts.people).astype(np.int64)
         total = None if magnitude is None else _dense(matrix @ magnitude).astype(np.int64)
@@ -626,16 +627,11 @@ class Selection:
         people = people.reshape(shape).sum(axis=1)
         return people if total is None else (people, total.reshape(shape).sum(axis=1))
 
-    def _product(self, floats: np.ndarray, group: np.ndarray | None, n_groups: int) -> np.ndarray:
-        """`sum` of exact counts as one dense product: a 0/1 row per group over the selected cells
-        times the counts as floats (every partial sum an exact whole number, `Counts.floats`)."""
-        chosen = self.piece >= 0
-        if group is not None:
-            chosen &= np.asarray(group) >= 0
-        cells = np.flatnonzero(chosen)
-        weights = np.zeros((n_groups, self.cells.n), dtype=floats.dtype)
-        weights[0 if group is None else np.asarray(group, dtype=np.int64)[cells], cells] = 1
-        return np.rint(weights @ floats).astype(np.int64)
+    def _summed(self, people: np.ndarray) -> np.ndarray:
+        """`sum` of exact wide counts over the whole selection (1 x columns): each selected cell's
+        row weighted 1, in one pass, in a type no total overflows (`Counts.wide`)."""
+        weights = (self.piece >= 0).astype(people.dtype)
+        return np.einsum("i,ij->j", weights, people).astype(np.int64)[np.newaxis, :]
 
     def distribution(self, histogram, group: np.ndarray | None = None, n_groups: int = 1) -> np.ndarray:
         """A histogram (or a matrix of cells x bins) added up over the selected cells (groups x

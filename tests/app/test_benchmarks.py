@@ -102,3 +102,14 @@ def test_a_page_that_shows_an_error_is_not_measured():
     with pytest.raises(RuntimeError, match="the page shows an error: Something went wrong"):
         check(at, "overview")
     check(AppTest.from_string('import streamlit as st\nst.title("Overview")').run(), "overview")
+
+
+@pytest.mark.parametrize("root, level", [("sample_data/snapshots", "restricted"), ("sample_data/public", "public")])
+def test_the_table_timings_run_on_both_levels(root, level):
+    """`python -m benchmarks.tables` times every released table a page asks for, at either level."""
+    command = [sys.executable, "-m", "benchmarks.tables", "--root", root, "--level", level, "--runs", "1"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    timed = {line.split()[0] for line in done.stdout.splitlines()[1:] if line.endswith(" ms")}
+    assert {"headline", "arrivals", "stage_occupancy", "time_to_milestone", "region_summary"} <= timed
+    assert "2026-09-30" in done.stdout.splitlines()[0] and level in done.stdout

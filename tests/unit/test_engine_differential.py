@@ -336,19 +336,18 @@ def test_the_row_level_fallbacks_equal_plain_pandas(monkeypatch, generated):
         check_selection(latest, None, filters)
 
 
-def test_wide_counts_add_up_exactly_as_a_dense_product(generated):
-    """Wide counts (the occupancy) are added up as a float matrix product: the same whole
-    numbers as the sparse product, in float32 and, where a column's people pass 2**24, float64."""
+def test_wide_counts_add_up_exactly_in_one_pass(generated):
+    """Wide counts (the occupancy) are added up over a selection with `einsum` in a whole-number
+    type that no total overflows: the same numbers as the sparse product, in int32 and, where a
+    column's people pass 2**31, in int64."""
     snapshot = generated[0]
     cell = cells_module.cells(snapshot)
     occupancy = cell.occupancy
-    assert occupancy.floats is not None and occupancy.floats.dtype == np.float32
-    huge = cells_module.Counts(occupancy.people.astype(np.int64) * 2**20)
-    assert huge.floats.dtype == np.float64
-    region = cell.codes["region"]
+    assert occupancy.wide is not None and occupancy.wide.dtype == np.int32
+    huge = cells_module.Counts(occupancy.people.astype(np.int64) * 2**24)
+    assert huge.wide.dtype == np.int64
     for filters in random_selections(snapshot, seed=11, n=8):
         chosen = cell.select(filters)
         for counts in (occupancy, huge):
-            for group, n_groups in ((None, 1), (np.where(region % 3 == 0, -1, region), len(cell.categories["region"]))):
-                by_cells = chosen._matrix(group, n_groups) @ counts.people  # the sparse product
-                np.testing.assert_array_equal(chosen.sum(counts, group, n_groups), by_cells)
+            by_cells = chosen._matrix(None, 1) @ counts.people  # the sparse product
+            np.testing.assert_array_equal(chosen.sum(counts), by_cells)
