@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -94,8 +96,41 @@ def _narrowest(largest: int) -> pa.DataType:
 def _spec_words(spec: dict) -> set[str]:
     """Every name-like word of a spec (fields, `datum.x`, `datum["x"]`, titles): a column none
     of them names is not read by the chart. Over-inclusive by design: a column a title happens
-    to name is kept, never one the chart reads dropped."""
-    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", json.dumps(spec)))
+    to name is kept, never one the chart reads dropped.
+
+    A spec is its template's parts (shared between figures, `charts._spec.template`) and a title
+    of its own, so each part's words are found once (`_part_words`): the map's 33 kB of outlines
+    were serialised and searched on every rerun."""
+    words = set()
+    for key, part in spec.items():
+        words.update(_WORD.findall(key))
+        words |= _part_words(part)
+    return words
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_parts: OrderedDict[int, tuple[object, frozenset[str]]] = OrderedDict()
+_parts_lock = threading.Lock()
+PARTS_REMEMBERED = 1024
+
+
+def _part_words(part) -> frozenset[str]:
+    """The words of one top-level part of a spec, remembered for the parts that are containers
+    (a template's layers, encodings, datasets): by identity, holding the part so that no other
+    object can take its identity while it is remembered. Templates are read-only."""
+    if not isinstance(part, (dict, list)):
+        return frozenset(_WORD.findall(json.dumps(part)))
+    with _parts_lock:
+        found = _parts.get(id(part))
+        if found is not None and found[0] is part:
+            _parts.move_to_end(id(part))
+            return found[1]
+    words = frozenset(_WORD.findall(json.dumps(part)))
+    with _parts_lock:
+        _parts[id(part)] = (part, words)
+        while len(_parts) > PARTS_REMEMBERED:
+            _parts.popitem(last=False)
+    return words
 
 
 # Characters per line of a title and a subtitle, by the width of the chart's container (px): a

@@ -22,7 +22,7 @@ import charts
 import i18n
 from charts import theme
 from charts.export import svg as render_svg
-from charts.figure import heading, records
+from charts.figure import _spec_words, heading, records
 
 COHORT_IDS = ["jusan-1", "jusan-2", "rusafa"]
 COHORT_NAMES = {"jusan-1": "Jusan-1", "jusan-2": "Jusan-2", "rusafa": "Rusafa"}
@@ -319,6 +319,20 @@ def test_arrow_data_is_converted_once_and_falls_back_to_the_frame():
     read = fig.data.columns[0]
     mixed = charts.Figure(fig.spec, pd.DataFrame({read: ["a", 1]}), fig.alt, fig.title)
     assert mixed.arrow is mixed.data  # Arrow refuses mixed types: Streamlit's own fixes apply
+
+
+@pytest.mark.parametrize("name", list(all_figures()))
+def test_the_words_of_a_spec_are_those_of_its_whole_text(name):
+    """The words a chart may read (which columns are sent) are found per template part and
+    remembered: the same words as searching the whole spec's text, with any title."""
+    spec = all_figures()[name].spec
+
+    def whole(spec: dict) -> set[str]:
+        return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", json.dumps(spec)))
+
+    assert _spec_words(spec) == whole(spec)
+    retitled = {**spec, "title": {"text": "Zebra count", "subtitle": ["quagga_rows"]}}
+    assert _spec_words(retitled) == whole(retitled) and {"Zebra", "quagga_rows"} <= _spec_words(retitled)
 
 
 def test_an_empty_table_of_arrow_backed_text_is_sent_as_arrow():
