@@ -641,7 +641,8 @@ def person_table(
     """Pseudonymous person rows (restricted snapshots only): who, where, which stage, how long.
     With `stuck_days`, only the people `stuck` counts at that threshold. Ordered by `order`
     (`PERSON_ORDERS`) over the whole selection; with `offset` and `limit`, one page of it: a
-    page shows a screenful, not half a million rows, and finds it without sorting them all."""
+    page shows a screenful, not half a million rows, and finds it by reading everyone in that
+    order (sorted once per snapshot) only as far as the page's end."""
     if order not in PERSON_ORDERS:
         raise ValueError(f"unknown order {order!r}: one of {PERSON_ORDERS}")
     cell = cells(snapshot)
@@ -651,33 +652,41 @@ def person_table(
     if stuck_days is not None:
         counted = np.isin(snapshot.people["stage"].astype(str).to_numpy(), stuck_stages(snapshot.stages))
         chosen &= counted & (days > stuck_days)
-    rows = np.flatnonzero(chosen)
-    key = _order_key(cell, everyone, order)[rows]
-    end = len(rows) if limit is None else min(len(rows), offset + limit)
-    if end < len(rows):  # only the rows up to this page's end are sorted: keys are unique
-        first = np.argpartition(key, end - 1)[:end] if end > 0 else np.empty(0, dtype=np.int64)
-        rows, key = rows[first], key[first]
-    page = rows[np.argsort(key, kind="stable")][offset:end]
-    return everyone.take(page).reset_index(drop=True)
+    ordered = _ordered(cell, everyone, order)
+    page = ordered[chosen[ordered]] if limit is None else _first(ordered, chosen, offset + limit)
+    return everyone.take(page[offset:]).reset_index(drop=True)
 
 
-def _order_key(cell, everyone: pd.DataFrame, order: str) -> np.ndarray:
-    """One unique int64 per person that sorts the person table in `order`; made once per
-    snapshot and order (a million ids are sorted once, not on every page)."""
+def _ordered(cell, everyone: pd.DataFrame, order: str) -> np.ndarray:
+    """Everyone's rows in `order`: sorted once per snapshot and order (a million people are
+    sorted once, not on every page), by a unique key per person, so the order is total."""
 
     def build(_snapshot) -> np.ndarray:
         n = len(everyone)
         position = np.arange(n, dtype=np.int64)
         if order == "id":
-            ranks = np.empty(n, dtype=np.int64)
-            ranks[np.argsort(everyone["person_id"].to_numpy(dtype=object), kind="stable")] = position
-            return ranks
-        days = everyone["days_in_stage"].to_numpy(dtype=float)
-        days = -days if order == "longest" else days
-        days[np.isnan(days)] = (np.nanmax(np.abs(days), initial=0) + 1) if n else 0  # no date: last
-        return days.astype(np.int64) * n + position
+            key = np.empty(n, dtype=np.int64)
+            key[np.argsort(everyone["person_id"].to_numpy(dtype=object), kind="stable")] = position
+        else:
+            days = everyone["days_in_stage"].to_numpy(dtype=float)
+            days = -days if order == "longest" else days
+            days[np.isnan(days)] = (np.nanmax(np.abs(days), initial=0) + 1) if n else 0  # no date: last
+            key = days.astype(np.int64) * n + position
+        return np.argsort(key, kind="stable").astype(np.int32 if n < 2**31 else np.int64)
 
-    return cell.memo(("person_order", order), build)
+    return cell.memo(("person_ordered", order), build)
+
+
+def _first(ordered: np.ndarray, chosen: np.ndarray, n: int) -> np.ndarray:
+    """The first `n` rows of `ordered` where `chosen` holds (all of them, where fewer do), read in
+    growing stretches: a broad selection's first page is found in the first few thousand rows."""
+    found, count, start, step = [], 0, 0, max(4 * n, 4096)
+    while count < n and start < len(ordered):
+        stretch = ordered[start : start + step]
+        hits = stretch[chosen[stretch]]
+        found.append(hits)
+        count, start, step = count + len(hits), start + step, step * 2
+    return np.concatenate(found)[:n] if found else ordered[:0]
 
 
 def _person_rows(snapshot: Snapshot, people: pd.DataFrame) -> pd.DataFrame:

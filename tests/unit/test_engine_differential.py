@@ -351,3 +351,25 @@ def test_wide_counts_add_up_exactly_in_one_pass(generated):
         for counts in (occupancy, huge):
             by_cells = chosen._matrix(None, 1) @ counts.people  # the sparse product
             np.testing.assert_array_equal(chosen.sum(counts), by_cells)
+
+
+def test_person_table_pages_are_the_selection_sorted_plainly(generated):
+    """Pages of the person table come from everyone sorted once and read only as far as a page's
+    end, in stretches of thousands of rows: every page, far into the list too, is that stretch of
+    the selection sorted by pandas (ties kept in row order, people without a date last)."""
+    snapshot = generated[0]
+    as_of = pd.Timestamp(snapshot.as_of)
+    people = snapshot.people
+    days = (as_of - people["stage_since"]).dt.days
+    for filters in random_selections(snapshot, seed=5, n=6):
+        rows = people.loc[selected(snapshot, filters)]
+        keys = {
+            "longest": pd.DataFrame({"key": -days.loc[rows.index], "row": rows.index}),
+            "newest": pd.DataFrame({"key": days.loc[rows.index], "row": rows.index}),
+            "id": pd.DataFrame({"key": rows["person_id"].astype(str), "row": rows.index}),
+        }
+        for order, key in keys.items():
+            expected = people.loc[key.sort_values(["key", "row"], na_position="last")["row"], "person_id"].tolist()
+            for offset in (0, 50, 4_000, 9_000):
+                page = q.person_table(snapshot, filters, limit=50, offset=offset, order=order)
+                assert page["person_id"].tolist() == expected[offset : offset + 50], (filters, order, offset)
