@@ -11,6 +11,7 @@ charts never look anything up.
 
 from __future__ import annotations
 
+import itertools
 import weakref
 
 import numpy as np
@@ -140,6 +141,20 @@ def _combination(cell, dimensions: list[str]) -> np.ndarray:
     return group
 
 
+def _flag_columns(flags: list[str]) -> tuple[list[tuple[bool, ...]], list[list[int]]]:
+    """Every combination of the values of the `flags` asked for (unaccompanied, justice), and the
+    columns of `Cells.flags` each takes in: one column per combination, each counting one set of
+    people (one count, one cell key). No flags: one combination, every column."""
+    combos = list(itertools.product((False, True), repeat=len(flags)))
+    every = range(2 ** len(FLAG_BITS))
+
+    def takes(column: int, combo: tuple[bool, ...]) -> bool:
+        return all(bool(column & FLAG_BITS[f]) == value for f, value in zip(flags, combo, strict=True))
+
+    columns = [[k for k in every if takes(k, combo)] for combo in combos]
+    return combos, columns
+
+
 def _cell_counts(snapshot: Snapshot, filters: Filters, dimensions: list[str], where: np.ndarray | None = None):
     """People by `dimensions` for the selection (cells where `where` holds), every combination of
     the categories, zeros included. Dimensions: the cell columns, origin, group, unaccompanied and
@@ -152,13 +167,7 @@ def _cell_counts(snapshot: Snapshot, filters: Filters, dimensions: list[str], wh
     group = _combination(cell, cell_dims)
     if where is not None:
         group = np.where(where, group, -1)
-    # One column per combination of the flag values asked for: each counts one set of people.
-    combos = [(False,), (True,)] if len(flag_dims) == 1 else [(u, j) for u in (False, True) for j in (False, True)]
-    combos = combos if flag_dims else [()]
-    columns = [
-        [k for k in range(4) if all(bool(k & FLAG_BITS[d]) == v for d, v in zip(flag_dims, combo, strict=True))]
-        for combo in combos
-    ]
+    combos, columns = _flag_columns(flag_dims)
     counts = chosen.sum(cell.flags.merge(columns), group, int(np.prod(sizes)) if sizes else 1)
     present = [i for i in range(len(combos)) if counts[:, i].sum()] if flag_dims else [0]
     grid = np.indices([*sizes, len(present)]).reshape(len(sizes) + 1, -1)
@@ -178,7 +187,7 @@ def _count_grid(snapshot: Snapshot, filters: Filters, dimensions: list[str]) -> 
     chosen = select(snapshot, filters)
     cell = chosen.cells
     size = int(np.prod([len(cell.categories[d]) for d in dimensions]))
-    return chosen.sum(cell.flags.merge([list(range(cell.flags.width))]), _combination(cell, dimensions), size)[:, 0]
+    return chosen.sum(cell.flags.merge(_flag_columns([])[1]), _combination(cell, dimensions), size)[:, 0]
 
 
 def _arrival_rows(snapshot: Snapshot) -> pd.DataFrame:
@@ -229,9 +238,8 @@ def unaccompanied_children(snapshot: Snapshot, filters: Filters) -> pd.DataFrame
     chosen = select(snapshot, filters)
     cell = chosen.cells
     cohort = np.where(cell.codes["group"] == GROUP_CODE["child"], cell.codes["cohort"], -1)
-    bit = FLAG_BITS["unaccompanied"]
-    kinds = [[k for k in range(cell.flags.width) if bool(k & bit) == kind] for kind in (False, True)]
-    counts = chosen.sum(cell.flags.merge(kinds), cohort, len(cell.categories["cohort"]))  # cohorts x kinds
+    _kinds, columns = _flag_columns(["unaccompanied"])  # with a parent, unaccompanied
+    counts = chosen.sum(cell.flags.merge(columns), cohort, len(cell.categories["cohort"]))  # cohorts x kinds
     keep = (counts.sum(axis=0) > 0)[np.newaxis, :] & (counts.sum(axis=1) > 0)[:, np.newaxis]
     return _table(snapshot, _unaccompanied_rows, keep=keep.ravel(), people=counts[keep])
 
@@ -535,20 +543,18 @@ def _region_medians_from_rows(snapshot: Snapshot, filters: Filters) -> list[floa
 def region_stage(snapshot: Snapshot, filters: Filters) -> pd.DataFrame:
     """People by placement region and current stage, every combination, zeros included: region
     by region in the regions' order, stages in programme order within each."""
-    counts = _cell_counts(snapshot, filters, ["region", "stage"])
-    region = counts["region"].cat.codes.to_numpy()
-    stage = counts["stage"].cat.codes.to_numpy()
+    people = _count_grid(snapshot, filters, ["region", "stage"])
     regions = np.asarray(snapshot.categories("region"), dtype=object)
+    stages = _once(snapshot, _stage_columns)  # in the order of the stage categories
+    region = np.repeat(np.arange(len(regions)), len(stages["stage"]))
+    stage = np.tile(np.arange(len(stages["stage"])), len(regions))
     names = snapshot.labels("region")
-    meta = _stage_meta(snapshot)  # in the order of the stage categories
     return pd.DataFrame(
         {
             "region": regions[region],
             "region_name": np.asarray([names.get(code) for code in regions], dtype=object)[region],
-            "stage": meta["stage"].to_numpy()[stage],
-            "stage_label": meta["stage_label"].to_numpy()[stage],
-            "order": meta["order"].to_numpy()[stage],
-            "people": counts["people"].to_numpy(),
+            **{name: stages[name][stage] for name in ("stage", "stage_label", "order")},
+            "people": people,
         }
     )
 
