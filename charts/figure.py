@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -13,6 +11,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from data_access.results import MISSING, Results
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,9 +109,8 @@ def _spec_words(spec: dict) -> set[str]:
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_parts: OrderedDict[int, tuple[object, frozenset[str]]] = OrderedDict()
-_parts_lock = threading.Lock()
 PARTS_REMEMBERED = 1024
+_parts = Results(PARTS_REMEMBERED)
 
 
 def _part_words(part) -> frozenset[str]:
@@ -120,16 +119,11 @@ def _part_words(part) -> frozenset[str]:
     object can take its identity while it is remembered. Templates are read-only."""
     if not isinstance(part, (dict, list)):
         return frozenset(_WORD.findall(json.dumps(part)))
-    with _parts_lock:
-        found = _parts.get(id(part))
-        if found is not None and found[0] is part:
-            _parts.move_to_end(id(part))
-            return found[1]
+    found = _parts.get(id(part))
+    if found is not MISSING and found[0] is part:
+        return found[1]
     words = frozenset(_WORD.findall(json.dumps(part)))
-    with _parts_lock:
-        _parts[id(part)] = (part, words)
-        while len(_parts) > PARTS_REMEMBERED:
-            _parts.popitem(last=False)
+    _parts.put(id(part), (part, words))
     return words
 
 

@@ -41,9 +41,11 @@ class Results:
     """Released tables of one snapshot, least recently used dropped first. Tables are small
     (at most a few thousand rows: months x cohorts), so 512 of them stay within tens of MiB."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int | None = None) -> None:
         self._lock = threading.Lock()
         self._items: OrderedDict = OrderedDict()
+        self._size = size
+        """Entries kept (None: `RESULT_CACHE_SIZE`, the released tables' setting)."""
 
     def get(self, key):
         with self._lock:
@@ -55,7 +57,7 @@ class Results:
     def put(self, key, value) -> None:
         with self._lock:
             self._items[key] = value
-            while len(self._items) > RESULT_CACHE_SIZE:
+            while len(self._items) > (RESULT_CACHE_SIZE if self._size is None else self._size):
                 self._items.popitem(last=False)
 
 
