@@ -1,10 +1,11 @@
 """A map of the regions from their outlines in the snapshot (`data_access.boundaries`).
 
-The outlines travel in the spec template, once per figure, and the rows of the region summary
-pick theirs up by code (a Vega-Lite `lookup`), so a rerun that changes the selection sends the
-same outlines and new numbers. The projection is a conic equal-area one fitted to the outlines
-(standard parallels a sixth in from the north and south edges, centred on the middle meridian),
-so it suits any country a snapshot brings, and areas compare honestly.
+The outlines travel in the spec template, once per figure, as a quantised TopoJSON topology
+(`_topology`), and the rows of the region summary pick theirs up by code (a Vega-Lite `lookup`),
+so a rerun that changes the selection sends the same outlines and new numbers. The projection is
+a conic equal-area one fitted to the outlines (standard parallels a sixth in from the north and
+south edges, centred on the middle meridian), so it suits any country a snapshot brings, and
+areas compare honestly.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from charts import theme
 from charts._spec import figure, freeze, selectable_by, shown, template, vega_text
 from charts.figure import Figure
 from charts.regions import MEASURES, region_tiles_chart, valued_regions
-from data_access.boundaries import Outline
+from data_access.boundaries import DECIMALS, Outline
 from i18n import _, ngettext
 from i18n import format as fmt
 
@@ -41,6 +42,41 @@ def _projection(outlines: tuple[Outline, ...]) -> dict:
     }
 
 
+def _topology(outlines: tuple[Outline, ...]) -> dict:
+    """The outlines as one quantised TopoJSON topology, object `regions`, each geometry's `id` its
+    region code.
+
+    Each ring is an arc of whole steps of 0.01° from the south-west corner (the outlines are
+    rounded to that already, so no point moves), every point after the first written as the step
+    from the one before. The map's spec goes through Python's JSON writer and reader on every rerun
+    (Streamlit writes it, then reads and writes it again to keep it stable) and over the websocket:
+    at 15 kB of short whole numbers, against 25 kB of GeoJSON decimals, that is about half the time
+    and 13 kB less a rerun. Neighbours' shared borders are still written once per side."""
+    step = 10**-DECIMALS
+    corner = np.array([min(o.bounds[0] for o in outlines), min(o.bounds[1] for o in outlines)]).round(DECIMALS)
+    arcs: list[list[list[int]]] = []
+
+    def arc(ring: list) -> list[int]:
+        points = np.rint((np.asarray(ring, dtype=float) - corner) / step).astype(np.int64)
+        arcs.append(np.vstack([points[:1], np.diff(points, axis=0)]).tolist())
+        return [len(arcs) - 1]
+
+    geometries = []
+    for outline in outlines:
+        geometry = json.loads(outline.feature)["geometry"]
+        if geometry["type"] == "Polygon":
+            rings = [arc(ring) for ring in geometry["coordinates"]]
+        else:
+            rings = [[arc(ring) for ring in polygon] for polygon in geometry["coordinates"]]
+        geometries.append({"type": geometry["type"], "id": outline.code, "arcs": rings})
+    return {
+        "type": "Topology",
+        "transform": {"scale": [step, step], "translate": corner.tolist()},
+        "objects": {"regions": {"type": "GeometryCollection", "geometries": geometries}},
+        "arcs": arcs,
+    }
+
+
 @template
 def _map_template(measure: str, outlines: tuple[Outline, ...], selectable: bool) -> dict:
     spec = MEASURES[measure]
@@ -52,7 +88,7 @@ def _map_template(measure: str, outlines: tuple[Outline, ...], selectable: bool)
         scale = alt.Scale(scheme=scheme, domainMin=0)
     else:
         scale = alt.Scale(scheme=scheme, domain=list(spec.domain))
-    shapes = alt.InlineData(values=[{"type": "Feature", "region": o.code, **json.loads(o.feature)} for o in outlines])
+    shapes = alt.InlineData(values=_topology(outlines), format=alt.DataFormat(type="topojson", feature="regions"))
     value_text = (
         shown("people")
         if measure == "people"
@@ -60,7 +96,7 @@ def _map_template(measure: str, outlines: tuple[Outline, ...], selectable: bool)
     )
     areas = (
         alt.Chart()
-        .transform_lookup(lookup="region", from_=alt.LookupData(data=shapes, key="region"), as_="geo")
+        .transform_lookup(lookup="region", from_=alt.LookupData(data=shapes, key="id"), as_="geo")
         .transform_filter("isValid(datum.geo)")
         # What a screen reader says for a region (Vega would otherwise read every field's name).
         # The colour field is never empty: Vega-Lite drops a shape whose colour value is empty, or

@@ -22,8 +22,8 @@ def test_regions_open_on_the_map_with_every_region_outlined():
     assert at.button_group(key="layout").value == "map"
     first = charts(at)[0]
     assert marks(first)[0] == "geoshape"
-    (shapes,) = json.loads(first.proto.spec)["datasets"].values()
-    assert len(shapes) == 20
+    (topology,) = json.loads(first.proto.spec)["datasets"].values()
+    assert len(topology["objects"]["regions"]["geometries"]) == 20
     assert "layout" not in at.query_params  # the default stays out of the link
 
 
