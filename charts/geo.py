@@ -19,7 +19,7 @@ import pandas as pd
 from charts import theme
 from charts._spec import figure, freeze, selectable_by, shown, template, vega_text
 from charts.figure import Figure
-from charts.regions import MEASURES, region_tiles_chart, valued_regions
+from charts.regions import MEASURES, regions_title
 from data_access.boundaries import DECIMALS, Outline
 from i18n import _, ngettext
 from i18n import format as fmt
@@ -183,7 +183,7 @@ def region_map_chart(
     """A map of the regions coloured by `measure` (as the tile map), each labelled with its name
     and value: grey, with "–" or the released text ("<5"), where a region has no value. With
     `selectable`, a click picks a region (the point selection `pick` on field `region`)."""
-    tiles = region_tiles_chart(region_summary, measure)
+    title, _extremes, valued = regions_title(region_summary, measure)
     name = _(MEASURES[measure].title)
     places = {o.code: o for o in outlines}
     codes = region_summary["region"].astype(str)
@@ -195,7 +195,7 @@ def region_map_chart(
         city=np.array([o is not None and o.city for o in found], dtype=bool),
     ).reset_index(drop=True)
     regions = len(region_summary)
-    missing = regions - len(valued_regions(region_summary, measure))
+    missing = regions - len(valued)
     subtitle = (
         ngettext(
             "Grey regions (–): no people placed or no value, {missing} of {regions} region",
@@ -209,5 +209,5 @@ def region_map_chart(
         "Map of {regions} region coloured by {measure}, each labelled with its value. {message}.",
         "Map of {regions} regions coloured by {measure}, each labelled with its value. {message}.",
         regions,
-    ).format(regions=fmt.count(regions), measure=name.lower(), message=tiles.title)
-    return figure(_map_template(measure, outlines, selectable), data, tiles.title, alt_text, subtitle)
+    ).format(regions=fmt.count(regions), measure=name.lower(), message=title)
+    return figure(_map_template(measure, outlines, selectable), data, title, alt_text, subtitle)

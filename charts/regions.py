@@ -142,19 +142,46 @@ def region_tiles_chart(region_summary: pd.DataFrame, measure: str) -> Figure:
     """Tile-grid map of regions coloured by `measure` (people, share_school_work or
     median_composite), each tile labelled with the region and the value; grey with "–" where
     the region has nobody or no value."""
+    template = _tiles_template(measure)
+    title, extremes, valued = regions_title(region_summary, measure)
+    name = _(MEASURES[measure].title)
+    if extremes is None:
+        return figure(template, region_summary, title, _("Tile map of regions: no values."))
+    regions = len(region_summary)
+    missing = regions - len(valued)
+    subtitle = (
+        ngettext(
+            "Grey tiles (–): no people placed or no value, {missing} of {regions} region",
+            "Grey tiles (–): no people placed or no value, {missing} of {regions} regions",
+            regions,
+        ).format(missing=fmt.count(missing), regions=fmt.count(regions))
+        if missing
+        else ""
+    )
+    alt_text = ngettext(
+        "Tile map of {regions} region coloured by {measure}. Highest: {high_region}, {high}. "
+        "Lowest: {low_region}, {low}.",
+        "Tile map of {regions} regions coloured by {measure}. Highest: {high_region}, {high}. "
+        "Lowest: {low_region}, {low}.",
+        regions,
+    ).format(regions=fmt.count(regions), measure=name.lower(), **extremes)
+    if measure != "people":
+        valued_text = ngettext("{n} region has a value.", "{n} regions have a value.", len(valued))
+        alt_text += " " + valued_text.format(n=fmt.count(len(valued)))
+    return figure(template, region_summary, title, alt_text, subtitle)
+
+
+def regions_title(region_summary: pd.DataFrame, measure: str) -> tuple[str, dict | None, pd.DataFrame]:
+    """What a map of the regions by `measure` says first (the tile grid's and the outline map's
+    title), the highest and lowest regions with their values as shown (None when no region has a
+    value), and the regions with a value."""
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}")
     spec = MEASURES[measure]
     name = _(spec.title)
-    template = _tiles_template(measure)
     valued = valued_regions(region_summary, measure)
     if valued.empty:
-        return figure(
-            template,
-            region_summary,
-            _("{measure}: no region has a value for this selection").format(measure=name),
-            _("Tile map of regions: no values."),
-        )
+        return _("{measure}: no region has a value for this selection").format(measure=name), None, valued
     high = leaders(valued, measure, text=spec.text)
     low = leaders(valued, measure, lowest=True, text=spec.text)
     extremes = {
@@ -178,28 +205,7 @@ def region_tiles_chart(region_summary: pd.DataFrame, measure: str) -> Figure:
             high=spec.text(high[measure].iloc[0]),
             high_region=extremes["high_region"],
         )
-    regions = len(region_summary)
-    missing = regions - len(valued)
-    subtitle = (
-        ngettext(
-            "Grey tiles (–): no people placed or no value, {missing} of {regions} region",
-            "Grey tiles (–): no people placed or no value, {missing} of {regions} regions",
-            regions,
-        ).format(missing=fmt.count(missing), regions=fmt.count(regions))
-        if missing
-        else ""
-    )
-    alt_text = ngettext(
-        "Tile map of {regions} region coloured by {measure}. Highest: {high_region}, {high}. "
-        "Lowest: {low_region}, {low}.",
-        "Tile map of {regions} regions coloured by {measure}. Highest: {high_region}, {high}. "
-        "Lowest: {low_region}, {low}.",
-        regions,
-    ).format(regions=fmt.count(regions), measure=name.lower(), **extremes)
-    if measure != "people":
-        valued_text = ngettext("{n} region has a value.", "{n} regions have a value.", len(valued))
-        alt_text += " " + valued_text.format(n=fmt.count(len(valued)))
-    return figure(template, region_summary, title, alt_text, subtitle)
+    return title, extremes, valued
 
 
 @template
