@@ -142,8 +142,8 @@ def region_tiles_chart(region_summary: pd.DataFrame, measure: str) -> Figure:
     """Tile-grid map of regions coloured by `measure` (people, share_school_work or
     median_composite), each tile labelled with the region and the value; grey with "–" where
     the region has nobody or no value."""
-    template = _tiles_template(measure)
     title, extremes, valued = regions_title(region_summary, measure)
+    template = _tiles_template(measure)
     name = _(MEASURES[measure].title)
     if extremes is None:
         return figure(template, region_summary, title, _("Tile map of regions: no values."))
