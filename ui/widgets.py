@@ -98,21 +98,32 @@ def tiles(headline: pd.DataFrame, previous_label: str | None, per_row: int = 4) 
     changes = previous_label is not None and headline["delta"].notna().any()
     if changes:
         st.caption(_("Changes since the previous snapshot, {date}").format(date=previous_label))
-    rows = [headline.iloc[i : i + per_row] for i in range(0, len(headline), per_row)]
+    # Plain lists: a handful of tiles, where pandas' row access cost more than the metrics.
+    figures = list(
+        zip(
+            headline["label"].tolist(),
+            headline["measure"].tolist(),
+            texts.tolist(),
+            shares.tolist(),
+            headline["delta"].tolist() if changes else [None] * len(headline),
+            strict=True,
+        )
+    )
     with st.container(key="tiles"):
-        for chunk in rows:
-            for column, row in zip(st.columns(per_row), chunk.itertuples(), strict=False):
-                pct = shares.loc[row.Index] if row.measure != "people" else ""
+        for start in range(0, len(figures), per_row):
+            chunk = figures[start : start + per_row]
+            for column, (label, measure, text, share, change) in zip(st.columns(per_row), chunk, strict=False):
+                pct = share if measure != "people" else ""
                 delta = None
-                if changes and pd.notna(row.delta):
-                    sign = "+" if row.delta > 0 else "-"
-                    delta = sign + fmt.count(abs(int(row.delta))) if row.delta else _("no change")
+                if changes and pd.notna(change):
+                    sign = "+" if change > 0 else "-"
+                    delta = sign + fmt.count(abs(int(change))) if change else _("no change")
                 column.metric(
-                    row.label,
-                    texts.loc[row.Index],
+                    label,
+                    text,
                     delta=delta,
                     delta_color="off",
-                    delta_arrow="auto" if delta and row.delta else "off",
+                    delta_arrow="auto" if delta and change else "off",
                     help=_("{percent} of the selection").format(percent=pct) if pct else None,
                     border=True,
                 )
