@@ -109,6 +109,50 @@ def test_values_read_in_the_language_and_hidden_counts_keep_their_text():
         assert readable(table)[1]["people"] == "Люди"
 
 
+def marshalled(styler) -> list:
+    """The display texts a Styler reaches the browser with, through Streamlit's own marshalling."""
+    proto = ArrowProto()
+    marshall_styler(proto, styler, "table")
+    return pa.ipc.open_stream(proto.styler.display_values).read_all().to_pandas().to_numpy().tolist()
+
+
+def test_every_released_table_reaches_the_browser_as_its_display_texts(tables, release):
+    """Streamlit words a cell it is not told about itself (`astype(str)`); `ui.tables` leaves out
+    only the columns that read the same that way, so every cell still shows exactly its text."""
+    for language in i18n.LANGUAGES:
+        with i18n.use(language):
+            for name, table in tables.items():
+                styler, _labels = readable(table, release.snapshot)
+                expected = display_texts(table, release.snapshot).to_numpy().tolist()
+                assert marshalled(styler) == expected, (language, name)
+
+
+def test_cells_streamlit_would_word_otherwise_are_told():
+    table = pd.DataFrame(
+        {
+            "person_id": pd.array(["P1", None, "P3"], dtype="str"),  # a missing id reads "—", not empty
+            "people": [12, 1234, 7],  # 1,234 needs its separator
+            "days_in_stage": [3, 4, 5],  # read the same as digits
+            "sessions": pd.array([1, None, 3], dtype="Int64"),
+            "share": [0.5, 0.25, 1.0],
+            "in_stage_since": pd.to_datetime(["2026-01-31", "2026-02-28", None]),
+        }
+    )
+    with i18n.use("en"):
+        styler, _labels = readable(table)
+        assert (
+            marshalled(styler)
+            == display_texts(table).to_numpy().tolist()
+            == [
+                ["P1", "12", "3", "1", "50%", "31 Jan 2026"],
+                ["—", "1,234", "4", "—", "25%", "28 Feb 2026"],
+                ["P3", "7", "5", "3", "100%", "—"],
+            ]
+        )
+    body = styler._translate()["body"]
+    assert {cell["id"][-5:] for row in body for cell in row} == {"_col0", "_col1", "_col3", "_col4", "_col5"}
+
+
 def test_a_csv_with_notes_and_hxl_reads_back_with_one_call():
     table = pd.DataFrame({"region": ["KZ-47"], "people": [42], "share": [0.5]})
     note = 'Selection: "Jusan-2, Rusafa", women\nRules: counts under 5, shown as "<5", are hidden'
@@ -129,23 +173,18 @@ def test_a_table_seen_before_is_worded_once_and_any_change_words_it_again(sample
     snapshot = sample_snapshots[0]
     table = pd.DataFrame({"region": ["KZ-47", "KZ-75"], "people": [1234, 7], "share": [0.5, 0.25]})
 
-    def shown(styler) -> list:
-        proto = ArrowProto()
-        marshall_styler(proto, styler, "table")
-        return pa.ipc.open_stream(proto.styler.display_values).read_all().to_pandas().to_numpy().tolist()
-
     with i18n.use("en"):
         first, labels = readable(table, snapshot)
         labels["people"] = "changed by a page"
         again, labels_again = readable(table.copy(), snapshot)
         assert again is first and labels_again["people"] == "People"
-        assert shown(again) == shown(first) == display_texts(table, snapshot).to_numpy().tolist()
+        assert marshalled(again) == marshalled(first) == display_texts(table, snapshot).to_numpy().tolist()
         changed = table.assign(people=[1234, 8])
-        assert shown(readable(changed, snapshot)[0])[1][1] == "8"
+        assert marshalled(readable(changed, snapshot)[0])[1][1] == "8"
         assert readable(table, None)[0] is not first  # another snapshot's labels
         assert readable(table.astype({"people": float}), snapshot)[0] is not first
     with i18n.use("ru"):
         russian, _labels = readable(table, snapshot)
-        assert russian is not first and shown(russian)[0][1] == "1\xa0234"
+        assert russian is not first and marshalled(russian)[0][1] == "1\xa0234"
     lists = pd.DataFrame({"region": ["KZ-47"], "values": [[1, 2]]})  # cannot be hashed: worded every time
     assert readable(lists, snapshot)[0] is not readable(lists, snapshot)[0]
