@@ -673,7 +673,7 @@ def _check_aggregate(raw: dict[str, pd.DataFrame], table: c.Table, check: _Check
     problems = [
         (
             d.column,
-            ~frame[d.column].isin(d.known).to_numpy() & frame[d.column].notna().to_numpy(),
+            ~_isin(frame[d.column], d.known) & frame[d.column].notna().to_numpy(),
             REFUSED[d.allowed],
             d.params,
         )
