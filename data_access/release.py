@@ -158,6 +158,23 @@ class Release:
     def _shown(self, table: pd.DataFrame, count: str, k) -> pd.DataFrame:
         return d.display(table, count, k) if self.public else table
 
+    def _at_most(self, table: pd.DataFrame, count: str, whole, where=None) -> pd.DataFrame:
+        """Public: each published `count` at most its published `whole` (a column or a number;
+        only on the rows `where` holds, when given). Counts are perturbed one by one, so a part can
+        come out above its whole (22 women in a selection of 20); it is shown as the whole, as
+        `time_to_milestone` caps its curves at the cohort, so a part never reads larger than what
+        it is part of and a share reads 100% only where the part is the whole. Restricted counts
+        are exact: kept as they are."""
+        if not self.public:
+            return table
+        wholes = table[whole].to_numpy() if isinstance(whole, str) else whole
+        over = table[count].to_numpy() > wholes
+        if where is not None:
+            over &= np.asarray(where)
+        if not over.any():
+            return table
+        return table.assign(**{count: np.where(over, wholes, table[count].to_numpy())})
+
     def _shares(self, table: pd.DataFrame, count: str, base, column: str = "share") -> pd.DataFrame:
         """`share` of `count` in `base` (a column or a number): at public from the published
         counts, blank where the count is hidden or the base under the minimum."""
@@ -192,6 +209,7 @@ class Release:
         itself be a small count."""
         n = self.check(filters)
         table = q.headline(self.snapshot, filters, self.previous)
+        table = self._at_most(table, "value", n, where=table["measure"].to_numpy() != "people")
         k = np.where(table["measure"] == "justice_track", self.policy.k_sensitive, self._k(filters))
         out = self._shown(table, "value", k)
         minimum = self.policy.min_base if self.public else MIN_BASE_FOR_SHARE
@@ -231,14 +249,14 @@ class Release:
     @remembered
     def stage_distribution(self, filters: Filters) -> pd.DataFrame:
         n = self.check(filters)
-        table = q.stage_distribution(self.snapshot, filters)
+        table = self._at_most(q.stage_distribution(self.snapshot, filters), "people", n)
         return self._shares(self._shown(table, "people", self._ks(filters, table)), "people", n)
 
     @remembered
     def stage_reached(self, filters: Filters) -> pd.DataFrame:
         """The funnel: people who ever entered each stage (each a count of its own)."""
         n = self.check(filters)
-        table = q.stage_reached(self.snapshot, filters)
+        table = self._at_most(q.stage_reached(self.snapshot, filters), "people", n)
         return self._shares(self._shown(table, "people", self._ks(filters, table)), "people", n)
 
     @remembered
@@ -336,6 +354,7 @@ class Release:
         if not self.public:
             return table
         k = self._k(filters)
+        table = self._at_most(self._at_most(table, "reached_school_work", "people"), "scored", "people")
         out = self._shown(self._shown(self._shown(table, "people", k), "reached_school_work", k), "scored", k)
         return self._shares(out, "reached_school_work", "people", "share_school_work").drop(
             columns="share_school_work_text"
