@@ -63,6 +63,7 @@ from data_access.catalogue import LEVEL_ROOT_VARIABLES, ROOT_VARIABLE
 from data_access.prepared import PREPARED_VARIABLE
 from data_access.results import RESULTS_VARIABLE
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, Server  # as the browser tests launch them
+from tests.e2e.helpers import websocket_frame
 from ui.context import RESCAN_VARIABLE
 
 FLOOR = Path(__file__).resolve().parent / "floor_app.py"
@@ -226,16 +227,9 @@ class Tab:
         self.cdp = cdp
 
     def _frame(self, event: dict) -> None:
-        response = event["response"]
-        payload = response.get("payloadData", "")
-        # Binary frames (opcode 2) come base64-encoded; text frames as text.
-        if response.get("opcode") != 2:
-            self.frames.append(len(payload.encode()))
-            return
-        data = base64.b64decode(payload)
-        self.frames.append(len(data))
-        message = ForwardMsg.FromString(data)
-        if message.WhichOneof("type") == "script_finished":
+        size, message = websocket_frame(event)
+        self.frames.append(size)
+        if message is not None and message.WhichOneof("type") == "script_finished":
             self.finished.append((event["timestamp"], message.script_finished))
 
     def _sent(self, event: dict) -> None:

@@ -3,10 +3,12 @@ instead of sleeping, and find widgets by their key class (`.st-key-<key>`)."""
 
 from __future__ import annotations
 
+import base64
 import re
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
@@ -18,6 +20,18 @@ PAGES = {
     "explorer": "explorer",
     "about": "about",
 }
+
+
+def websocket_frame(event: dict) -> tuple[int, ForwardMsg | None]:
+    """A frame the browser received over the app's websocket, from the Chrome DevTools protocol's
+    `Network.webSocketFrameReceived`: its size in bytes (binary frames come base64-encoded and
+    are counted decoded; text frames as text) and, in a binary frame, Streamlit's message."""
+    response = event["response"]
+    payload = response.get("payloadData", "")
+    if response.get("opcode") != 2:
+        return len(payload.encode()), None
+    data = base64.b64decode(payload)
+    return len(data), ForwardMsg.FromString(data)
 
 
 def wait_idle(page: Page, timeout: float = 60_000) -> None:

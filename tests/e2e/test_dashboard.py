@@ -3,7 +3,6 @@ what data_access computes), the URL reopens the view, downloads arrive, bars cro
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import re
@@ -25,6 +24,7 @@ from tests.e2e.helpers import (
     goto,
     metric_value,
     wait_idle,
+    websocket_frame,
     widget,
 )
 
@@ -168,12 +168,10 @@ class Received:
         session.on("Network.webSocketFrameReceived", self._frame)
 
     def _frame(self, event) -> None:
-        response = event["response"]
-        if response["opcode"] != 2:  # binary frames carry the messages
-            return
-        payload = base64.b64decode(response["payloadData"])
-        self.bytes += len(payload)
-        self.messages.append(ForwardMsg.FromString(payload))
+        size, message = websocket_frame(event)
+        if message is not None:  # binary frames carry the messages
+            self.bytes += size
+            self.messages.append(message)
 
     def during(self, action) -> tuple[int, list]:
         """(bytes, messages) received while `action` ran."""
