@@ -353,6 +353,23 @@ def test_wide_counts_add_up_exactly_in_one_pass(generated):
             np.testing.assert_array_equal(chosen.sum(counts), by_cells)
 
 
+def test_narrow_counts_add_up_per_group_as_the_sparse_product(generated):
+    """A restricted selection's dense counts are added up in NumPy (`Selection._added`), whole or
+    per group up to `NARROW` columns: the same numbers as the sparse product, for every group."""
+    snapshot = generated[0]
+    cell = cells_module.cells(snapshot)
+    group = cell.codes["group"]
+    region = cell.codes["region"]
+    rng = np.random.default_rng(2)
+    wider = cells_module.Counts(rng.integers(0, 9, size=(cell.n, cells_module.NARROW)).astype(np.int32))
+    for filters in random_selections(snapshot, seed=13, n=8):
+        chosen = cell.select(filters)
+        for counts in (cell.size, cell.flags, wider):
+            for by, n_groups in ((None, 1), (group, 3), (region, len(cell.categories["region"]))):
+                sparse_sum = chosen._matrix(by, n_groups) @ counts.people
+                np.testing.assert_array_equal(chosen.sum(counts, by, n_groups), sparse_sum)
+
+
 def test_person_table_pages_are_the_selection_sorted_plainly(generated):
     """Pages of the person table come from everyone sorted once and read only as far as a page's
     end, in stretches of thousands of rows: every page, far into the list too, is that stretch of
