@@ -161,9 +161,10 @@ class Release:
     def _at_most(self, table: pd.DataFrame, count: str, whole, where=None) -> pd.DataFrame:
         """Public: each published `count` at most its published `whole` (a column or a number;
         only on the rows `where` holds, when given). Counts are perturbed one by one, so a part can
-        come out above its whole (22 women in a selection of 20); it is shown as the whole, as
-        `time_to_milestone` caps its curves at the cohort, so a part never reads larger than what
-        it is part of and a share reads 100% only where the part is the whole. Restricted counts
+        come out above its whole (22 women in a selection of 20); it is shown as the whole (the key
+        figures, the stage tables, the region summary, the milestone curves at their cohort), so a
+        part never reads larger than what it is part of and a share reads 100% only where the part
+        is the whole. Restricted counts
         are exact: kept as they are."""
         if not self.public:
             return table
@@ -287,7 +288,7 @@ class Release:
         if not self.public:
             return table
         running = table.groupby(["cohort", "milestone"], sort=False)["reached"].cummax()
-        table = table.assign(reached=np.minimum(running.to_numpy(), table["base"].to_numpy()))
+        table = self._at_most(table.assign(reached=running.to_numpy()), "reached", "base")
         out = self._shown(table.drop(columns="share"), "reached", self._k(filters))
         out = self._shares(out, "reached", "base")
         small = out["base"].between(1, self._k(filters) - 1)
