@@ -121,7 +121,8 @@ class Counts:
     def wide(self) -> np.ndarray | None:
         """The people as a dense array of a whole-number type that holds every column's total over
         all cells (so no sum over cells can overflow it), for `Selection.sum` to add up with
-        `einsum`; None where the counts are sparse or narrow (the sparse product is as fast there)."""
+        `einsum`; None where the counts are sparse or narrow (narrow dense counts are added up by
+        `Selection._added`)."""
         if sparse.issparse(self.people) or self.width < WIDE:
             return None
         people = np.asarray(self.people)
