@@ -203,16 +203,23 @@ def total(frame: pd.DataFrame, column: str = "people") -> float:
 
 
 def leaders(
-    frame: pd.DataFrame, column: str = "people", *, lowest: bool = False, text: Callable | None = None
+    frame: pd.DataFrame,
+    column: str = "people",
+    *,
+    lowest: bool = False,
+    text: Callable | None = None,
+    zero: bool = False,
 ) -> pd.DataFrame:
     """Every row sharing the largest value of `column` (with `lowest`, the smallest), in table
     order: one row, or all of them on a tie, so a sentence never names one of two equals.
 
     With `text` (a value as the page shows it, e.g. `fmt.percent`), rows tie when they read the
     same: two shares that both show "86%" are both the highest. Hidden and missing values never
-    lead; for the largest, neither does zero. Empty where no row qualifies."""
+    lead; for the largest, neither does zero ("most returns came in …" names no year without
+    any), unless `zero` says zero is a value like any other (a share of 0% in every region is
+    still the highest share). Empty where no row qualifies."""
     values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float) if len(frame) else np.array([])
-    valid = np.isfinite(values) if lowest else np.isfinite(values) & (values > 0)
+    valid = np.isfinite(values) if lowest or zero else np.isfinite(values) & (values > 0)
     if not valid.any():
         return frame.iloc[0:0]
     best = values[valid].min() if lowest else values[valid].max()

@@ -182,7 +182,7 @@ def regions_title(region_summary: pd.DataFrame, measure: str) -> tuple[str, dict
     valued = valued_regions(region_summary, measure)
     if valued.empty:
         return _("{measure}: no region has a value for this selection").format(measure=name), None, valued
-    high = leaders(valued, measure, text=spec.text)
+    high = leaders(valued, measure, text=spec.text, zero=True)
     low = leaders(valued, measure, lowest=True, text=spec.text)
     extremes = {
         "high_region": named(high["region_name"]),
@@ -197,6 +197,16 @@ def regions_title(region_summary: pd.DataFrame, measure: str) -> tuple[str, dict
         else:
             title = _("Most people were placed in {region}: {people} each of {total}")
         title = title.format(region=extremes["high_region"], **values)
+    elif len(valued) == 1:
+        title = _("{measure}: {value} in {region}").format(
+            measure=name, value=spec.text(high[measure].iloc[0]), region=extremes["high_region"]
+        )
+    elif len(high) == len(valued):
+        title = ngettext(
+            "{measure}: {value} in the {n} region with a value",
+            "{measure}: {value} in each of the {n} regions with a value",
+            len(valued),
+        ).format(measure=name, value=spec.text(high[measure].iloc[0]), n=fmt.count(len(valued)))
     else:
         title = _("{measure} ranges from {low} ({low_region}) to {high} ({high_region})").format(
             measure=name,

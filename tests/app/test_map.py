@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from data_access.access import LEVEL_VARIABLE
 from data_access.catalogue import ROOT_VARIABLE
 from tests import tiny
@@ -67,3 +69,16 @@ def test_the_public_map_shows_released_values(monkeypatch):
     assert_page_ok(at, "regions")
     assert marks(charts(at)[0])[0] == "geoshape"
     assert at.caption  # the hint on clicking
+
+
+@pytest.mark.parametrize("layout", ["map", "tiles"])
+@pytest.mark.parametrize("measure", ["people", "share_school_work", "median_composite"])
+def test_every_measure_draws_where_every_region_reads_the_same(measure, layout):
+    """People in custody: nobody is in school or work anywhere, so every region's share is 0%
+    (the highest share too); a map of it is drawn and says so, rather than failing."""
+    at = open_app("regions", stage="custody", measure=measure, layout=layout)
+    assert_page_ok(at, "regions")
+    assert charts(at)
+    if measure == "share_school_work":
+        title = "Share in school, training or work: 0% in each of the 10 regions with a value"
+        assert any(title in html.body for html in at.get("html")), "the map's title"

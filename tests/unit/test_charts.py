@@ -688,6 +688,41 @@ def test_region_tiles_chart_by_people():
     assert "Highest: Aktobe, 59." in fig.alt
 
 
+@pytest.mark.parametrize(
+    ("reached", "title"),
+    [
+        # Nobody in school or work anywhere (people in custody, say): 0% is the highest share too.
+        ([0, 0, 0], "Share in school, training or work: 0% in each of the 2 regions with a value"),
+        ([29, 59, 0], "Share in school, training or work: 100% in each of the 2 regions with a value"),
+        ([0, 48, 0], "Share in school, training or work ranges from 0% (West Kazakhstan) to 81% (Aktobe)"),
+    ],
+)
+def test_a_map_whose_regions_all_read_the_same_says_so(reached, title):
+    summary = region_summary_table().assign(reached_school_work=reached)
+    summary["share_school_work"] = summary["reached_school_work"] / summary["people"].where(summary["people"] > 0)
+    assert charts.region_tiles_chart(summary, "share_school_work").title == title
+    assert charts.regions.regions_title(summary, "share_school_work")[0] == title  # the outline map's
+
+
+def test_a_map_of_zero_shares_names_them_all_as_highest_and_lowest():
+    summary = region_summary_table().assign(reached_school_work=0, share_school_work=[0.0, 0.0, float("nan")])
+    assert charts.region_tiles_chart(summary, "share_school_work").alt == (
+        "Tile map of 3 regions coloured by share in school, training or work. Highest: West Kazakhstan and "
+        "Aktobe, 0% each. Lowest: West Kazakhstan and Aktobe, 0% each. 2 regions have a value."
+    )
+
+
+def test_a_map_with_one_region_valued_names_it_with_its_value():
+    summary = region_summary_table()
+    summary.loc[1, ["share_school_work", "median_composite"]] = float("nan")
+    assert charts.region_tiles_chart(summary, "share_school_work").title == (
+        "Share in school, training or work: 86% in West Kazakhstan"
+    )
+    assert charts.region_tiles_chart(summary, "median_composite").title == (
+        "Median latest composite score: 0.66 in West Kazakhstan"
+    )
+
+
 def test_region_tiles_chart_rejects_an_unknown_measure():
     with pytest.raises(ValueError, match="measure must be one of people"):
         charts.region_tiles_chart(region_summary_table(), "sessions")
