@@ -198,6 +198,42 @@ def shown_count(row, field: str = "people") -> str:
     return whole(value)
 
 
+def sums(
+    frame: pd.DataFrame, key: str | tuple[str, ...], columns: Iterable[str], where: np.ndarray | None = None
+) -> dict:
+    """Whole-number `columns` added up per value of `key` (a column, or a tuple of them for
+    tuples of values; on the rows `where` is true), as {key: [sum, ...]} in the order the keys
+    first appear: what `groupby(key, sort=False).sum()`
+    says, a hidden (missing) count adding nothing, in plain Python, since a title's few rows cost
+    pandas' machinery more than the adding up."""
+    names = (key,) if isinstance(key, str) else tuple(key)
+    keys = [frame[name].to_numpy(dtype=object) for name in names]
+    values = [frame[column].to_numpy(dtype="int64", na_value=0) for column in columns]
+    if where is not None:
+        keys, values = [column[where] for column in keys], [column[where] for column in values]
+    rows = keys[0].tolist() if len(names) == 1 else list(zip(*(column.tolist() for column in keys), strict=True))
+    added: dict = {}
+    for row, value in zip(rows, zip(*(column.tolist() for column in values), strict=True), strict=True):
+        if not (any(pd.isna(part) for part in row) if len(names) > 1 else pd.isna(row)):
+            added[row] = [a + b for a, b in zip(added[row], value, strict=True)] if row in added else list(value)
+    return added
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """The rows as dicts of plain values, as `frame.to_dict("records")` gives them (but a missing
+    nullable number, pd.NA where pandas says None: test it with `pd.isna`), at half its cost on
+    a title's few rows."""
+    columns = {column: frame[column].tolist() for column in frame.columns}
+    return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
+def top(values: dict) -> list:
+    """The keys sharing the largest value of `values` (sums from `sums`), in order: `leaders` for
+    a title's few plain numbers. None where no value is above zero."""
+    best = max(values.values(), default=0)
+    return [key for key, value in values.items() if value == best] if best > 0 else []
+
+
 def total(frame: pd.DataFrame, column: str = "people") -> float:
     return float(pd.to_numeric(frame[column], errors="coerce").sum()) if len(frame) else 0.0
 

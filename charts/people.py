@@ -25,7 +25,9 @@ from charts._spec import (
     selectable_by,
     shown,
     summed,
+    sums,
     template,
+    top,
     total,
     vega_text,
 )
@@ -120,16 +122,16 @@ def arrivals_chart(arrivals: pd.DataFrame, cohort_ids: list[str] | tuple[str, ..
     """
     names = pairs(arrivals, "cohort", "cohort_name")
     template = _arrivals_template(tuple(cohort_ids), names, selectable)
-    people = total(arrivals)
-    children = total(arrivals.loc[arrivals["group"] == "child"])
-    per_cohort = arrivals.groupby("cohort_name", sort=False)["people"].sum().reset_index()
-    largest = leaders(per_cohort)
-    if largest.empty:
+    per_cohort = {name: n for name, (n,) in sums(arrivals, "cohort_name", ("people",)).items()}
+    largest = top(per_cohort)
+    if not largest:
         return figure(template, arrivals, _("No arrivals in this selection"), _("Bar chart: no arrivals."))
+    people = sum(per_cohort.values())
+    children = sums(arrivals, "group", ("people",)).get("child", [0])[0]
     title = ngettext(
         "{people} person returned in {cohorts}; {share} were children",
         "{people} people returned in {cohorts}; {share} were children",
-        int(people),
+        people,
     ).format(
         people=fmt.count(people),
         cohorts=ngettext("{n} cohort", "{n} cohorts", len(names)).format(n=fmt.count(len(names))),
@@ -146,8 +148,8 @@ def arrivals_chart(arrivals: pd.DataFrame, cohort_ids: list[str] | tuple[str, ..
             "Largest: {cohort}, {part} each of {total}. Children: {children} of {total}."
         )
     alt_text = alt_text.format(
-        cohort=named(largest["cohort_name"]),
-        part=fmt.count(largest["people"].iloc[0]),
+        cohort=named(largest),
+        part=fmt.count(per_cohort[largest[0]]),
         total=fmt.count(people),
         children=fmt.count(children),
     )
@@ -221,48 +223,51 @@ def arrivals_timeline_chart(arrivals: pd.DataFrame) -> Figure:
     """One row per cohort: when it arrived and how many people it brought home."""
     origins = tuple(dict.fromkeys(str(o) for o in arrivals["origin_name"]))
     template = _timeline_template(origins)
-    per_cohort = arrivals.groupby(["cohort_name", "arrival_date"], sort=False)["people"].sum().reset_index()
-    largest = leaders(per_cohort)
-    if largest.empty:
+    per_cohort = {key: n for key, (n,) in sums(arrivals, ("cohort_name", "arrival_date"), ("people",)).items()}
+    largest = top(per_cohort)
+    if not largest:
         return figure(template, arrivals, _("No arrivals in this selection"), _("Timeline: no arrivals."))
-    people = total(per_cohort)
-    by_year = per_cohort.groupby(per_cohort["arrival_date"].dt.year)["people"].sum().rename_axis("year").reset_index()
-    busiest = leaders(by_year)
-    years = named(str(int(year)) for year in busiest["year"])
+    people = sum(per_cohort.values())
+    by_year: dict[int, int] = {}
+    for (_name, arrived), n in per_cohort.items():
+        by_year[arrived.year] = by_year.get(arrived.year, 0) + n
+    by_year = dict(sorted(by_year.items()))
+    busiest = top(by_year)
+    years = named(str(year) for year in busiest)
     if len(by_year) > 1 and len(busiest) == 1:
         title = ngettext(
             "Most returns came in {year}: {part} of {total} person",
             "Most returns came in {year}: {part} of {total} people",
-            int(people),
+            people,
         )
     elif len(by_year) > 1:
         title = ngettext(
             "Most returns came in {year}: {part} each of {total} person",
             "Most returns came in {year}: {part} each of {total} people",
-            int(people),
+            people,
         )
     else:
-        title = ngettext("{people} person returned in {year}", "{people} people returned in {year}", int(people))
+        title = ngettext("{people} person returned in {year}", "{people} people returned in {year}", people)
     title = title.format(
-        year=years, part=fmt.count(busiest["people"].iloc[0]), total=fmt.count(people), people=fmt.count(people)
+        year=years, part=fmt.count(by_year[busiest[0]]), total=fmt.count(people), people=fmt.count(people)
     )
     cohorts = ngettext(
         "Timeline: people per cohort by arrival date, {n} cohort.",
         "Timeline: people per cohort by arrival date, {n} cohorts.",
         len(per_cohort),
     ).format(n=fmt.count(len(per_cohort)))
-    size = int(largest["people"].iloc[0])
+    size = per_cohort[largest[0]]
     if len(largest) == 1:
-        (row,) = largest.to_dict("records")
+        ((cohort, arrived),) = largest
         largest_text = ngettext(
             "Largest: {cohort}, {people} person, arrived {date}.",
             "Largest: {cohort}, {people} people, arrived {date}.",
             size,
-        ).format(cohort=row["cohort_name"], people=fmt.count(size), date=fmt.long_date(row["arrival_date"]))
+        ).format(cohort=cohort, people=fmt.count(size), date=fmt.long_date(arrived))
     else:
         largest_text = ngettext(
             "Largest: {cohort}, {people} person each.", "Largest: {cohort}, {people} people each.", size
-        ).format(cohort=named(largest["cohort_name"]), people=fmt.count(size))
+        ).format(cohort=named(cohort for cohort, _arrived in largest), people=fmt.count(size))
     return figure(template, arrivals, title, f"{cohorts} {largest_text}")
 
 
@@ -337,30 +342,28 @@ def _pyramid_template() -> dict:
 def pyramid_chart(pyramid: pd.DataFrame) -> Figure:
     """Age–sex pyramid: age bands at return, youngest at the bottom, female left, male right."""
     template = _pyramid_template()
-    people = total(pyramid)
+    by_band = {band: n for band, (n,) in sums(pyramid, "age_band", ("people",)).items()}
+    people = sum(by_band.values())
     if not people:
         return figure(template, pyramid, _("No people in this selection"), _("Age–sex pyramid: no people."))
-    by_band = pyramid.groupby("age_band", sort=False)["people"].sum().reset_index()
-    largest_bands = leaders(by_band)
-    largest = leaders(pyramid)
-    under_18 = total(pyramid.loc[pyramid["age_band"].isin(AGE_BANDS[:3])])
+    largest_bands = top(by_band)
+    by_cell = {cell: n for cell, (n,) in sums(pyramid, ("sex", "age_band"), ("people",)).items()}
+    largest = top(by_cell)
+    under_18 = sum(n for band, n in by_band.items() if band in AGE_BANDS[:3])
     if len(largest_bands) == 1:
         title = _("{share} were under 18 at return; the largest age band is {band} years")
     else:
         title = _("{share} were under 18 at return; the largest age bands are {band} years")
-    title = title.format(share=fmt.share(under_18, people), band=named(largest_bands["age_band"]))
-    values = {"part": fmt.count(largest["people"].iloc[0]), "total": fmt.count(people), "under_18": fmt.count(under_18)}
+    title = title.format(share=fmt.share(under_18, people), band=named(largest_bands))
+    values = {"part": fmt.count(by_cell[largest[0]]), "total": fmt.count(people), "under_18": fmt.count(under_18)}
     if len(largest) == 1:
-        (row,) = largest.to_dict("records")
+        ((sex, band),) = largest
         alt_text = _(
             "Age–sex pyramid: people by age band at return and sex. "
             "Largest: {sex}, {band} years, {part} of {total}. Under 18: {under_18}."
-        ).format(sex=_sex(row["sex"]), band=row["age_band"], **values)
+        ).format(sex=_sex(sex), band=band, **values)
     else:
-        cells = named(
-            _("{sex} aged {band}").format(sex=_sex(row["sex"]), band=row["age_band"])
-            for row in largest.to_dict("records")
-        )
+        cells = named(_("{sex} aged {band}").format(sex=_sex(sex), band=band) for sex, band in largest)
         alt_text = _(
             "Age–sex pyramid: people by age band at return and sex. "
             "Largest, {part} each of {total}: {cells}. Under 18: {under_18}."
@@ -476,22 +479,22 @@ def unaccompanied_chart(unaccompanied_children: pd.DataFrame) -> Figure:
     """
     dimensions = ("cohort", "unaccompanied")
     template = _pivot_template(dimensions, pairs(unaccompanied_children, "unaccompanied", "unaccompanied_label"))
-    children = total(unaccompanied_children)
+    per_cohort = sums(unaccompanied_children, ("cohort_label", "unaccompanied"), ("people",))
+    children = sum(n for (n,) in per_cohort.values())
     if not children:
         return figure(
             template, unaccompanied_children, _("No children in this selection"), _("Bar chart: no children.")
         )
-    alone = unaccompanied_children.loc[unaccompanied_children["unaccompanied"].astype(bool)]
-    unaccompanied = total(alone)
-    per_cohort = alone.groupby("cohort_label", sort=False)["people"].sum().reset_index()
-    most = leaders(per_cohort)
+    alone = {cohort: n for (cohort, unaccompanied), (n,) in per_cohort.items() if unaccompanied}
+    unaccompanied = sum(alone.values())
+    most = top(alone)
     values = {"part": fmt.count(unaccompanied), "total": fmt.count(children)}
     title = ngettext(
         "{part} of {total} child returned without a parent",
         "{part} of {total} children returned without a parent",
-        int(children),
+        children,
     ).format(**values)
-    if most.empty:
+    if not most:
         alt_text = _(
             "Grouped bar chart: children per cohort, unaccompanied or with a parent. Unaccompanied: {part} of {total}."
         )
@@ -500,5 +503,5 @@ def unaccompanied_chart(unaccompanied_children: pd.DataFrame) -> Figure:
             "Grouped bar chart: children per cohort, unaccompanied or with a parent. "
             "Unaccompanied: {part} of {total}; most in {cohort}, {most}."
         )
-        values |= {"cohort": named(most["cohort_label"]), "most": each(fmt.count(most["people"].iloc[0]), len(most))}
+        values |= {"cohort": named(most), "most": each(fmt.count(alone[most[0]]), len(most))}
     return figure(template, unaccompanied_children, title, alt_text.format(**values))

@@ -21,10 +21,13 @@ from charts._spec import (
     leaders,
     named,
     pairs,
+    records,
     selectable_by,
     shown,
     shown_count,
+    sums,
     template,
+    top,
     total,
     utc_time,
     vega_plural,
@@ -105,13 +108,13 @@ def funnel_chart(stage_reached: pd.DataFrame, stage_ids: list[str] | tuple[str, 
     selection that reached the stage).
     """
     template = _stage_bars_template(tuple(stage_ids), False, REACHED_STAGE)
-    ordered = stage_reached.sort_values("order")
-    reached = ordered.loc[pd.to_numeric(ordered["people"], errors="coerce") > 0]
-    if reached.empty:
+    ordered = sorted(records(stage_reached), key=lambda row: row["order"])
+    reached = [row for row in ordered if not pd.isna(row["people"]) and row["people"] > 0]
+    if not reached:
         return figure(template, stage_reached, _("No people in this selection"), _("Funnel: no people."))
-    start = reached.iloc[0]
-    rehabilitation = reached.loc[reached["track"] == "rehabilitation"]
-    furthest = rehabilitation.iloc[-1] if len(rehabilitation) else reached.iloc[-1]
+    start = reached[0]
+    rehabilitation = [row for row in reached if row["track"] == "rehabilitation"]
+    furthest = rehabilitation[-1] if rehabilitation else reached[-1]
     values = {"people": fmt.count(furthest["people"]), "stage": furthest["stage_label"]}
     if pd.isna(furthest["share"]):
         since = ngettext("{people} has reached {stage}", "{people} have reached {stage}", int(furthest["people"]))
@@ -126,7 +129,7 @@ def funnel_chart(stage_reached: pd.DataFrame, stage_ids: list[str] | tuple[str, 
         int(start["people"]),
     ).format(people=fmt.count(start["people"]), stage=start["stage_label"], furthest=since)
     alt_text = _("Funnel bar chart: people who reached each stage, in programme order. {stages}.").format(
-        stages="; ".join(f"{row['stage_label']} {shown_count(row)}" for row in ordered.to_dict("records"))
+        stages="; ".join(f"{row['stage_label']} {shown_count(row)}" for row in ordered)
     )
     return figure(template, stage_reached, title, alt_text)
 
@@ -213,40 +216,39 @@ def occupancy_chart(stage_occupancy: pd.DataFrame, stage_ids: list[str] | tuple[
     known = track_at >= 0
     grid = np.zeros((len(months), len(TRACKS)), dtype=people.dtype)
     np.add.at(grid, (month_at[known], track_at[known]), people[known])
-    by_track = pd.DataFrame(grid, index=pd.DatetimeIndex(months), columns=list(TRACKS))
     drawn = pd.DataFrame(
         {
-            "month": np.repeat(by_track.index.to_numpy(), len(TRACKS)),
+            "month": np.repeat(months, len(TRACKS)),
             "track": np.tile(np.array(TRACKS, dtype=object), len(months)),
             "people": grid.ravel(),
         }
     )
-    last_month = by_track.index.max()
-    now = by_track.loc[last_month]
-    if not now.sum():
+    now = dict(zip(TRACKS, grid[-1].tolist(), strict=True))  # months are in order: the last is the latest
+    in_all = sum(now.values())
+    if not in_all:
         return figure(template, stage_occupancy, _("No people in any stage"), _("Area chart: no people."), note)
-    counts = {track: fmt.count(now[track]) for track in TRACKS}
-    values = {"month": fmt.month(last_month), "total": fmt.count(now.sum()), **counts}
+    counts = {track: fmt.count(people) for track, people in now.items()}
+    values = {"month": fmt.month(months[-1]), "total": fmt.count(in_all), **counts}
     title = ngettext(
         "By {month}, {rehabilitation} of {total} person is in rehabilitation and support, {justice} in "
         "investigation or custody",
         "By {month}, {rehabilitation} of {total} people are in rehabilitation and support, {justice} in "
         "investigation or custody",
-        int(now.sum()),
+        int(in_all),
     ).format(**values)
-    in_support = by_track["rehabilitation"].rename("people").rename_axis("month").reset_index()
-    peak = leaders(in_support)
+    in_support = dict(zip(list(months), grid[:, TRACKS.index("rehabilitation")].tolist(), strict=True))
+    peak = top(in_support)
     alt_text = _(
         "Stacked area chart: people at the end of every month from {start} to {month}, in three groups of "
         "stages. In {month}: {rehabilitation} in rehabilitation and support, {justice} in investigation or "
         "custody, {exit} out of the programme, {total} in all."
-    ).format(**values, start=fmt.month(by_track.index.min()))
-    if len(peak):
+    ).format(**values, start=fmt.month(months[0]))
+    if peak:
         most = ngettext(
             "Most in rehabilitation and support at once: {peak}, in {months}.",
             "Most in rehabilitation and support at once: {peak}, in {months}.",
             len(peak),
-        ).format(peak=each(fmt.count(peak["people"].iloc[0]), len(peak)), months=named(peak["month"].map(fmt.month)))
+        ).format(peak=each(fmt.count(in_support[peak[0]]), len(peak)), months=named(map(fmt.month, peak)))
         alt_text = f"{alt_text} {most}"
     return figure(template, stage_occupancy, title, alt_text, note, drawn=drawn)
 
@@ -363,43 +365,51 @@ def _runs(curves: pd.DataFrame) -> pd.DataFrame | None:
     the full table. None where the months are not one apart (then the table is sent whole)."""
     if len(curves) < 2:
         return None
-    same = np.ones(len(curves) - 1, dtype=bool)
-    for key in ("cohort", "milestone"):
-        same &= _repeats(curves[key].astype(str).to_numpy())
-    if not (np.diff(curves["months"].to_numpy())[same] == 1).all():
+    values = {column: _comparable(curves[column]) for column in curves.columns}
+    same = _repeats(values["cohort"]) & _repeats(values["milestone"])
+    if not (np.diff(values["months"])[same] == 1).all():
         return None
-    for column in curves.columns.drop(["cohort", "milestone", "months"]):  # the keys are compared above
-        same &= _repeats(curves[column].to_numpy())
+    for column, column_values in values.items():
+        if column not in ("cohort", "milestone", "months"):  # the keys are compared above
+            same &= _repeats(column_values)
     starts = np.flatnonzero(np.concatenate([[True], ~same]))
-    runs = curves.iloc[starts].reset_index(drop=True)
+    runs = curves.take(starts).reset_index(drop=True)
     runs["span"] = np.diff(np.append(starts, len(curves)))
     return runs
 
 
+def _comparable(column: pd.Series) -> np.ndarray:
+    """A column's values as NumPy compares them: numbers as they are (NaN for missing), anything
+    else as objects with every kind of missing value as None (two of which are equal)."""
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "biufcmM":
+        return column.to_numpy()
+    if isinstance(column.dtype, np.dtype):  # objects: NaN, None or pd.NA as missing
+        values = column.to_numpy()
+        return np.where(pd.isna(values), None, values)
+    return column.to_numpy(dtype=object, na_value=None)  # texts, nullable numbers and flags
+
+
 def _repeats(values: np.ndarray) -> np.ndarray:
     """Whether each value after the first equals the one before it (two missing values count as
-    equal), in one pass over the array."""
+    equal: NaN and NaT for numbers and times, None for objects), in one pass over the array."""
     if values.dtype.kind in "fc":
         return (values[1:] == values[:-1]) | (np.isnan(values[1:]) & np.isnan(values[:-1]))
     if values.dtype.kind in "mM":
         return (values[1:] == values[:-1]) | (np.isnat(values[1:]) & np.isnat(values[:-1]))
-    if values.dtype == object:  # texts, or numbers with pd.NA: every kind of missing as None
-        values = np.where(pd.isna(values), None, values)
     return np.asarray(values[1:] == values[:-1], dtype=bool)
 
 
 def milestone_chart(time_to_milestone: pd.DataFrame, cohort_ids: list[str] | tuple[str, ...]) -> Figure:
     """Per milestone, one step line per cohort: the share that reached it N months after arrival."""
-    milestones = tuple(dict.fromkeys(str(label) for label in time_to_milestone["milestone_label"]))
+    milestones = tuple(dict.fromkeys(map(str, time_to_milestone["milestone_label"].unique())))
     template = _milestone_template(tuple(cohort_ids), pairs(time_to_milestone, "cohort", "cohort_name"), milestones)
     if time_to_milestone.empty:
         return figure(template, time_to_milestone, _("No cohorts in this selection"), _("Line chart: no cohorts."))
-    horizon = int(min(12, time_to_milestone["months"].max()))
-    at = time_to_milestone.loc[time_to_milestone["months"] == horizon]
-    pooled = at.groupby("milestone_label", sort=False)[["reached", "base"]].sum()
+    months = time_to_milestone["months"].to_numpy()
+    horizon = int(min(12, months.max()))
+    pooled = sums(time_to_milestone, "milestone_label", ("reached", "base"), where=months == horizon).items()
     shares = ", ".join(
-        f"{label} {fmt.share(row.reached, row.base) if row.base > 0 else fmt.MISSING}"
-        for label, row in pooled.iterrows()
+        f"{label} {fmt.share(reached, base) if base > 0 else fmt.MISSING}" for label, (reached, base) in pooled
     )
     title = ngettext(
         "Within {months} month of arrival: {shares}", "Within {months} months of arrival: {shares}", horizon
@@ -414,9 +424,9 @@ def milestone_chart(time_to_milestone: pd.DataFrame, cohort_ids: list[str] | tup
         months=fmt.count(horizon),
         milestones="; ".join(
             _("{milestone}, {reached} of {base}").format(
-                milestone=label, reached=fmt.count(row.reached), base=fmt.count(row.base)
+                milestone=label, reached=fmt.count(reached), base=fmt.count(base)
             )
-            for label, row in pooled.iterrows()
+            for label, (reached, base) in pooled
         ),
     )
     return figure(template, time_to_milestone, title, alt_text, drawn=_runs(time_to_milestone))

@@ -22,7 +22,7 @@ import pytest
 import charts
 import i18n
 from charts import theme
-from charts._spec import each, leaders, named
+from charts._spec import each, leaders, named, records, sums, top
 from charts.figure import CONTAINER, PHONE
 from data_access import Filters, load_snapshot
 from data_access.release import Access, Release
@@ -126,6 +126,53 @@ def test_leaders_tie_where_the_page_shows_the_same_value():
     shares = pd.DataFrame({"name": ["x", "y", "z"], "share": [0.861, 0.859, 0.5]})
     assert list(leaders(shares, "share")["name"]) == ["x"]
     assert list(leaders(shares, "share", text=fmt.percent)["name"]) == ["x", "y"], "both read 86%"
+
+
+def test_top_is_every_key_that_shares_the_largest_sum():
+    assert top({"a": 35, "b": 12, "c": 35}) == ["a", "c"]
+    assert top({"a": 0, "b": 0}) == [], "nobody is not the largest group"
+    assert top({}) == []
+
+
+def test_sums_add_up_as_pandas_does_skipping_hidden_counts():
+    """`sums` is `groupby(key, sort=False).sum()` for a title's few rows: keys in the order they
+    first appear, a hidden (missing) count adding nothing, a missing key left out."""
+    table = pd.DataFrame(
+        {
+            "cohort": pd.array(["b", "a", "b", None, "a"], dtype="string"),
+            "sex": ["f", "m", "f", "f", "f"],
+            "people": pd.array([3, 4, None, 9, 5], dtype="Int64"),
+            "base": [10, 20, 30, 40, 50],
+        }
+    )
+    assert sums(table, "cohort", ("people", "base")) == {"b": [3, 40], "a": [9, 70]}
+    grouped = table.groupby("cohort", sort=False)[["people", "base"]].sum()
+    assert {key: list(row) for key, row in zip(grouped.index, grouped.values.tolist(), strict=True)} == sums(
+        table, "cohort", ("people", "base")
+    )
+    assert sums(table, ("cohort", "sex"), ("people",)) == {("b", "f"): [3], ("a", "m"): [4], ("a", "f"): [5]}
+    assert sums(table, "cohort", ("people",), where=np.array([False, True, True, True, False])) == {"a": [4], "b": [0]}
+    assert sums(table.iloc[0:0], "cohort", ("people",)) == {}
+
+
+def test_records_are_the_rows_as_pandas_gives_them():
+    table = pd.DataFrame(
+        {
+            "stage": pd.Categorical(["a", "b"]),
+            "people": pd.array([3, None], dtype="Int64"),
+            "share": [0.5, float("nan")],
+            "day": pd.to_datetime(["2026-01-31", "2026-02-28"]),
+        }
+    )
+    pandas = table.to_dict("records")
+    assert records(table)[0] == pandas[0]
+    assert records(table)[1]["people"] is pd.NA and pandas[1]["people"] is None  # both missing to pd.isna
+    second = records(table)[1]
+    assert (
+        (second["stage"], second["day"]) == (pandas[1]["stage"], pandas[1]["day"]) == ("b", pd.Timestamp("2026-02-28"))
+    )
+    assert np.isnan(second["share"]) and np.isnan(pandas[1]["share"])
+    assert records(table.iloc[0:0]) == []
 
 
 def test_tied_names_are_listed_then_counted():
