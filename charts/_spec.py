@@ -9,6 +9,7 @@ around a number only Vega knows, are translated here and handed to Vega as expre
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache, wraps
@@ -203,20 +204,27 @@ def sums(
 ) -> dict:
     """Whole-number `columns` added up per value of `key` (a column, or a tuple of them for
     tuples of values; on the rows `where` is true), as {key: [sum, ...]} in the order the keys
-    first appear: what `groupby(key, sort=False).sum()`
-    says, a hidden (missing) count adding nothing, in plain Python, since a title's few rows cost
-    pandas' machinery more than the adding up."""
-    names = (key,) if isinstance(key, str) else tuple(key)
-    keys = [frame[name].to_numpy(dtype=object) for name in names]
-    values = [frame[column].to_numpy(dtype="int64", na_value=0) for column in columns]
-    if where is not None:
-        keys, values = [column[where] for column in keys], [column[where] for column in values]
-    rows = keys[0].tolist() if len(names) == 1 else list(zip(*(column.tolist() for column in keys), strict=True))
-    added: dict = {}
-    for row, value in zip(rows, zip(*(column.tolist() for column in values), strict=True), strict=True):
-        if not (any(pd.isna(part) for part in row) if len(names) > 1 else pd.isna(row)):
-            added[row] = [a + b for a, b in zip(added[row], value, strict=True)] if row in added else list(value)
-    return added
+    first appear: what `groupby(key, sort=False).sum()` says, a hidden (missing) count adding
+    nothing, a row with a missing key left out, without the machinery of a groupby, which
+    costs more than the adding up on a title's rows."""
+    names = (key,) if isinstance(key, str) else key
+    columns = tuple(columns)
+    chosen = np.ones(len(frame), dtype=bool) if where is None else np.array(where, dtype=bool)
+    group, levels = np.zeros(len(frame), dtype=np.int64), []
+    for name in names:
+        codes, uniques = pd.factorize(frame[name], sort=False)  # a missing key: -1
+        chosen &= codes >= 0
+        group, levels = group * len(uniques) + codes, [*levels, (codes, uniques)]
+    group = group[chosen]
+    if len(names) > 1 or where is not None:  # number the groups in the order they first appear
+        group = pd.factorize(group, sort=False)[0]
+    first = np.flatnonzero(chosen)[np.unique(group, return_index=True)[1]]
+    keys = [uniques.take(codes[first]).tolist() for codes, uniques in levels]
+    added = np.zeros((len(first), len(columns)), dtype=np.int64)
+    for at, column in enumerate(columns):
+        np.add.at(added[:, at], group, frame[column].to_numpy(dtype="int64", na_value=0)[chosen])
+    rows = keys[0] if len(names) == 1 else list(zip(*keys, strict=True))
+    return dict(zip(rows, added.tolist(), strict=True))
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
@@ -227,44 +235,34 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
-def top(values: dict) -> list:
-    """The keys sharing the largest value of `values` (sums from `sums`), in order: `leaders` for
-    a title's few plain numbers. None where no value is above zero."""
-    best = max(values.values(), default=0)
-    return [key for key, value in values.items() if value == best] if best > 0 else []
+def numbers(frame: pd.DataFrame, column: str = "people") -> np.ndarray:
+    """A column's values as floats, NaN where a count is hidden or missing: what `top` and sums
+    of the shown values (`np.nansum`) read."""
+    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
 
 
-def total(frame: pd.DataFrame, column: str = "people") -> float:
-    return float(pd.to_numeric(frame[column], errors="coerce").sum()) if len(frame) else 0.0
+def top(values: dict, *, lowest: bool = False, text: Callable | None = None, zero: bool = False) -> list:
+    """The keys of `values` ({key: number}: the sums of `sums`, or row numbers and a column's
+    `numbers`) sharing the largest value (with `lowest`, the smallest), in order: one, or all of
+    them on a tie, so a sentence never names one of two equals.
 
-
-def leaders(
-    frame: pd.DataFrame,
-    column: str = "people",
-    *,
-    lowest: bool = False,
-    text: Callable | None = None,
-    zero: bool = False,
-) -> pd.DataFrame:
-    """Every row sharing the largest value of `column` (with `lowest`, the smallest), in table
-    order: one row, or all of them on a tie, so a sentence never names one of two equals.
-
-    With `text` (a value as the page shows it, e.g. `fmt.percent`), rows tie when they read the
-    same: two shares that both show "86%" are both the highest. Hidden and missing values never
-    lead; for the largest, neither does zero ("most returns came in …" names no year without
-    any), unless `zero` says zero is a value like any other (a share of 0% in every region is
-    still the highest share). Empty where no row qualifies."""
-    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float) if len(frame) else np.array([])
-    valid = np.isfinite(values) if lowest or zero else np.isfinite(values) & (values > 0)
-    if not valid.any():
-        return frame.iloc[0:0]
-    best = values[valid].min() if lowest else values[valid].max()
+    With `text` (a value as the page shows it, e.g. `fmt.percent`), values tie when they read
+    the same: two shares that both show "86%" are both the highest. Hidden and missing values
+    never lead; for the largest, neither does zero ("most returns came in …" names no year
+    without any), unless `zero` says zero is a value like any other (a share of 0% in every
+    region is still the highest share). Empty where no value qualifies."""
+    valid = {
+        key: value
+        for key, value in values.items()
+        if pd.notna(value) and math.isfinite(value) and (lowest or zero or value > 0)
+    }
+    if not valid:
+        return []
+    best = min(valid.values()) if lowest else max(valid.values())
     if text is None:
-        tied = valid & (values == best)
-    else:
-        shown_best = text(best)
-        tied = valid & np.array([ok and text(v) == shown_best for ok, v in zip(valid, values, strict=True)])
-    return frame.loc[tied]
+        return [key for key, value in valid.items() if value == best]
+    shown_best = text(best)
+    return [key for key, value in valid.items() if text(value) == shown_best]
 
 
 NAMED = 3

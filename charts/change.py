@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from charts import theme
-from charts._spec import beside, described, each, figure, freeze, leaders, named, template
+from charts._spec import beside, described, each, figure, freeze, named, numbers, template, top
 from charts.figure import Figure
 from i18n import _
 from i18n import format as fmt
@@ -94,8 +94,9 @@ def stage_change_chart(stage_change: pd.DataFrame, since: str) -> Figure:
             _("No change in anyone's stage since {date}").format(date=since),
             _("Bar chart: no change."),
         )
-    frame = stage_change.assign(change=change)
-    rises, falls = leaders(frame, "change"), leaders(frame, "change", lowest=True)
+    changes = dict(enumerate(numbers(stage_change, "change").tolist()))
+    labels = stage_change["stage_label"].tolist()
+    rises, falls = top(changes), top(changes, lowest=True)
     if change.max() > 0 and change.min() < 0:
         title = _("Since {date}: {rise} in {rise_stage}, {fall} in {fall_stage}")
     elif change.max() > 0:
@@ -105,9 +106,9 @@ def stage_change_chart(stage_change: pd.DataFrame, since: str) -> Figure:
     title = title.format(
         date=since,
         rise=each(signed(change.max()), len(rises)),
-        rise_stage=named(rises["stage_label"]),
+        rise_stage=named(labels[row] for row in rises),
         fall=each(signed(change.min()), len(falls)),
-        fall_stage=named(falls["stage_label"]),
+        fall_stage=named(labels[row] for row in falls),
     )
     alt_text = _("Bar chart: change in people per current stage since {date}. {changes}.").format(
         date=since,

@@ -195,7 +195,7 @@ def region_map_chart(
         city=np.array([o is not None and o.city for o in found], dtype=bool),
     ).reset_index(drop=True)
     regions = len(region_summary)
-    missing = regions - len(valued)
+    missing = regions - valued
     subtitle = (
         ngettext(
             "Grey regions (–): no people placed or no value, {missing} of {regions} region",

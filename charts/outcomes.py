@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from charts import theme
@@ -14,12 +15,14 @@ from charts._spec import (
     figure,
     freeze,
     label_expr,
-    leaders,
     named,
+    numbers,
     pairs,
+    records,
     shown,
+    sums,
     template,
-    total,
+    top,
     utc_time,
     vega_plural,
     vega_text,
@@ -134,8 +137,9 @@ def scores_chart(assessment_scores: pd.DataFrame) -> Figure:
     says so where no half-year has one."""
     template = _scores_template(pairs(assessment_scores, "dimension", "dimension_label"))
     note = _(SCORES_NOTE)
-    composite = assessment_scores.loc[assessment_scores["dimension"] == "composite"].sort_values("period")
-    if composite.empty:
+    rows = records(assessment_scores)
+    composite = sorted((row for row in rows if row["dimension"] == "composite"), key=lambda row: row["period"])
+    if not composite:
         return figure(
             template,
             assessment_scores,
@@ -143,15 +147,15 @@ def scores_chart(assessment_scores: pd.DataFrame) -> Figure:
             _("Line chart: no assessment scores."),
             note,
         )
-    scored = composite.loc[pd.to_numeric(composite["median"], errors="coerce").notna()]
-    if scored.empty:
+    scored = [row for row in composite if pd.notna(row["median"])]
+    if not scored:
         title = _("Too few people scored to show a median composite score")
         alt_text = _(
             "Line chart: median reintegration score per dimension and half-year, 0 to 1, with quartile "
             "bands. Too few people were scored to show a median composite score."
         )
         return figure(template, assessment_scores, title, alt_text, note)
-    first, last = scored.iloc[0], scored.iloc[-1]
+    first, last = scored[0], scored[-1]
     if len(scored) == 1:
         title = _("The median composite score was {last} in {last_half}")
     elif last["median"] > first["median"]:
@@ -176,10 +180,10 @@ def scores_chart(assessment_scores: pd.DataFrame) -> Figure:
             "Line chart: median reintegration score per dimension and half-year, 0 to 1, with quartile "
             "bands. Composite: {first} in {first_half}, {last} in {last_half}. Latest: {latest}."
         )
-    latest = assessment_scores.loc[assessment_scores["period"] == last["period"]]
+    latest = [row for row in rows if row["period"] == last["period"]]
     alt_text = alt_text.format(
         **scores,
-        latest=", ".join(f"{row.dimension_label} {fmt.number(row.median, 2)}" for row in latest.itertuples()),
+        latest=", ".join(f"{row['dimension_label']} {fmt.number(row['median'], 2)}" for row in latest),
     )
     return figure(template, assessment_scores, title.format(**scores), alt_text, note)
 
@@ -267,7 +271,7 @@ def services_chart(services_by_month: pd.DataFrame) -> Figure:
     """Sessions per month, a row per type of service, each on its own scale."""
     template = _services_template()
     note = _("Each service on its own scale, from none to its busiest month")
-    sessions = total(services_by_month, "sessions")
+    sessions = np.nansum(numbers(services_by_month, "sessions"))
     if not sessions:
         return figure(
             template,
@@ -275,15 +279,15 @@ def services_chart(services_by_month: pd.DataFrame) -> Figure:
             _("No sessions recorded for this selection"),
             _("Line chart: no sessions."),
         )
-    by_type = services_by_month.groupby("service_type", sort=False)["sessions"].sum().reset_index()
-    largest = leaders(by_type, "sessions")
+    by_type = {code: n for code, (n,) in sums(services_by_month, "service_type", ("sessions",)).items()}
+    largest = top(by_type)
     months = services_by_month["month"]
     values = {
         "sessions": fmt.count(sessions),
         "start": fmt.month(months.min()),
         "end": fmt.month(months.max()),
-        "share": fmt.share(largest["sessions"].iloc[0], sessions),
-        "service": named(_service(code) for code in largest["service_type"]),
+        "share": fmt.share(by_type[largest[0]], sessions),
+        "service": named(_service(code) for code in largest),
     }
     if len(largest) == 1:
         title = ngettext(
@@ -297,13 +301,13 @@ def services_chart(services_by_month: pd.DataFrame) -> Figure:
             "{sessions} sessions from {start} to {end}; {share} each were {service}",
             int(sessions),
         )
-    busiest = services_by_month.groupby("month")["sessions"].sum().rename_axis("month").reset_index()
-    busiest_months = leaders(busiest, "sessions")
-    peak = int(busiest_months["sessions"].iloc[0])
+    by_month = {month: n for month, (n,) in sorted(sums(services_by_month, "month", ("sessions",)).items())}
+    busiest_months = top(by_month)
+    peak = int(by_month[busiest_months[0]])
     overview = _("Line charts, one per type of service, each on its own scale: sessions per month.")
     largest_text = _("Largest type: {service}, {part} of {total}.").format(
         service=values["service"],
-        part=each(fmt.count(largest["sessions"].iloc[0]), len(largest)),
+        part=each(fmt.count(by_type[largest[0]]), len(largest)),
         total=values["sessions"],
     )
     if len(busiest_months) == 1:
@@ -316,7 +320,7 @@ def services_chart(services_by_month: pd.DataFrame) -> Figure:
             "Busiest months: {month}, {busiest} sessions each.",
             peak,
         )
-    busiest_text = busiest_text.format(month=named(busiest_months["month"].map(fmt.month)), busiest=fmt.count(peak))
+    busiest_text = busiest_text.format(month=named(map(fmt.month, busiest_months)), busiest=fmt.count(peak))
     alt_text = " ".join([overview, largest_text, busiest_text])
     return figure(template, services_by_month, title.format(**values), alt_text, note)
 
@@ -376,10 +380,11 @@ def _services_type_template() -> dict:
 def services_type_chart(services_by_type: pd.DataFrame) -> Figure:
     """Sessions per type of service over the recent months the query covered."""
     template = _services_type_template()
-    sessions = total(services_by_type, "sessions")
-    months = int(services_by_type["months"].iloc[0]) if len(services_by_type) else 0
-    largest = leaders(services_by_type, "sessions")
-    if largest.empty:
+    counts = numbers(services_by_type, "sessions")
+    sessions = np.nansum(counts)
+    months = int(services_by_type["months"].to_numpy()[0]) if len(services_by_type) else 0
+    largest = top(dict(enumerate(counts.tolist())))
+    if not largest:
         return figure(
             template,
             services_by_type,
@@ -388,14 +393,16 @@ def services_type_chart(services_by_type: pd.DataFrame) -> Figure:
             ).format(months=fmt.count(months)),
             _("Bar chart: no sessions."),
         )
-    share = fmt.share(largest["sessions"].iloc[0], sessions)
+    rows = records(services_by_type)
+    rows = [rows[row] for row in largest]
+    share = fmt.share(rows[0]["sessions"], sessions)
     if len(largest) == 1:
         title = ngettext(
             "{service} made up {share} of sessions in the last {months} month",
             "{service} made up {share} of sessions in the last {months} months",
             months,
         ).format(
-            service=service_labels().get(largest["service_type"].iloc[0], largest["service_type"].iloc[0]),
+            service=service_labels().get(rows[0]["service_type"], rows[0]["service_type"]),
             share=share,
             months=fmt.count(months),
         )
@@ -405,7 +412,7 @@ def services_type_chart(services_by_type: pd.DataFrame) -> Figure:
             "{service} made up {share} of sessions each in the last {months} months",
             months,
         ).format(
-            service=named(service_labels().get(code, code) for code in largest["service_type"]),
+            service=named(service_labels().get(row["service_type"], row["service_type"]) for row in rows),
             share=share,
             months=fmt.count(months),
         )
@@ -414,7 +421,6 @@ def services_type_chart(services_by_type: pd.DataFrame) -> Figure:
         "Bar chart: sessions by type of service, last {months} months.",
         months,
     ).format(months=fmt.count(months))
-    rows = largest.to_dict("records")
     part = fmt.count(rows[0]["sessions"])
     if len(rows) == 1:
         largest_text = _("Largest: {service}, {sessions}, {people}.").format(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from charts import theme
@@ -19,8 +20,8 @@ from charts._spec import (
     headroom,
     label_expr,
     label_pixels,
-    leaders,
     named,
+    numbers,
     pairs,
     selectable_by,
     shown,
@@ -28,7 +29,6 @@ from charts._spec import (
     sums,
     template,
     top,
-    total,
     vega_text,
 )
 from charts.figure import AXIS_TITLE_LINE, Figure, wrap
@@ -444,17 +444,18 @@ def pivot_chart(counts: pd.DataFrame, dimensions: list[str] | tuple[str, ...]) -
     colour_pairs = pairs(counts, dimensions[1], f"{dimensions[1]}_label") if len(dimensions) == 2 else ()
     template = _pivot_template(dimensions, colour_pairs)
     words = fmt.listing([_dimension(d).lower() for d in dimensions])
-    people = total(counts)
-    largest = leaders(counts)
-    if largest.empty:
+    people = numbers(counts)
+    largest = top(dict(enumerate(people.tolist())))
+    if not largest:
         return figure(
             template,
             counts,
             _("People by {dimensions}: nobody in this selection").format(dimensions=words),
             _("Bar chart: no people."),
         )
-    rows = largest.to_dict("records")
-    values = {"dimensions": words, "part": fmt.count(rows[0]["people"]), "total": fmt.count(people)}
+    labels = [counts[f"{d}_label"].tolist() for d in dimensions]
+    rows = [{f"{d}_label": column[row] for d, column in zip(dimensions, labels, strict=True)} for row in largest]
+    values = {"dimensions": words, "part": fmt.count(people[largest[0]]), "total": fmt.count(np.nansum(people))}
     if len(rows) == 1:
         cell = ", ".join(str(rows[0][f"{d}_label"]) for d in dimensions)
         title = _("People by {dimensions}: the largest group is {cell} ({part} of {total})")

@@ -18,8 +18,8 @@ from charts._spec import (
     freeze,
     headroom,
     label_expr,
-    leaders,
     named,
+    numbers,
     pairs,
     records,
     selectable_by,
@@ -28,7 +28,6 @@ from charts._spec import (
     sums,
     template,
     top,
-    total,
     utc_time,
     vega_plural,
     whole,
@@ -85,12 +84,12 @@ def stage_chart(
     With `selectable`, a click selects a stage: the point selection `pick` on field `stage`.
     """
     template = _stage_bars_template(tuple(stage_ids), selectable, NOW_IN_STAGE)
-    people = total(stage_distribution)
-    largest = leaders(stage_distribution)
-    if largest.empty:
+    counts = numbers(stage_distribution)
+    largest = top(dict(enumerate(counts.tolist())))
+    if not largest:
         return figure(template, stage_distribution, _("No people in this selection"), _("Bar chart: no people."))
-    part = largest["people"].iloc[0]
-    values = {"stage": named(largest["stage_label"]), "part": fmt.count(part), "total": fmt.count(people)}
+    people, part, labels = np.nansum(counts), counts[largest[0]], stage_distribution["stage_label"].tolist()
+    values = {"stage": named(labels[row] for row in largest), "part": fmt.count(part), "total": fmt.count(people)}
     if len(largest) == 1:
         title = _("Most people are now in {stage}: {part} of {total} ({share})")
         alt_text = _("Bar chart: people by current stage. Largest: {stage}, {part} of {total}.")
@@ -512,20 +511,23 @@ def time_in_stage_chart(time_in_stage: pd.DataFrame) -> Figure:
     labelled with how many are stuck (there longer than the threshold) where a long stay counts
     as stuck, and as not counted where it is expected (`counts_as_stuck`)."""
     template = _time_in_stage_template()
-    occupied = time_in_stage.loc[pd.to_numeric(time_in_stage["people"], errors="coerce") > 0]
-    if occupied.empty:
+    in_stage, medians, stuck_in = (numbers(time_in_stage, column) for column in ("people", "median_days", "stuck"))
+    occupied = np.flatnonzero(in_stage > 0).tolist()
+    if not occupied:
         return figure(
             template, time_in_stage, _("Nobody is in an open stage"), _("Bar chart: no people in open stages.")
         )
-    threshold = int(time_in_stage["threshold_days"].iloc[0])
-    counted = occupied.loc[occupied["counts_as_stuck"].astype(bool)]
-    expected = occupied.loc[~occupied["counts_as_stuck"].astype(bool)]
-    stuck = total(counted, "stuck")
-    people = total(counted)
-    longest = leaders(occupied, "median_days", text=whole)
-    most_stuck = leaders(counted, "stuck")
+    threshold = int(time_in_stage["threshold_days"].to_numpy()[0])
+    labels = time_in_stage["stage_label"].tolist()
+    counts_as_stuck = time_in_stage["counts_as_stuck"].astype(bool).to_numpy()
+    counted = [row for row in occupied if counts_as_stuck[row]]
+    expected = [row for row in occupied if not counts_as_stuck[row]]
+    stuck = np.nansum(stuck_in[counted])
+    people = np.nansum(in_stage[counted])
+    longest = top({row: medians[row] for row in occupied}, text=whole)
+    most_stuck = top({row: stuck_in[row] for row in counted})
     values = {"stuck": fmt.count(stuck), "people": fmt.count(people), "days": fmt.count(threshold)}
-    if counted.empty:
+    if not counted:
         title = _("Nobody is in a stage where a long stay counts as stuck")
     else:
         title = ngettext(
@@ -533,10 +535,10 @@ def time_in_stage_chart(time_in_stage: pd.DataFrame) -> Figure:
             "{stuck} of {people} people in stages where a long stay counts as stuck have been there over {days}",
             int(people),
         ).format(stuck=values["stuck"], people=values["people"], days=_days(threshold))
-    if longest.empty:
+    if not longest:
         longest_text = _("Longest median: no median to show.")
     else:
-        median = float(longest["median_days"].iloc[0])
+        median = float(medians[longest[0]])
         if len(longest) == 1:
             longest_text = ngettext(
                 "Longest median: {stage}, {median} day.", "Longest median: {stage}, {median} days.", round(median)
@@ -547,10 +549,10 @@ def time_in_stage_chart(time_in_stage: pd.DataFrame) -> Figure:
                 "Longest median: {stage}, {median} days each.",
                 round(median),
             )
-        longest_text = longest_text.format(stage=named(longest["stage_label"]), median=whole(median))
+        longest_text = longest_text.format(stage=named(labels[row] for row in longest), median=whole(median))
     parts = [_("Bar chart: median days in each open stage, with the 75th percentile."), longest_text]
-    if not counted.empty:
-        if most_stuck.empty:
+    if counted:
+        if not most_stuck:
             stuck_text = ngettext(
                 "Stuck over {days} day: {stuck} of {people} in the stages where that counts.",
                 "Stuck over {days} days: {stuck} of {people} in the stages where that counts.",
@@ -564,14 +566,14 @@ def time_in_stage_chart(time_in_stage: pd.DataFrame) -> Figure:
                 threshold,
             ).format(
                 **values,
-                stage=named(most_stuck["stage_label"]),
-                most=each(fmt.count(most_stuck["stuck"].iloc[0]), len(most_stuck)),
+                stage=named(labels[row] for row in most_stuck),
+                most=each(fmt.count(stuck_in[most_stuck[0]]), len(most_stuck)),
             )
         parts.append(stuck_text)
-    if not expected.empty:
+    if expected:
         parts.append(
             _("Not counted as stuck, because a long stay there is expected: {stages}.").format(
-                stages=fmt.listing(expected["stage_label"].astype(str).tolist())
+                stages=fmt.listing([str(labels[row]) for row in expected])
             )
         )
     return figure(template, time_in_stage, title, " ".join(parts))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from charts import theme
@@ -15,11 +17,11 @@ from charts._spec import (
     each,
     figure,
     freeze,
-    leaders,
     named,
     shown,
+    sums,
     template,
-    total,
+    top,
 )
 from charts.figure import Figure
 from i18n import N_, _, ngettext
@@ -132,12 +134,6 @@ def _tiles_template(measure: str) -> dict:
     return freeze(chart)
 
 
-def valued_regions(region_summary: pd.DataFrame, measure: str) -> pd.DataFrame:
-    """The regions a map colours by `measure`: people placed there and a value; the rest are grey."""
-    placed = region_summary.loc[pd.to_numeric(region_summary["people"], errors="coerce") > 0]
-    return placed.loc[pd.to_numeric(placed[measure], errors="coerce").notna()]
-
-
 def region_tiles_chart(region_summary: pd.DataFrame, measure: str) -> Figure:
     """Tile-grid map of regions coloured by `measure` (people, share_school_work or
     median_composite), each tile labelled with the region and the value; grey with "–" where
@@ -148,7 +144,7 @@ def region_tiles_chart(region_summary: pd.DataFrame, measure: str) -> Figure:
     if extremes is None:
         return figure(template, region_summary, title, _("Tile map of regions: no values."))
     regions = len(region_summary)
-    missing = regions - len(valued)
+    missing = regions - valued
     subtitle = (
         ngettext(
             "Grey tiles (–): no people placed or no value, {missing} of {regions} region",
@@ -166,56 +162,61 @@ def region_tiles_chart(region_summary: pd.DataFrame, measure: str) -> Figure:
         regions,
     ).format(regions=fmt.count(regions), measure=name.lower(), **extremes)
     if measure != "people":
-        valued_text = ngettext("{n} region has a value.", "{n} regions have a value.", len(valued))
-        alt_text += " " + valued_text.format(n=fmt.count(len(valued)))
+        valued_text = ngettext("{n} region has a value.", "{n} regions have a value.", valued)
+        alt_text += " " + valued_text.format(n=fmt.count(valued))
     return figure(template, region_summary, title, alt_text, subtitle)
 
 
-def regions_title(region_summary: pd.DataFrame, measure: str) -> tuple[str, dict | None, pd.DataFrame]:
+def regions_title(region_summary: pd.DataFrame, measure: str) -> tuple[str, dict | None, int]:
     """What a map of the regions by `measure` says first (the tile grid's and the outline map's
     title), the highest and lowest regions with their values as shown (None when no region has a
-    value), and the regions with a value."""
+    value), and how many regions have a value: people placed there and a value (the rest are
+    grey)."""
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}")
     spec = MEASURES[measure]
     name = _(spec.title)
-    valued = valued_regions(region_summary, measure)
-    if valued.empty:
-        return _("{measure}: no region has a value for this selection").format(measure=name), None, valued
-    high = leaders(valued, measure, text=spec.text, zero=True)
-    low = leaders(valued, measure, lowest=True, text=spec.text)
+    people = pd.to_numeric(region_summary["people"], errors="coerce").to_numpy(dtype=float)
+    values = pd.to_numeric(region_summary[measure], errors="coerce").to_numpy(dtype=float)
+    valued = {row: value for row, value in enumerate(values.tolist()) if people[row] > 0 and not math.isnan(value)}
+    if not valued:
+        return _("{measure}: no region has a value for this selection").format(measure=name), None, 0
+    names = region_summary["region_name"].tolist()
+    high = top(valued, text=spec.text, zero=True)
+    low = top(valued, lowest=True, text=spec.text)
     extremes = {
-        "high_region": named(high["region_name"]),
-        "high": each(spec.text(high[measure].iloc[0]), len(high)),
-        "low_region": named(low["region_name"]),
-        "low": each(spec.text(low[measure].iloc[0]), len(low)),
+        "high_region": named(names[row] for row in high),
+        "high": each(spec.text(values[high[0]]), len(high)),
+        "low_region": named(names[row] for row in low),
+        "low": each(spec.text(values[low[0]]), len(low)),
     }
     if measure == "people":
-        values = {"people": fmt.count(high["people"].iloc[0]), "total": fmt.count(total(region_summary))}
         if len(high) == 1:
             title = _("Most people were placed in {region}: {people} of {total}")
         else:
             title = _("Most people were placed in {region}: {people} each of {total}")
-        title = title.format(region=extremes["high_region"], **values)
+        title = title.format(
+            region=extremes["high_region"], people=fmt.count(values[high[0]]), total=fmt.count(np.nansum(people))
+        )
     elif len(valued) == 1:
         title = _("{measure}: {value} in {region}").format(
-            measure=name, value=spec.text(high[measure].iloc[0]), region=extremes["high_region"]
+            measure=name, value=spec.text(values[high[0]]), region=extremes["high_region"]
         )
     elif len(high) == len(valued):
         title = ngettext(
             "{measure}: {value} in the {n} region with a value",
             "{measure}: {value} in each of the {n} regions with a value",
             len(valued),
-        ).format(measure=name, value=spec.text(high[measure].iloc[0]), n=fmt.count(len(valued)))
+        ).format(measure=name, value=spec.text(values[high[0]]), n=fmt.count(len(valued)))
     else:
         title = _("{measure} ranges from {low} ({low_region}) to {high} ({high_region})").format(
             measure=name,
-            low=spec.text(low[measure].iloc[0]),
+            low=spec.text(values[low[0]]),
             low_region=extremes["low_region"],
-            high=spec.text(high[measure].iloc[0]),
+            high=spec.text(values[high[0]]),
             high_region=extremes["high_region"],
         )
-    return title, extremes, valued
+    return title, extremes, len(valued)
 
 
 @template
@@ -290,37 +291,38 @@ def region_stage_heatmap(region_stage: pd.DataFrame) -> Figure:
     """People by placement region (rows, most people first) and current stage (columns, in
     programme order), each cell labelled with its count."""
     template = _region_stage_template()
-    largest = leaders(region_stage)
-    if largest.empty:
+    cells = pd.to_numeric(region_stage["people"], errors="coerce").to_numpy(dtype=float)
+    largest = top(dict(enumerate(cells.tolist())))
+    if not largest:
         return figure(template, region_stage, _("No people in this selection"), _("Heatmap: no people."))
-    people = total(region_stage)
-    by_region = region_stage.groupby("region_name", sort=False)["people"].sum().reset_index()
-    most = leaders(by_region)
-    part, total_text = fmt.count(largest["people"].iloc[0]), fmt.count(people)
+    people = np.nansum(cells)
+    by_region = {region: n for region, (n,) in sums(region_stage, "region_name", ("people",)).items()}
+    most = top(by_region)
+    regions, stages = region_stage["region_name"].tolist(), region_stage["stage_label"].tolist()
+    part, total_text = fmt.count(cells[largest[0]]), fmt.count(people)
     if len(largest) == 1:
-        (cell,) = largest.to_dict("records")
+        (cell,) = largest
         title = ngettext(
             "The largest group is {stage} in {region}: {part} of {total} person",
             "The largest group is {stage} in {region}: {part} of {total} people",
             int(people),
-        ).format(stage=cell["stage_label"], region=cell["region_name"], part=part, total=total_text)
+        ).format(stage=stages[cell], region=regions[cell], part=part, total=total_text)
         largest_text = _("Largest cell: {region}, {stage}, {part}.").format(
-            region=cell["region_name"], stage=cell["stage_label"], part=part
+            region=regions[cell], stage=stages[cell], part=part
         )
     else:
-        cells = named(
-            _("{stage} in {region}").format(stage=row["stage_label"], region=row["region_name"])
-            for row in largest.to_dict("records")
+        cells_text = named(
+            _("{stage} in {region}").format(stage=stages[cell], region=regions[cell]) for cell in largest
         )
         title = ngettext(
             "The largest groups are {cells}: {part} each of {total} person",
             "The largest groups are {cells}: {part} each of {total} people",
             int(people),
-        ).format(cells=cells, part=part, total=total_text)
-        largest_text = _("Largest cells, {part} each: {cells}.").format(part=part, cells=cells)
-    top_region = most["people"].iloc[0]
+        ).format(cells=cells_text, part=part, total=total_text)
+        largest_text = _("Largest cells, {part} each: {cells}.").format(part=part, cells=cells_text)
+    top_region = by_region[most[0]]
     region_values = {
-        "region": named(most["region_name"]),
+        "region": named(most),
         "most": fmt.count(top_region),
         "total": total_text,
         "share": fmt.share(top_region, people),

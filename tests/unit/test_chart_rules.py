@@ -22,7 +22,7 @@ import pytest
 import charts
 import i18n
 from charts import theme
-from charts._spec import each, leaders, named, records, sums, top
+from charts._spec import each, named, numbers, records, sums, top
 from charts.figure import CONTAINER, PHONE
 from data_access import Filters, load_snapshot
 from data_access.release import Access, Release
@@ -114,24 +114,20 @@ def field_definitions(view: dict):
 # --- a tie is a tie ---------------------------------------------------------------------------
 
 
-def test_leaders_are_every_row_that_shares_the_largest_value():
-    table = pd.DataFrame({"name": ["a", "b", "c", "d"], "people": [35, 12, 35, np.nan]})
-    assert list(leaders(table)["name"]) == ["a", "c"]
-    assert list(leaders(table, lowest=True)["name"]) == ["b"], "a hidden count is never the smallest"
-    assert leaders(table.assign(people=[0, 0, 0, np.nan])).empty, "nobody is not the largest group"
-    assert list(leaders(table.assign(people=[0, 0, 0, np.nan]), lowest=True)["name"]) == ["a", "b", "c"]
-
-
-def test_leaders_tie_where_the_page_shows_the_same_value():
-    shares = pd.DataFrame({"name": ["x", "y", "z"], "share": [0.861, 0.859, 0.5]})
-    assert list(leaders(shares, "share")["name"]) == ["x"]
-    assert list(leaders(shares, "share", text=fmt.percent)["name"]) == ["x", "y"], "both read 86%"
-
-
-def test_top_is_every_key_that_shares_the_largest_sum():
+def test_top_is_every_key_that_shares_the_largest_value():
     assert top({"a": 35, "b": 12, "c": 35}) == ["a", "c"]
+    people = numbers(pd.DataFrame({"people": pd.array([35, 12, 35, None], dtype="Int64")}))
+    assert top(dict(enumerate(people.tolist()))) == [0, 2], "rows of a table, by number"
+    assert top({"a": 35, "b": pd.NA}, lowest=True) == ["a"], "pd.NA is missing too"
     assert top({"a": 0, "b": 0}) == [], "nobody is not the largest group"
     assert top({}) == []
+    assert top({"a": 35, "b": 12, "c": float("nan"), "d": None}, lowest=True) == ["b"], (
+        "a hidden count is never the smallest"
+    )
+    assert top({"a": 0, "b": 0, "c": float("nan")}, lowest=True) == ["a", "b"]
+    assert top({"a": 0.0, "b": 0.0}, zero=True) == ["a", "b"], "0% in every region is the highest share too"
+    assert top({"x": 0.861, "y": 0.859, "z": 0.5}, text=fmt.percent) == ["x", "y"], "both read 86%"
+    assert top({"x": 0.861, "y": 0.859, "z": float("inf")}) == ["x"], "nothing infinite leads"
 
 
 def test_sums_add_up_as_pandas_does_skipping_hidden_counts():
@@ -314,7 +310,7 @@ def test_a_change_chart_names_tied_rises_and_falls():
 
 
 def test_no_sentence_picks_one_of_several_equals():
-    """`leaders` is the one way a chart, a slide or a summary finds the largest: pandas' and
+    """`top` is the one way a chart, a slide or a summary finds the largest: pandas' and
     numpy's arg-max and arg-min return the first of a tie, and the sentence then names one."""
     sources = [
         *(ROOT / "charts").glob("*.py"),
