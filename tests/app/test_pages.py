@@ -10,10 +10,13 @@ import pyarrow as pa
 import pytest
 
 import charts as charts_module
+from charts.regions import MEASURES
 from data_access import Filters, describe
 from data_access import queries as q
+from data_access.access import LEVEL_VARIABLE
 from data_access.catalogue import ROOT_VARIABLE
 from data_access.columns import shown_columns
+from data_access.filters import DIMENSIONS
 from data_access.release import Access, Release
 from tests import tiny
 from tests.app.helpers import (
@@ -277,6 +280,32 @@ def test_thirty_random_selections_render_on_every_page(latest):
                 assert_page_ok(at, page)
             except AssertionError as failure:
                 raise AssertionError(f"{page} with {params}: {failure}") from None
+
+
+@pytest.mark.parametrize("level", ["restricted", "public"])
+def test_every_view_shows_every_selection_of_one_value(latest, level, monkeypatch):
+    """Everyone, then each cohort, region, stage, sex, age band and origin on its own, on every
+    page and section and every measure of the map, at both access levels: the pairs a reader
+    reaches in two clicks. With only people in custody (or in documents and benefits) selected,
+    the map of shares in school or work showed the error box."""
+    monkeypatch.setenv(LEVEL_VARIABLE, level)
+    views = [
+        *VIEWS,
+        *(f"regions?measure={m}" for m in MEASURES if m != "people"),
+        "regions?layout=tiles&measure=people",
+    ]
+    selections = [{}] + [{dimension: value} for dimension in DIMENSIONS for value in latest.categories(dimension)]
+    failed = []
+    for params in selections:
+        at = open_app(**params)
+        for view in views:
+            if view != VIEWS[0]:
+                switch(at, view).run()
+            try:
+                assert_page_ok(at, view)
+            except AssertionError as failure:
+                failed.append(f"{view} with {params}: {str(failure)[:160]}")
+    assert failed == []
 
 
 def test_no_snapshots_gives_a_message_not_a_traceback(monkeypatch, tmp_path):
