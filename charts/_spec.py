@@ -227,14 +227,6 @@ def sums(
     return dict(zip(rows, added.tolist(), strict=True))
 
 
-def records(frame: pd.DataFrame) -> list[dict]:
-    """The rows as dicts of plain values, as `frame.to_dict("records")` gives them (but a missing
-    nullable number, pd.NA where pandas says None: test it with `pd.isna`), at half its cost on
-    a title's few rows."""
-    columns = {column: frame[column].tolist() for column in frame.columns}
-    return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
-
-
 def numbers(frame: pd.DataFrame, column: str = "people") -> np.ndarray:
     """A column's values as floats, NaN where a count is hidden or missing: what `top` and sums
     of the shown values (`np.nansum`) read."""

@@ -18,7 +18,6 @@ from charts._spec import (
     named,
     numbers,
     pairs,
-    records,
     shown,
     sums,
     template,
@@ -28,6 +27,7 @@ from charts._spec import (
     vega_text,
 )
 from charts.figure import Figure
+from data_access.columns import records
 from data_access.contract import SERVICE_TYPES
 from i18n import N_, _, ngettext, pgettext
 from i18n import format as fmt

@@ -21,7 +21,6 @@ from charts._spec import (
     named,
     numbers,
     pairs,
-    records,
     selectable_by,
     shown,
     shown_count,
@@ -33,6 +32,7 @@ from charts._spec import (
     whole,
 )
 from charts.figure import AXIS_TITLE_LINE, Figure, wrap
+from data_access.columns import records
 from data_access.contract import TRACKS
 from i18n import N_, _, ngettext
 from i18n import format as fmt

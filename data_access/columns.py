@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from i18n import N_
 
 
@@ -120,3 +122,11 @@ def shown_columns(columns) -> list[str]:
 def hxl_tags(columns) -> dict[str, str]:
     """The HXL hashtag of each column that has one."""
     return {str(c): COLUMNS[str(c)].hxl for c in columns if str(c) in COLUMNS and COLUMNS[str(c)].hxl}
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """The rows as dicts of plain values, as `frame.to_dict("records")` gives them (but a missing
+    nullable number, pd.NA where pandas says None: test it with `pd.isna`), at half its cost on
+    a released table's few rows (a title's, a summary's)."""
+    columns = {column: frame[column].tolist() for column in frame.columns}
+    return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from data_access import contract as c
+from data_access.columns import records
 from data_access.programme import not_stuck_reason
 from i18n import _, ngettext
 from i18n import format as fmt
@@ -53,18 +54,18 @@ def overview_summary(
     """Two or three sentences from the released key figures and stage counts (see
     `data_access.release`), so the words never show more than the tiles and charts: a
     withheld figure reads "<5" or "withheld" here too."""
-    figures = headline.set_index("measure")
+    figures = {row["measure"]: row for row in records(headline)}
 
     def text(measure: str) -> str:
-        if "value_text" in figures:
-            return str(figures.loc[measure, "value_text"])
-        return fmt.count(figures.loc[measure, "value"])
+        if "value_text" in headline:
+            return str(figures[measure]["value_text"])
+        return fmt.count(figures[measure]["value"])
 
     def pct(measure: str) -> str:
-        return str(figures.loc[measure, "share_text"]) if "share_text" in figures else ""
+        return str(figures[measure]["share_text"]) if "share_text" in headline else ""
 
     def n(measure: str) -> int:
-        return form_count(figures.loc[measure, "value"], text(measure))
+        return form_count(figures[measure]["value"], text(measure))
 
     n_text = text("people")
     if n_text == "0":
@@ -97,12 +98,14 @@ def overview_summary(
             case_closed=closed_clause.format(closed=with_share(closed, pct("case_closed"))),
         )
     ]
-    by_stage = stages.set_index("stage")
-    stage_texts = by_stage["people_text"] if "people_text" in by_stage else by_stage["people"].map(fmt.count)
+    by_stage = {row["stage"]: row for row in records(stages)}
 
     def in_stage(stage: str) -> tuple[str, int]:
-        shown = str(stage_texts.get(stage, "0"))
-        return shown, form_count(by_stage["people"].get(stage, 0), shown)
+        row = by_stage.get(stage)
+        if row is None:
+            return "0", form_count(0, "0")
+        shown = str(row["people_text"]) if "people_text" in stages else fmt.count(row["people"])
+        return shown, form_count(row["people"], shown)
 
     school, in_school = in_stage(c.STAGE_SCHOOL_WORK)
     custody, in_custody = in_stage(c.STAGE_CUSTODY)
@@ -113,7 +116,7 @@ def overview_summary(
         serving = ngettext("{custody} is serving a sentence", "{custody} are serving a sentence", in_custody)
         detail = _("{school_work}; {custody}").format(school_work=detail, custody=serving.format(custody=custody))
     parts.append(detail + ".")
-    delta = figures.loc["case_closed", "delta"] if previous_as_of is not None else pd.NA
+    delta = figures["case_closed"]["delta"] if previous_as_of is not None else pd.NA
     if previous_as_of is not None and pd.notna(delta):
         delta = int(delta)
         since = fmt.date(previous_as_of)

@@ -119,16 +119,19 @@ def headline(snapshot: Snapshot, filters: Filters, previous: Snapshot | None = N
 
     now = figures(snapshot)
     before = figures(previous) if previous is not None else {}
-    frame = pd.DataFrame(
+    values, previous = [now[key] for key, _ in HEADLINE], [before.get(key) for key, _ in HEADLINE]
+    return pd.DataFrame(
         {
             "measure": [key for key, _ in HEADLINE],
             "label": [_(label) for _unused, label in HEADLINE],
-            "value": [now[key] for key, _ in HEADLINE],
-            "previous": pd.array([before.get(key) for key, _ in HEADLINE], dtype="Int64"),
+            "value": values,
+            "previous": pd.array(previous, dtype="Int64"),
+            "delta": pd.array(
+                [None if then is None else value - then for value, then in zip(values, previous, strict=True)],
+                dtype="Int64",
+            ),
         }
     )
-    frame["delta"] = (frame["value"] - frame["previous"]).astype("Int64")
-    return frame
 
 
 def _combination(cell, dimensions: list[str]) -> np.ndarray:

@@ -210,12 +210,17 @@ class Release:
         itself be a small count."""
         n = self.check(filters)
         table = q.headline(self.snapshot, filters, self.previous)
-        table = self._at_most(table, "value", n, where=table["measure"].to_numpy() != "people")
-        k = np.where(table["measure"] == "justice_track", self.policy.k_sensitive, self._k(filters))
+        measures = table["measure"].to_numpy()
+        table = self._at_most(table, "value", n, where=measures != "people")
+        k = np.where(measures == "justice_track", self.policy.k_sensitive, self._k(filters))
         out = self._shown(table, "value", k)
         minimum = self.policy.min_base if self.public else MIN_BASE_FOR_SHARE
-        part = out["value"].where(out["measure"] != "people")
-        return out.assign(share_text=["" if pd.isna(p) or n < minimum else fmt.share(int(p), n) for p in part])
+        parts = zip(measures.tolist(), out["value"].tolist(), strict=True)
+        return out.assign(
+            share_text=[
+                "" if measure == "people" or pd.isna(p) or n < minimum else fmt.share(int(p), n) for measure, p in parts
+            ]
+        )
 
     # -- who returned ------------------------------------------------------------------------------
 

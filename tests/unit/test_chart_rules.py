@@ -22,9 +22,10 @@ import pytest
 import charts
 import i18n
 from charts import theme
-from charts._spec import each, named, numbers, records, sums, top
+from charts._spec import each, named, numbers, sums, top
 from charts.figure import CONTAINER, PHONE
 from data_access import Filters, load_snapshot
+from data_access.columns import records
 from data_access.release import Access, Release
 from i18n import format as fmt
 from tests.conftest import SAMPLE_ROOT
