@@ -270,16 +270,26 @@ def test_thirty_random_selections_render_on_every_page(latest):
         "age_band": ["0-4", "5-11", "12-17", "18-59", "60+"],
         "origin": ["SY", "IQ"],
     }
+    failed = []
     for _ in range(30):
         params = {dim: rng.sample(values, rng.randint(1, 2)) for dim, values in options.items() if rng.random() < 0.35}
-        at = open_app(**params)
-        for page in VIEWS:
-            if page != VIEWS[0]:
-                switch(at, page).run()
-            try:
-                assert_page_ok(at, page)
-            except AssertionError as failure:
-                raise AssertionError(f"{page} with {params}: {failure}") from None
+        failed += failures(params, VIEWS)
+    assert failed == []
+
+
+def failures(params: dict, views: list[str]) -> list[str]:
+    """Each of `views` that does not show what it should for the selection `params` (opened
+    once, then switched from view to view, as a reader does), with why."""
+    at = open_app(**params)
+    failed = []
+    for view in views:
+        if view != VIEWS[0]:
+            switch(at, view).run()
+        try:
+            assert_page_ok(at, view)
+        except AssertionError as failure:
+            failed.append(f"{view} with {params}: {str(failure)[:160]}")
+    return failed
 
 
 @pytest.mark.parametrize("level", ["restricted", "public"])
@@ -295,17 +305,7 @@ def test_every_view_shows_every_selection_of_one_value(latest, level, monkeypatc
         "regions?layout=tiles&measure=people",
     ]
     selections = [{}] + [{dimension: value} for dimension in DIMENSIONS for value in latest.categories(dimension)]
-    failed = []
-    for params in selections:
-        at = open_app(**params)
-        for view in views:
-            if view != VIEWS[0]:
-                switch(at, view).run()
-            try:
-                assert_page_ok(at, view)
-            except AssertionError as failure:
-                failed.append(f"{view} with {params}: {str(failure)[:160]}")
-    assert failed == []
+    assert [failure for params in selections for failure in failures(params, views)] == []
 
 
 def test_no_snapshots_gives_a_message_not_a_traceback(monkeypatch, tmp_path):
