@@ -14,6 +14,7 @@ from i18n import N_, _, ngettext
 from i18n import format as fmt
 from ui.context import View
 from ui.signin import duration_text
+from ui.tables import dataframe
 from ui.text import code
 from ui.widgets import escape, page_header
 
@@ -80,10 +81,8 @@ def render(view: View) -> None:
     st.markdown("\n".join(f"- {_stuck(view) if line is STUCK else _(line)}" for line in METHODOLOGY))
     _disclosure(view)
     st.subheader(_("Data dictionary"), anchor=False)
-    st.dataframe(
+    dataframe(
         data_dictionary(view.snapshot.kind),
-        hide_index=True,
-        width="stretch",
         column_config={
             "table": _("Table"),
             "column": _("Column"),
@@ -186,10 +185,8 @@ def _validation(view: View) -> None:
                 len(notices),
             ).format(n=len(notices))
         )
-        st.dataframe(
+        dataframe(
             [{"file": p.table, "column": p.column, "what the loader did": p.text} for p in notices],
-            hide_index=True,
-            width="stretch",
             column_config={"file": _("File"), "column": _("Column"), "what the loader did": _("What the loader did")},
         )
 
@@ -202,13 +199,11 @@ def _warnings(warnings) -> None:
             len(warnings),
         ).format(n=len(warnings))
     )
-    st.dataframe(
+    dataframe(
         [
             {"file": p.table, "column": p.column, "what the loader did": p.text, "rows": p.rows, "example": p.example}
             for p in warnings
         ],
-        hide_index=True,
-        width="stretch",
         column_config={
             "file": _("File"),
             "column": _("Column"),
@@ -260,13 +255,11 @@ def _disclosure(view: View) -> None:
     report = snapshot.info.manifest.get("disclosure")
     if isinstance(report, dict):
         st.markdown(_("**How this snapshot was published**"))
-        st.dataframe(
+        dataframe(
             [
                 {"rule or figure": _(REPORT_LABELS.get(key, key)), "value": _report_value(key, value)}
                 for key, value in report.items()
             ],
-            hide_index=True,
-            width="stretch",
             column_config={"rule or figure": _("Rule or figure"), "value": _("Value")},
         )
     if snapshot.perturbation is not None:
@@ -278,10 +271,8 @@ def _disclosure(view: View) -> None:
                     "people always get the same number. Counts from the last row on get the same noise."
                 )
             )
-            st.dataframe(
+            dataframe(
                 snapshot.perturbation.table(),
-                hide_index=True,
-                width="stretch",
                 column_config={
                     "count": _("True count"),
                     "published": _("Published as"),

@@ -20,7 +20,7 @@ from i18n import _, ngettext
 from i18n import format as fmt
 from ui.boundary import section
 from ui.context import View
-from ui.tables import readable
+from ui.tables import dataframe, readable
 from ui.widgets import chart, choice, download, escape, page_header, people_to_show
 
 URL_PATH = "explorer"
@@ -60,7 +60,7 @@ def render(view: View) -> None:
     pivot, labels = _pivot(counts, dims)
     table, config = readable(pivot, view.snapshot)
     config.update({f"{dims[0]}_label": titles[dims[0]], **labels})
-    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
+    dataframe(table, config)
     download(pivot, "pivot-" + "-by-".join(dims), view, key="explorer-pivot-csv")
     figure = data.figure(charts.pivot_chart, data.counts_by, filters, dims, options=(dims,))
     chart(figure, key="explorer-chart", view=view)
@@ -161,10 +161,8 @@ def _people(view: View) -> None:
     table, config = readable(people, view.snapshot)
     config["days_in_stage"] = _("Days in current stage")
     with st.container(key="explorer-people"):
-        event = st.dataframe(
+        event = dataframe(
             table,
-            hide_index=True,
-            width="stretch",
             on_select="rerun",
             selection_mode="single-row",
             key=f"explorer-people-{listing}-{number}",
@@ -183,7 +181,7 @@ def _people(view: View) -> None:
         person_id = people.iloc[selected[0]]["person_id"]
         st.markdown(_("**Stage history of {person}**").format(person=escape(person_id)))
         history, config = readable(data.stage_history(person_id, filters), view.snapshot)
-        st.dataframe(history, hide_index=True, width="stretch", column_config=config)
+        dataframe(history, config)
 
 
 def _order_options() -> dict[str, str]:

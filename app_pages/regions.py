@@ -7,7 +7,7 @@ from charts.regions import MEASURES
 from i18n import _
 from ui.context import View
 from ui.crossfilter import to_filter
-from ui.tables import readable
+from ui.tables import dataframe, readable
 from ui.widgets import chart, choice, page_header, people_to_show
 
 
@@ -53,5 +53,5 @@ def render(view: View) -> None:
     comparison = summary.sort_values("people", ascending=False)
     table, labels = readable(comparison, view.snapshot)
     labels.update(people=_("People placed"), scored=_("People with a score"))
-    st.dataframe(table, hide_index=True, width="stretch", column_config=labels)
+    dataframe(table, labels)
     chart(data.figure(charts.region_stage_heatmap, data.region_stage, filters), key="regions-heatmap", view=view)

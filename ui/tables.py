@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import streamlit as st
 from pandas.io.formats.style import Styler
 
 from data_access import results
@@ -124,10 +125,30 @@ def _key(table: pd.DataFrame) -> tuple | None:
     return "readable", language(), tuple(table.columns), tuple(map(str, table.dtypes)), rows
 
 
+PLACEHOLDER = fmt.MISSING
+"""What Streamlit's data grid draws for a missing value (`st.dataframe(placeholder=...)`; its own
+default is "None"). It draws it whatever the Styler says a missing cell reads."""
+
+
 def _readable(table: pd.DataFrame, snapshot: Snapshot | None) -> tuple[Styler, dict[str, str]]:
     columns = shown_columns(table.columns)
     frame = table[columns].reset_index(drop=True)
-    return worded(frame, list(_texts(table, snapshot).values())), {column: label(column) for column in columns}
+    texts = list(_texts(table, snapshot).values())
+    for column, words in zip(columns, texts, strict=True):
+        missing = frame[column].isna().tolist()
+        if any(gap and word != PLACEHOLDER for gap, word in zip(missing, words, strict=True)):
+            # A withheld count ("<5") is missing as a number, and the grid would draw its
+            # placeholder over the words: the column goes as its words (sorted as text).
+            frame[column] = pd.array(words, dtype="str")
+    return worded(frame, texts), {column: label(column) for column in columns}
+
+
+def dataframe(table, column_config: dict | None = None, **options):
+    """`st.dataframe` as every table here is shown: the full width, no index, a missing value
+    drawn as "—" (`PLACEHOLDER`), never "None"."""
+    return st.dataframe(
+        table, hide_index=True, width="stretch", column_config=column_config, placeholder=PLACEHOLDER, **options
+    )
 
 
 def worded(frame: pd.DataFrame, texts: list[list]) -> Styler:

@@ -19,7 +19,7 @@ from i18n import format as fmt
 from ui import text
 from ui.context import View, used_setting
 from ui.exports import chart_downloads, data_note
-from ui.tables import readable
+from ui.tables import dataframe, readable
 from ui.text import escape
 
 
@@ -145,7 +145,7 @@ def chart(
         if box.open:
             st.caption(escape(fig.alt))
             table, labels = readable(shown, view.snapshot)
-            st.dataframe(table, hide_index=True, width="stretch", column_config=labels)
+            dataframe(table, labels)
 
 
 def disclosure_note(view: View) -> str:

@@ -30,7 +30,7 @@ from tests.app.helpers import (
     switch,
     unescape,
 )
-from ui.tables import display_texts
+from ui.tables import PLACEHOLDER, display_texts
 from ui.tables import label as column_label
 
 
@@ -279,7 +279,8 @@ def test_thirty_random_selections_render_on_every_page(latest):
 
 def failures(params: dict, views: list[str]) -> list[str]:
     """Each of `views` that does not show what it should for the selection `params` (opened
-    once, then switched from view to view, as a reader does), with why."""
+    once, then switched from view to view, as a reader does), with why; and any table on it that
+    would draw a missing value as "None"."""
     at = open_app(**params)
     failed = []
     for view in views:
@@ -289,6 +290,8 @@ def failures(params: dict, views: list[str]) -> list[str]:
             assert_page_ok(at, view)
         except AssertionError as failure:
             failed.append(f"{view} with {params}: {str(failure)[:160]}")
+        if any(table.proto.placeholder != PLACEHOLDER for table in at.dataframe):
+            failed.append(f"{view} with {params}: a table draws a missing value as Streamlit's 'None'")
     return failed
 
 

@@ -4,7 +4,9 @@ counts as "<5", missing figures as "—"; a CSV with its notes and HXL row reads
 
 from __future__ import annotations
 
+import ast
 import io
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -18,7 +20,9 @@ from data_access.columns import COLUMNS, shown_columns
 from data_access.export import csv_text
 from data_access.release import Access, Release
 from tests.unit.test_release import PUBLIC_ROOT, TABLES
-from ui.tables import display_texts, readable
+from ui.tables import PLACEHOLDER, display_texts, readable
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def released_tables(release: Release) -> dict[str, pd.DataFrame]:
@@ -98,12 +102,17 @@ def test_values_read_in_the_language_and_hidden_counts_keep_their_text():
         "unaccompanied": ["Yes", "No", "Yes"],
     }
     # What st.dataframe sends the browser (Streamlit's own marshalling of the Styler): the same
-    # texts as display values, the values themselves kept for sorting.
+    # texts as display values, the values themselves kept for sorting where the grid draws a
+    # missing one as "—" anyway (the share, the date); the counts, with a withheld one that reads
+    # "<5", go as their words.
     proto = ArrowProto()
     marshall_styler(proto, styler, "table")
     sent = pa.ipc.open_stream(proto.styler.display_values).read_all().to_pandas()
-    assert sent.to_numpy().tolist() == texts.to_numpy().tolist()
-    assert styler.data["people"].tolist()[0] == 1234 and pd.api.types.is_datetime64_any_dtype(styler.data["entered_on"])
+    assert sent.to_numpy().tolist() == texts.to_numpy().tolist() == drawn(styler)
+    assert styler.data["people"].tolist() == ["1,234", "<5", "7"]
+    assert styler.data["share"].tolist()[0] == 0.4412 and pd.api.types.is_datetime64_any_dtype(
+        styler.data["entered_on"]
+    )
     with i18n.use("ru"):
         assert display_texts(table)["people"].tolist() == ["1\xa0234", "<5", "7"]
         assert readable(table)[1]["people"] == "Люди"
@@ -116,15 +125,49 @@ def marshalled(styler) -> list:
     return pa.ipc.open_stream(proto.styler.display_values).read_all().to_pandas().to_numpy().tolist()
 
 
+def drawn(styler) -> list:
+    """What Streamlit's data grid draws in each cell: the display text it was sent, except where
+    the value itself is missing, where it draws the table's placeholder whatever the text says
+    (`useCustomRenderer`'s missing-value cell; `st.dataframe(placeholder=...)`, "None" without
+    one)."""
+    missing = styler.data.isna().to_numpy().tolist()
+    return [
+        [PLACEHOLDER if gap else text for gap, text in zip(gaps, texts, strict=True)]
+        for gaps, texts in zip(missing, marshalled(styler), strict=True)
+    ]
+
+
 def test_every_released_table_reaches_the_browser_as_its_display_texts(tables, release):
     """Streamlit words a cell it is not told about itself (`astype(str)`); `ui.tables` leaves out
-    only the columns that read the same that way, so every cell still shows exactly its text."""
+    only the columns that read the same that way, so every cell still shows exactly its text; and
+    the grid draws every cell as that text, a withheld count ("<5") included: a missing value is
+    drawn as the placeholder ("—"), never the text it was told, so a column where a missing value
+    reads otherwise goes as its words."""
     for language in i18n.LANGUAGES:
         with i18n.use(language):
             for name, table in tables.items():
                 styler, _labels = readable(table, release.snapshot)
                 expected = display_texts(table, release.snapshot).to_numpy().tolist()
                 assert marshalled(styler) == expected, (language, name)
+                assert drawn(styler) == expected, (language, name)
+
+
+def test_every_table_on_screen_draws_a_missing_value_as_a_dash():
+    """Every `st.dataframe` of the pages goes through `ui.tables.dataframe`, which gives the grid
+    its placeholder: Streamlit's own is "None"."""
+    calls = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for folder in ("app_pages", "ui", "briefing")
+        for path in (ROOT / folder).glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "dataframe"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "st"
+    ]
+    assert [call.split(":")[0] for call in calls] == ["ui/tables.py"], calls
+    assert PLACEHOLDER == "—"
 
 
 def test_cells_streamlit_would_word_otherwise_are_told():
