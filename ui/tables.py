@@ -143,11 +143,24 @@ def _readable(table: pd.DataFrame, snapshot: Snapshot | None) -> tuple[Styler, d
     return worded(frame, texts), {column: label(column) for column in columns}
 
 
+NUMBERS = {"count", "share", "score", "days", "months"}
+"""The kinds of column (`data_access.columns.Meaning.kind`) whose values are numbers."""
+
+
 def dataframe(table, column_config: dict | None = None, **options):
     """`st.dataframe` as every table here is shown: the full width, no index, a missing value
-    drawn as "—" (`PLACEHOLDER`), never "None"."""
+    drawn as "—" (`PLACEHOLDER`), never "None"; a column of numbers sent as its words (a
+    withheld count among them, see `_readable`) still aligned to the right, as numbers are."""
+    config = dict(column_config or {})
+    if isinstance(table, Styler):
+        for column in table.data.columns:
+            meaning = COLUMNS.get(str(column))
+            title = config.get(column, label(str(column)))
+            worded_numbers = meaning and meaning.kind in NUMBERS and pd.api.types.is_string_dtype(table.data[column])
+            if worded_numbers and isinstance(title, str):
+                config[column] = st.column_config.TextColumn(title, alignment="right")
     return st.dataframe(
-        table, hide_index=True, width="stretch", column_config=column_config, placeholder=PLACEHOLDER, **options
+        table, hide_index=True, width="stretch", column_config=config, placeholder=PLACEHOLDER, **options
     )
 
 

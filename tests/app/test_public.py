@@ -4,6 +4,7 @@ cannot be changed from the link."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -95,6 +96,25 @@ def test_small_counts_show_as_less_than_and_a_small_selection_shows_no_figures()
     assert not at.metric and not at.get("vega_lite_chart")
     assert any("Selection too small to show" in i.value for i in at.info)
     assert any(m.value.startswith("**Selection too small to show**") for m in at.markdown)
+
+
+def test_a_withheld_count_in_a_table_reaches_the_grid_as_its_text():
+    """Streamlit's grid draws "None" over a missing value whatever the table says it reads: the
+    region comparison sends a column with a withheld count as its words ("<5"), aligned right
+    as numbers are, and tells the grid to draw a missing share or score as "—"."""
+    at = open_app("regions", cohort="jusan-1")
+    assert_page_ok(at, "regions")
+    table = at.dataframe[0]
+    config = json.loads(table.proto.columns)
+    assert table.proto.placeholder == "—"
+    assert "<5" in table.value["reached_school_work"].tolist()
+    assert config["reached_school_work"] == {
+        "label": "Reached school, training or work",
+        "alignment": "right",
+        "type_config": {"type": "text"},
+    }
+    assert table.value["share_school_work"].isna().any()  # drawn as the placeholder, sorted as numbers
+    assert "alignment" not in config["share_school_work"]
 
 
 def test_the_overview_shows_the_true_total_within_the_bound_and_every_cohort():
