@@ -217,4 +217,13 @@ def watch(page) -> None:
     page.on("console", on_console)
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
     page.on("response", on_response)
-    page.on("requestfailed", lambda request: page.failed_responses.append(f"failed {request.url}"))
+    page.on("requestfailed", lambda request: _on_failed(page, request))
+
+
+def _on_failed(page, request) -> None:
+    """A request that did not complete, unless the page dropped it itself (`net::ERR_ABORTED`:
+    navigating on while a script chunk was still loading, a fetch it cancelled). A request to
+    anywhere but the local server is refused by the context's route (`net::ERR_FAILED`), and
+    counts."""
+    if request.failure != "net::ERR_ABORTED":
+        page.failed_responses.append(f"failed {request.url} ({request.failure})")

@@ -237,3 +237,23 @@ def test_the_person_table_pages_in_its_own_section(page, server):
     # Which people are on the page is the AppTest's to check (the grid draws on a canvas).
     expect(widget(page, "explorer-people").locator('[data-testid="stDataFrame"]')).to_be_visible()
     assert_healthy(page)
+
+
+def test_the_watch_reports_a_request_off_the_machine_but_not_one_the_page_dropped(page, server):
+    """A request the page cancels itself (as a chunk is when the reader navigates on) is not a
+    failure; one to a server elsewhere, refused by the test's route, is."""
+    goto(page, server)
+    elsewhere = page.expect_event("requestfailed", lambda request: "example.org" in request.url)
+    dropped = page.expect_event("requestfailed", lambda request: "dropped" in request.url)
+    with elsewhere as refused, dropped as cancelled:
+        page.evaluate(
+            """async () => {
+                const drop = new AbortController();
+                const dropped = fetch('/_stcore/health?dropped', {signal: drop.signal}).catch(() => null);
+                drop.abort();
+                await dropped;
+                await fetch('https://example.org/font.woff2').catch(() => null);
+            }"""
+        )
+    assert cancelled.value.failure == "net::ERR_ABORTED" and refused.value.failure != "net::ERR_ABORTED"
+    assert [failure.split(" (")[0] for failure in page.failed_responses] == ["failed https://example.org/font.woff2"]
