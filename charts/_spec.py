@@ -227,6 +227,11 @@ def sums(
     return dict(zip(rows, added.tolist(), strict=True))
 
 
+def sum_by(frame: pd.DataFrame, key: str | tuple[str, ...], column: str = "people") -> dict:
+    """One column's `sums`: {key: sum}."""
+    return {value: added for value, (added,) in sums(frame, key, (column,)).items()}
+
+
 def numbers(frame: pd.DataFrame, column: str = "people") -> np.ndarray:
     """A column's values as floats, NaN where a count is hidden or missing: what `top` and sums
     of the shown values (`np.nansum`) read."""

@@ -19,7 +19,7 @@ from charts._spec import (
     numbers,
     pairs,
     shown,
-    sums,
+    sum_by,
     template,
     top,
     utc_time,
@@ -279,7 +279,7 @@ def services_chart(services_by_month: pd.DataFrame) -> Figure:
             _("No sessions recorded for this selection"),
             _("Line chart: no sessions."),
         )
-    by_type = {code: n for code, (n,) in sums(services_by_month, "service_type", ("sessions",)).items()}
+    by_type = sum_by(services_by_month, "service_type", "sessions")
     largest = top(by_type)
     months = services_by_month["month"]
     values = {
@@ -301,7 +301,7 @@ def services_chart(services_by_month: pd.DataFrame) -> Figure:
             "{sessions} sessions from {start} to {end}; {share} each were {service}",
             int(sessions),
         )
-    by_month = {month: n for month, (n,) in sorted(sums(services_by_month, "month", ("sessions",)).items())}
+    by_month = dict(sorted(sum_by(services_by_month, "month", "sessions").items()))
     busiest_months = top(by_month)
     peak = int(by_month[busiest_months[0]])
     overview = _("Line charts, one per type of service, each on its own scale: sessions per month.")

@@ -25,13 +25,14 @@ from charts._spec import (
     pairs,
     selectable_by,
     shown,
+    sum_by,
     summed,
-    sums,
     template,
     top,
     vega_text,
 )
 from charts.figure import AXIS_TITLE_LINE, Figure, wrap
+from data_access.columns import records
 from data_access.contract import AGE_BANDS
 from data_access.programme import PIVOT_TITLES
 from i18n import N_, _, ngettext
@@ -122,12 +123,12 @@ def arrivals_chart(arrivals: pd.DataFrame, cohort_ids: list[str] | tuple[str, ..
     """
     names = pairs(arrivals, "cohort", "cohort_name")
     template = _arrivals_template(tuple(cohort_ids), names, selectable)
-    per_cohort = {name: n for name, (n,) in sums(arrivals, "cohort_name", ("people",)).items()}
+    per_cohort = sum_by(arrivals, "cohort_name")
     largest = top(per_cohort)
     if not largest:
         return figure(template, arrivals, _("No arrivals in this selection"), _("Bar chart: no arrivals."))
     people = sum(per_cohort.values())
-    children = sums(arrivals, "group", ("people",)).get("child", [0])[0]
+    children = sum_by(arrivals, "group").get("child", 0)
     title = ngettext(
         "{people} person returned in {cohorts}; {share} were children",
         "{people} people returned in {cohorts}; {share} were children",
@@ -223,7 +224,7 @@ def arrivals_timeline_chart(arrivals: pd.DataFrame) -> Figure:
     """One row per cohort: when it arrived and how many people it brought home."""
     origins = tuple(dict.fromkeys(str(o) for o in arrivals["origin_name"]))
     template = _timeline_template(origins)
-    per_cohort = {key: n for key, (n,) in sums(arrivals, ("cohort_name", "arrival_date"), ("people",)).items()}
+    per_cohort = sum_by(arrivals, ("cohort_name", "arrival_date"))
     largest = top(per_cohort)
     if not largest:
         return figure(template, arrivals, _("No arrivals in this selection"), _("Timeline: no arrivals."))
@@ -342,12 +343,12 @@ def _pyramid_template() -> dict:
 def pyramid_chart(pyramid: pd.DataFrame) -> Figure:
     """Age–sex pyramid: age bands at return, youngest at the bottom, female left, male right."""
     template = _pyramid_template()
-    by_band = {band: n for band, (n,) in sums(pyramid, "age_band", ("people",)).items()}
+    by_band = sum_by(pyramid, "age_band")
     people = sum(by_band.values())
     if not people:
         return figure(template, pyramid, _("No people in this selection"), _("Age–sex pyramid: no people."))
     largest_bands = top(by_band)
-    by_cell = {cell: n for cell, (n,) in sums(pyramid, ("sex", "age_band"), ("people",)).items()}
+    by_cell = sum_by(pyramid, ("sex", "age_band"))
     largest = top(by_cell)
     under_18 = sum(n for band, n in by_band.items() if band in AGE_BANDS[:3])
     if len(largest_bands) == 1:
@@ -453,8 +454,8 @@ def pivot_chart(counts: pd.DataFrame, dimensions: list[str] | tuple[str, ...]) -
             _("People by {dimensions}: nobody in this selection").format(dimensions=words),
             _("Bar chart: no people."),
         )
-    labels = [counts[f"{d}_label"].tolist() for d in dimensions]
-    rows = [{f"{d}_label": column[row] for d, column in zip(dimensions, labels, strict=True)} for row in largest]
+    rows = records(counts)
+    rows = [rows[row] for row in largest]
     values = {"dimensions": words, "part": fmt.count(people[largest[0]]), "total": fmt.count(np.nansum(people))}
     if len(rows) == 1:
         cell = ", ".join(str(rows[0][f"{d}_label"]) for d in dimensions)
@@ -480,13 +481,13 @@ def unaccompanied_chart(unaccompanied_children: pd.DataFrame) -> Figure:
     """
     dimensions = ("cohort", "unaccompanied")
     template = _pivot_template(dimensions, pairs(unaccompanied_children, "unaccompanied", "unaccompanied_label"))
-    per_cohort = sums(unaccompanied_children, ("cohort_label", "unaccompanied"), ("people",))
-    children = sum(n for (n,) in per_cohort.values())
+    per_cohort = sum_by(unaccompanied_children, ("cohort_label", "unaccompanied"))
+    children = sum(per_cohort.values())
     if not children:
         return figure(
             template, unaccompanied_children, _("No children in this selection"), _("Bar chart: no children.")
         )
-    alone = {cohort: n for (cohort, unaccompanied), (n,) in per_cohort.items() if unaccompanied}
+    alone = {cohort: n for (cohort, unaccompanied), n in per_cohort.items() if unaccompanied}
     unaccompanied = sum(alone.values())
     most = top(alone)
     values = {"part": fmt.count(unaccompanied), "total": fmt.count(children)}

@@ -18,8 +18,9 @@ from charts._spec import (
     figure,
     freeze,
     named,
+    numbers,
     shown,
-    sums,
+    sum_by,
     template,
     top,
 )
@@ -176,8 +177,7 @@ def regions_title(region_summary: pd.DataFrame, measure: str) -> tuple[str, dict
         raise ValueError(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}")
     spec = MEASURES[measure]
     name = _(spec.title)
-    people = pd.to_numeric(region_summary["people"], errors="coerce").to_numpy(dtype=float)
-    values = pd.to_numeric(region_summary[measure], errors="coerce").to_numpy(dtype=float)
+    people, values = numbers(region_summary), numbers(region_summary, measure)
     valued = {row: value for row, value in enumerate(values.tolist()) if people[row] > 0 and not math.isnan(value)}
     if not valued:
         return _("{measure}: no region has a value for this selection").format(measure=name), None, 0
@@ -291,12 +291,12 @@ def region_stage_heatmap(region_stage: pd.DataFrame) -> Figure:
     """People by placement region (rows, most people first) and current stage (columns, in
     programme order), each cell labelled with its count."""
     template = _region_stage_template()
-    cells = pd.to_numeric(region_stage["people"], errors="coerce").to_numpy(dtype=float)
+    cells = numbers(region_stage)
     largest = top(dict(enumerate(cells.tolist())))
     if not largest:
         return figure(template, region_stage, _("No people in this selection"), _("Heatmap: no people."))
     people = np.nansum(cells)
-    by_region = {region: n for region, (n,) in sums(region_stage, "region_name", ("people",)).items()}
+    by_region = sum_by(region_stage, "region_name")
     most = top(by_region)
     regions, stages = region_stage["region_name"].tolist(), region_stage["stage_label"].tolist()
     part, total_text = fmt.count(cells[largest[0]]), fmt.count(people)

@@ -164,8 +164,7 @@ class Release:
         come out above its whole (22 women in a selection of 20); it is shown as the whole (the key
         figures, the stage tables, the region summary, the milestone curves at their cohort), so a
         part never reads larger than what it is part of and a share reads 100% only where the part
-        is the whole. Restricted counts
-        are exact: kept as they are."""
+        is the whole. Restricted counts are exact: kept as they are."""
         if not self.public:
             return table
         wholes = table[whole].to_numpy() if isinstance(whole, str) else whole

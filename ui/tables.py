@@ -155,10 +155,10 @@ def dataframe(table, column_config: dict | None = None, **options):
     if isinstance(table, Styler):
         for column in table.data.columns:
             meaning = COLUMNS.get(str(column))
-            title = config.get(column, label(str(column)))
-            worded_numbers = meaning and meaning.kind in NUMBERS and pd.api.types.is_string_dtype(table.data[column])
-            if worded_numbers and isinstance(title, str):
-                config[column] = st.column_config.TextColumn(title, alignment="right")
+            if meaning and meaning.kind in NUMBERS and pd.api.types.is_string_dtype(table.data[column]):
+                title = config.get(column, label(str(column)))
+                if isinstance(title, str):
+                    config[column] = st.column_config.TextColumn(title, alignment="right")
     return st.dataframe(
         table, hide_index=True, width="stretch", column_config=config, placeholder=PLACEHOLDER, **options
     )
