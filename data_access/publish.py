@@ -64,9 +64,9 @@ def _nonzero(counts: Counts, extra: dict[str, np.ndarray] | None = None) -> tupl
     for values in (extra or {}).values():
         used |= values != 0
     cell, column = np.nonzero(used)
-    values = {"people": people[cell, column], "people_key": keys[cell, column] & KEY_MASK}
+    values = {"people": people[cell, column].astype(np.int64), "people_key": keys[cell, column] & KEY_MASK}
     for name, array in (extra or {}).items():
-        values[name] = array[cell, column]
+        values[name] = array[cell, column].astype(np.int64)
     return cell, column, values
 
 
