@@ -431,11 +431,15 @@ class Cells:
         return out
 
     @cached_property
-    def milestones_within(self) -> dict[str, Counts]:
-        """Per milestone stage: people per cell who reached it within each number of whole months
-        from arrival (running totals of `milestones`), kept: the milestone chart asks on every
-        rerun."""
-        return {stage: counts.cumulative() for stage, counts in self.milestones.items()}
+    def milestones_within(self) -> Counts:
+        """People per cell who reached each milestone within each number of whole months from
+        arrival (running totals of `milestones`), the milestones side by side in
+        `programme.MILESTONES` order (`milestone_width` columns each), kept: the milestone chart
+        asks on every rerun, and adds them all up over a selection in one sum."""
+        within = [self.milestones[stage].cumulative() for stage, _, _ in programme.MILESTONES]
+        people = _compact(np.hstack([counts.people for counts in within]))
+        keys = None if within[0].keys is None else np.hstack([counts.keys for counts in within])
+        return Counts(people, keys)
 
     @cached_property
     def days_in_stage(self) -> tuple[np.ndarray, Counts]:

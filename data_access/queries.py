@@ -327,6 +327,13 @@ def _stage_columns(snapshot: Snapshot) -> dict[str, np.ndarray]:
     return {name: values.to_numpy() for name, values in _stages(snapshot).items()}
 
 
+def _observed_months(snapshot: Snapshot) -> dict[str, int]:
+    """Whole months each cohort has been observed for, from its arrival to the as-of date."""
+    as_of = pd.Timestamp(snapshot.as_of)
+    arrivals = pd.to_datetime(snapshot.cohorts.set_index("cohort_id")["arrival_date"])
+    return {name: int((as_of - arrival).days // DAYS_PER_MONTH) for name, arrival in arrivals.items()}
+
+
 def time_to_milestone(snapshot: Snapshot, filters: Filters, step_months: int = 1) -> pd.DataFrame:
     """Cumulative share of each cohort that reached a milestone within N months of arrival.
 
@@ -338,9 +345,10 @@ def time_to_milestone(snapshot: Snapshot, filters: Filters, step_months: int = 1
     cohorts = snapshot.categories("cohort")
     cohort = cell.codes["cohort"]
     bases = chosen.sum(cell.size, cohort, len(cohorts))[:, 0]
-    reached = {stage: chosen.sum(cell.milestones_within[stage], cohort, len(cohorts)) for stage, _, _ in MILESTONES}
-    as_of = pd.Timestamp(snapshot.as_of)
-    arrivals = pd.to_datetime(snapshot.cohorts.set_index("cohort_id")["arrival_date"])
+    width = cell.milestone_width
+    within = chosen.sum(cell.milestones_within, cohort, len(cohorts))
+    reached = {stage: within[:, k * width : (k + 1) * width] for k, (stage, _, _) in enumerate(MILESTONES)}
+    observed_months = _once(snapshot, _observed_months)
     names = snapshot.labels("cohort")
     columns = ["cohort", "cohort_name", "milestone", "milestone_label", "months", "reached", "base", "share"]
     # Built as arrays, one run of rows per cohort and milestone, and made into one frame at the end.
@@ -349,7 +357,7 @@ def time_to_milestone(snapshot: Snapshot, filters: Filters, step_months: int = 1
     for code, name in enumerate(cohorts):
         if bases[code] == 0:
             continue
-        observed = int((as_of - arrivals[name]).days // DAYS_PER_MONTH)
+        observed = observed_months[name]
         grid = np.arange(0, observed + 1, step_months)
         for stage, _column, label in MILESTONES:
             for column, value in zip(columns[:4], (name, names[name], stage, _(label)), strict=True):
