@@ -110,31 +110,31 @@ def _snapshot(view: View) -> None:
     manifest = snapshot.info.manifest
     if snapshot.kind == "records":
         holds = {
-            _("People"): [fmt.count(len(snapshot.people))],
-            _("Stage events"): [fmt.count(len(snapshot.events))],
-            _("Assessments"): [fmt.count(len(snapshot.assessments))],
-            _("Service records"): [fmt.count(len(snapshot.services))],
+            _("People"): fmt.count(len(snapshot.people)),
+            _("Stage events"): fmt.count(len(snapshot.events)),
+            _("Assessments"): fmt.count(len(snapshot.assessments)),
+            _("Service records"): fmt.count(len(snapshot.services)),
         }
     else:
         holds = {
-            _("Holds"): [_("aggregates per cell only, no person rows")],
-            _("People (published figure)"): [view.data.base_text(Filters()) or fmt.MISSING],
-            _("Cells"): [fmt.count(len(snapshot.aggregates["cells"]))],
+            _("Holds"): _("aggregates per cell only, no person rows"),
+            _("People (published figure)"): view.data.base_text(Filters()) or fmt.MISSING,
+            _("Cells"): fmt.count(len(snapshot.aggregates["cells"])),
         }
     st.subheader(_("This snapshot"), anchor=False)
-    # st.table renders Markdown in its cells, so the manifest's values are escaped.
-    st.table(
-        {
-            _("Snapshot"): [escape(snapshot.id)],
-            _("As of"): [fmt.date(snapshot.as_of)],
-            _("Country"): [escape(fmt.country(str(manifest.get("country", ""))))],
-            _("Access level"): [_(ACCESS_LEVELS.get(manifest.get("access_level"), N_("not stated")))],
-            _("Schema version"): [escape(manifest.get("schema_version", ""))],
-            _("Synthetic"): [_("yes") if manifest.get("synthetic") else _("no")],
-            _("Made by"): [code(manifest["source"]) if manifest.get("source") else _("not stated")],
-            **holds,
-        }
-    )
+    # One fact a line: readable on a phone (a table of eleven columns scrolled sideways there), and
+    # Markdown, so the manifest's values are escaped.
+    facts = {
+        _("Snapshot"): escape(snapshot.id),
+        _("As of"): fmt.date(snapshot.as_of),
+        _("Country"): escape(fmt.country(str(manifest.get("country", "")))),
+        _("Access level"): _(ACCESS_LEVELS.get(manifest.get("access_level"), N_("not stated"))),
+        _("Schema version"): escape(manifest.get("schema_version", "")) or _("not stated"),
+        _("Synthetic"): _("yes") if manifest.get("synthetic") else _("no"),
+        _("Made by"): code(manifest.get("source") or "") or _("not stated"),
+        **holds,
+    }
+    st.markdown("\n".join(f"- **{label}**: {value}" for label, value in facts.items()))
     if not snapshot.has_labels_in(i18n.language()):
         st.info(
             _(

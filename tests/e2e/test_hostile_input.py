@@ -104,7 +104,8 @@ def test_labels_from_data_are_shown_as_text(browser, hostile_server, name):
     wait_idle(page)
     page.goto(f"{hostile_server.url}/about?snapshot={case.id}")
     wait_idle(page)
-    expect(page.locator('[data-testid="stTable"]')).to_contain_text(visible)
+    # The manifest's "made by" (here the label) among the snapshot's facts, as a code span.
+    expect(page.get_by_test_id("stMarkdown").filter(has_text="Made by")).to_contain_text(visible)
     expect(page.locator("img[src='x'], img[src^='http://evil'], a[href^='http://evil']")).to_have_count(0)
     assert page.dialogs == []
     assert_healthy(page)
