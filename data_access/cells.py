@@ -101,6 +101,15 @@ def median(values: np.ndarray, counts: np.ndarray) -> float:
     return quantile(values, counts, 0.5)
 
 
+def _times(matrix: sparse.csr_array, counts) -> np.ndarray | sparse.csr_array:
+    """A selection's 0/1 matrix times per-cell counts, in the counts' own type: SciPy would
+    otherwise copy 32-bit counts whole into 64 bits on every product (the services of a million
+    people: 1.5 -> 4.4 ms a query), where the small selection matrix costs nothing to convert.
+    No sum overflows it: counts are 32-bit only where every column's total over all cells fits
+    (`_compact`, `_counting`)."""
+    return matrix.astype(counts.dtype, copy=False) @ counts
+
+
 def _dense(matrix) -> np.ndarray:
     return matrix.toarray() if sparse.issparse(matrix) else np.asarray(matrix)
 
@@ -134,6 +143,10 @@ class Counts:
         for g, columns in enumerate(groups):
             matrix[list(columns), g] = 1
         keys = None if self.keys is None else _dense(self.keys @ matrix) & KEY_MASK
+        if sparse.issparse(self.people):
+            # In the histogram's own type (no copy of it into 64 bits): its entries count at
+            # most `_counting`'s records, so no cell's merged columns overflow it.
+            return Counts(_dense(self.people @ matrix.astype(self.people.dtype)).astype(np.int64), keys)
         return Counts(_dense(self.people @ matrix), keys)
 
     def cumulative(self) -> Counts:
@@ -638,12 +651,12 @@ class Selection:
             if not sparse.issparse(counts.people) and (group is None or counts.width <= NARROW):
                 return self._added(counts.people, group, n_groups)
         matrix = self._matrix(group, n_groups)
-        people = _dense(matrix @ counts.people).astype(np.int64)
-        total = None if magnitude is None else _dense(matrix @ magnitude).astype(np.int64)
+        people = _dense(_times(matrix, counts.people)).astype(np.int64)
+        total = None if magnitude is None else _dense(_times(matrix, magnitude)).astype(np.int64)
         if self.perturbation is not None:
             if counts.keys is None:
                 raise ValueError("a public snapshot's counts must carry their key sums")
-            keys = _dense(matrix @ counts.keys).astype(np.int64) & KEY_MASK
+            keys = _dense(_times(matrix, counts.keys)).astype(np.int64) & KEY_MASK
             published = self.perturbation.apply(people, keys)
             if total is not None:
                 total = np.rint(total * published / np.maximum(people, 1)).astype(np.int64)
@@ -680,7 +693,7 @@ class Selection:
         bins), exactly: for medians and quartiles only, never shown as counts."""
         counts = histogram.counts if isinstance(histogram, Histogram) else histogram
         rows = self._matrix(group, n_groups)
-        return _dense(rows @ counts).reshape(n_groups, self.pieces, -1).sum(axis=1)
+        return _dense(_times(rows, counts)).reshape(n_groups, self.pieces, -1).sum(axis=1)
 
     def total(self, counts: Counts | None = None) -> int:
         """One count over the whole selection (people, by default)."""

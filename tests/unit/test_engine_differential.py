@@ -369,6 +369,17 @@ def test_dense_counts_are_kept_in_32_bits_once(generated):
         if counts.width >= cells_module.WIDE:
             assert counts.wide is counts.people, name
     assert sessions.dtype == np.int32
+    # Added up over a selection in their own type (SciPy would copy them whole into 64 bits),
+    # to the same numbers as in 64 bits.
+    group = cell.codes["region"]
+    n_groups = len(cell.categories["region"])
+    for filters in random_selections(generated[0], seed=17, n=4):
+        chosen = cell.select(filters)
+        matrix = chosen._matrix(group, n_groups)
+        assert cells_module._times(matrix, served.people).dtype == np.int32
+        people, total = chosen.sum(served, group, n_groups, magnitude=sessions)
+        np.testing.assert_array_equal(people, matrix @ served.people.astype(np.int64))
+        np.testing.assert_array_equal(total, matrix @ sessions.astype(np.int64))
     column = np.zeros((3, 2), dtype=np.int64)
     column[:, 1] = 2**30
     assert cells_module._compact(column).dtype == np.int64
