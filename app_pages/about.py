@@ -105,6 +105,11 @@ def _stuck(view: View) -> str:
     ).format(days=days_text(STUCK_DEFAULT_DAYS), rule=escape(rule))
 
 
+def _written(value) -> bool:
+    """A manifest's field holds words (not null, a number or blanks), which the page can show."""
+    return isinstance(value, str) and bool(value.strip())
+
+
 def _snapshot(view: View) -> None:
     snapshot = view.snapshot
     manifest = snapshot.info.manifest
@@ -124,14 +129,15 @@ def _snapshot(view: View) -> None:
     st.subheader(_("This snapshot"), anchor=False)
     # One fact a line: readable on a phone (a table of eleven columns scrolled sideways there), and
     # Markdown, so the manifest's values are escaped.
+    country, source, synthetic = (manifest.get(key) for key in ("country", "source", "synthetic"))
     facts = {
         _("Snapshot"): escape(snapshot.id),
         _("As of"): fmt.date(snapshot.as_of),
-        _("Country"): escape(fmt.country(str(manifest.get("country", "")))),
+        _("Country"): escape(fmt.country(country.strip()[:100])) if _written(country) else _("not stated"),
         _("Access level"): _(ACCESS_LEVELS.get(manifest.get("access_level"), N_("not stated"))),
         _("Schema version"): escape(manifest.get("schema_version", "")) or _("not stated"),
-        _("Synthetic"): _("yes") if manifest.get("synthetic") else _("no"),
-        _("Made by"): code(manifest.get("source") or "") or _("not stated"),
+        _("Synthetic"): _("yes") if synthetic is True else _("no") if synthetic is False else _("not stated"),
+        _("Made by"): code(source) if _written(source) else _("not stated"),
         **holds,
     }
     st.markdown("\n".join(f"- **{label}**: {value}" for label, value in facts.items()))

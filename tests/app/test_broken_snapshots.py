@@ -117,7 +117,8 @@ def test_a_survivable_case_loads_with_its_warnings_listed(root, case):
 LABEL_CASES = [c for c in broken.SURVIVABLE if c.labels]
 # Markup that would act if it reached Markdown unescaped, and a right-to-left override.
 RAW_MARKUP = re.compile(r"(?<!\\)<(script|img|b>)|(?<!\\)\]\(http|https?:/|www\.|\u202e")
-CODE_SPAN = re.compile(r"`[^`]*`")
+CODE_SPAN = re.compile(r"(?<!\\)`[^`]*`")
+"""A code span: it opens with a backtick not escaped (`ui.text.escape` escapes a label's)."""
 TEXT_ELEMENTS = ("markdown", "caption", "info", "warning", "error", "success", "toast", "title", "subheader")
 
 
@@ -149,6 +150,19 @@ def test_manifest_values_are_escaped_in_the_about_facts(root):
     assert f"\n- **Made by**: `{broken.SCRIPT}`\n" in facts
     assert broken.SCRIPT == "<script>alert('x')</script>"
     assert any(escape(broken.HTML) in text for text in texts(at))
+
+
+def test_manifest_fields_without_words_read_not_stated_on_the_about_page(monkeypatch, tmp_path):
+    """A manifest may hold null, a number or text where words or yes/no belong: the facts say
+    "not stated", never "None", "nan" or "True"."""
+    broken.write(tmp_path / "2022-06-30", country=None, source=float("nan"), synthetic="false")
+    monkeypatch.setenv(ROOT_VARIABLE, str(tmp_path))
+    at = open_app("about")
+    assert_page_ok(at, "about")
+    facts = next(m.value for m in at.markdown if m.value.startswith("- **Snapshot**"))
+    for fact in ("Country", "Synthetic", "Made by"):
+        assert f"- **{fact}**: not stated" in facts.splitlines(), facts
+    assert not re.search(r"\b(None|nan|NaN|True|False)\b", facts), facts
 
 
 def test_an_unexpected_error_while_loading_sets_the_snapshot_aside(monkeypatch, tmp_path, caplog):
