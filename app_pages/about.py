@@ -135,7 +135,7 @@ def _snapshot(view: View) -> None:
         _("As of"): fmt.date(snapshot.as_of),
         _("Country"): escape(fmt.country(country.strip()[:100])) if _written(country) else _("not stated"),
         _("Access level"): _(ACCESS_LEVELS.get(manifest.get("access_level"), N_("not stated"))),
-        _("Schema version"): escape(manifest.get("schema_version", "")) or _("not stated"),
+        _("Schema version"): escape(manifest.get("schema_version", "")),
         _("Synthetic"): _("yes") if synthetic is True else _("no") if synthetic is False else _("not stated"),
         _("Made by"): code(source) if _written(source) else _("not stated"),
         **holds,

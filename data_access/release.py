@@ -195,7 +195,7 @@ class Release:
     def _stats(self, table: pd.DataFrame, group: str, columns: tuple[str, ...]) -> pd.DataFrame:
         """Statistics blanked for groups under the minimum (people, not assessments)."""
         sizes = pd.to_numeric(table[group], errors="coerce").to_numpy(dtype="float64", na_value=0.0)
-        small = np.nan_to_num(sizes) < self.access.min_stats_group
+        small = sizes < self.access.min_stats_group
         return table.assign(
             **{
                 column: np.where(small, np.nan, table[column].to_numpy(dtype="float64", na_value=np.nan))
