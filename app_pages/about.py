@@ -9,6 +9,7 @@ from data_access.contract import manifest_notes
 from data_access.dictionary import data_dictionary
 from data_access.narrative import days_text, stuck_rule
 from data_access.programme import STUCK_DEFAULT_DAYS
+from data_access.publish import PUBLISHER_ONLY
 from data_access.signin import DEFAULT_SESSION
 from i18n import N_, _, ngettext
 from i18n import format as fmt
@@ -53,8 +54,6 @@ ACCESS_LEVELS = {
     "public": N_("public (disclosure-controlled aggregates)"),
 }
 REPORT_LABELS = {
-    "people": N_("People"),
-    "cells": N_("Cells (combinations of region, cohort, stage, sex and age band)"),
     "person_rows_published": N_("Person rows published"),
     "method": N_("Method"),
     "record_keys": N_("Record keys"),
@@ -265,6 +264,7 @@ def _disclosure(view: View) -> None:
             [
                 {"rule or figure": _(REPORT_LABELS.get(key, key)), "value": _report_value(key, value)}
                 for key, value in report.items()
+                if key not in PUBLISHER_ONLY  # a manifest published before they were left out
             ],
             column_config={"rule or figure": _("Rule or figure"), "value": _("Value")},
         )

@@ -21,7 +21,7 @@ import pandas as pd
 import i18n
 from charts import theme
 from charts.figure import Figure, heading
-from data_access.disclosure import withheld_count
+from data_access.disclosure import not_shown, withheld_count
 from data_access.narrative import full_stops
 from i18n import _, ngettext
 from i18n import format as fmt
@@ -139,11 +139,23 @@ def vega_plural(forms: Callable[[int], str], count: str, **values: str) -> str:
     return expression
 
 
+GROUP_LABELS = ("stage_label", "cohort_name", "region_name")
+"""The columns that name the group of a row held back with its group (`disclosure.withhold`)."""
+
+
 def figure(
     template: dict, data: pd.DataFrame, title: str, alt_text: str, subtitle: str = "", drawn: pd.DataFrame | None = None
 ) -> Figure:
-    hidden = withheld_count(data)
-    if hidden:
+    values = not_shown(data)
+    held_back = values.any(axis=1)
+    hidden = withheld_count(data) - int(values.sum())
+    if held_back.any():
+        label = next((column for column in GROUP_LABELS if column in data.columns), None)
+        groups = "" if label is None else ", ".join(dict.fromkeys(map(str, data.loc[held_back, label])))
+        note = _("Not shown, too few people in some part of the selection: {groups}").format(groups=groups)
+        subtitle = f"{subtitle} · {note}" if subtitle else note
+        alt_text = f"{alt_text} {note}."
+    if hidden > 0:
         note = ngettext(
             "{n} small count shown as <5 or <10 to protect people (totals count shown values only)",
             "{n} small counts shown as <5 or <10 to protect people (totals count shown values only)",

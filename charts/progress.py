@@ -34,6 +34,7 @@ from charts._spec import (
 from charts.figure import AXIS_TITLE_LINE, Figure, wrap
 from data_access.columns import records
 from data_access.contract import TRACKS
+from data_access.disclosure import not_shown
 from i18n import N_, _, ngettext
 from i18n import format as fmt
 
@@ -215,13 +216,28 @@ def occupancy_chart(stage_occupancy: pd.DataFrame, stage_ids: list[str] | tuple[
     known = track_at >= 0
     grid = np.zeros((len(months), len(TRACKS)), dtype=people.dtype)
     np.add.at(grid, (month_at[known], track_at[known]), people[known])
+    # A group with a stage held back for its few people (public) is not drawn: its other stages
+    # alone would read as the whole group.
+    held_back = set(stage_occupancy["track"].astype(str)[not_shown(stage_occupancy).any(axis=1)])
+    drawn_tracks = np.array([track not in held_back for track in TRACKS])
     drawn = pd.DataFrame(
         {
-            "month": np.repeat(months, len(TRACKS)),
-            "track": np.tile(np.array(TRACKS, dtype=object), len(months)),
-            "people": grid.ravel(),
+            "month": np.repeat(months, drawn_tracks.sum()),
+            "track": np.tile(np.array(TRACKS, dtype=object)[drawn_tracks], len(months)),
+            "people": grid[:, drawn_tracks].ravel(),
         }
     )
+    if held_back:
+        title = _("People in each group of stages at the end of every month")
+        alt_text = _(
+            "Stacked area chart: people at the end of every month from {start} to {month}, in the groups of "
+            "stages shown: {groups}."
+        ).format(
+            start=fmt.month(months[0]),
+            month=fmt.month(months[-1]),
+            groups=", ".join(track_labels()[t] for t in np.array(TRACKS)[drawn_tracks]) or fmt.MISSING,
+        )
+        return figure(template, stage_occupancy, title, alt_text, note, drawn=drawn)
     now = dict(zip(TRACKS, grid[-1].tolist(), strict=True))  # months are in order: the last is the latest
     in_all = sum(now.values())
     if not in_all:
@@ -401,12 +417,17 @@ def _repeats(values: np.ndarray) -> np.ndarray:
 def milestone_chart(time_to_milestone: pd.DataFrame, cohort_ids: list[str] | tuple[str, ...]) -> Figure:
     """Per milestone, one step line per cohort: the share that reached it N months after arrival."""
     milestones = tuple(dict.fromkeys(map(str, time_to_milestone["milestone_label"].unique())))
-    template = _milestone_template(tuple(cohort_ids), pairs(time_to_milestone, "cohort", "cohort_name"), milestones)
+    # Cohorts held back for their few people (public) are named in the note, not drawn.
+    curves = time_to_milestone.loc[~not_shown(time_to_milestone).any(axis=1)]
+    template = _milestone_template(tuple(cohort_ids), pairs(curves, "cohort", "cohort_name"), milestones)
     if time_to_milestone.empty:
         return figure(template, time_to_milestone, _("No cohorts in this selection"), _("Line chart: no cohorts."))
-    months = time_to_milestone["months"].to_numpy()
+    if curves.empty:
+        title = _("No cohort has enough people here to draw its curve")
+        return figure(template, time_to_milestone, title, _("Line chart: no cohorts."), drawn=curves)
+    months = curves["months"].to_numpy()
     horizon = int(min(12, months.max()))
-    pooled = sums(time_to_milestone, "milestone_label", ("reached", "base"), where=months == horizon).items()
+    pooled = sums(curves, "milestone_label", ("reached", "base"), where=months == horizon).items()
     shares = ", ".join(
         f"{label} {fmt.share(reached, base) if base > 0 else fmt.MISSING}" for label, (reached, base) in pooled
     )
@@ -428,7 +449,8 @@ def milestone_chart(time_to_milestone: pd.DataFrame, cohort_ids: list[str] | tup
             for label, (reached, base) in pooled
         ),
     )
-    return figure(template, time_to_milestone, title, alt_text, drawn=_runs(time_to_milestone))
+    runs = _runs(curves)
+    return figure(template, time_to_milestone, title, alt_text, drawn=curves if runs is None else runs)
 
 
 BAR = 20
@@ -512,7 +534,15 @@ def time_in_stage_chart(time_in_stage: pd.DataFrame) -> Figure:
     as stuck, and as not counted where it is expected (`counts_as_stuck`)."""
     template = _time_in_stage_template()
     in_stage, medians, stuck_in = (numbers(time_in_stage, column) for column in ("people", "median_days", "stuck"))
-    occupied = np.flatnonzero(in_stage > 0).tolist()
+    # A hidden count ("<5") is someone: its stage is occupied, and totals that would leave it out
+    # are not stated.
+    hidden = {
+        column: time_in_stage[f"{column}_suppressed"].to_numpy(dtype=bool)
+        if f"{column}_suppressed" in time_in_stage
+        else np.zeros(len(time_in_stage), dtype=bool)
+        for column in ("people", "stuck")
+    }
+    occupied = np.flatnonzero((in_stage > 0) | hidden["people"]).tolist()
     if not occupied:
         return figure(
             template, time_in_stage, _("Nobody is in an open stage"), _("Bar chart: no people in open stages.")
@@ -527,8 +557,11 @@ def time_in_stage_chart(time_in_stage: pd.DataFrame) -> Figure:
     longest = top({row: medians[row] for row in occupied}, text=whole)
     most_stuck = top({row: stuck_in[row] for row in counted})
     values = {"stuck": fmt.count(stuck), "people": fmt.count(people), "days": fmt.count(threshold)}
+    uncertain = any(hidden["people"][row] or hidden["stuck"][row] for row in counted)
     if not counted:
         title = _("Nobody is in a stage where a long stay counts as stuck")
+    elif uncertain:
+        title = _("Median days in each open stage")
     else:
         title = ngettext(
             "{stuck} of {people} person in stages where a long stay counts as stuck has been there over {days}",
@@ -551,7 +584,7 @@ def time_in_stage_chart(time_in_stage: pd.DataFrame) -> Figure:
             )
         longest_text = longest_text.format(stage=named(labels[row] for row in longest), median=whole(median))
     parts = [_("Bar chart: median days in each open stage, with the 75th percentile."), longest_text]
-    if counted:
+    if counted and not uncertain:
         if not most_stuck:
             stuck_text = ngettext(
                 "Stuck over {days} day: {stuck} of {people} in the stages where that counts.",

@@ -650,6 +650,13 @@ class Selection:
                 return self._summed(counts.wide)
             if not sparse.issparse(counts.people) and (group is None or counts.width <= NARROW):
                 return self._added(counts.people, group, n_groups)
+        people, total = self._pieces(counts, group, n_groups, magnitude)
+        people = people.sum(axis=1)
+        return people if total is None else (people, total.sum(axis=1))
+
+    def _pieces(self, counts: Counts, group: np.ndarray | None, n_groups: int, magnitude=None):
+        """(people, magnitude or None), each groups x pieces x columns: `sum` before the pieces
+        are added up, every count perturbed at public."""
         matrix = self._matrix(group, n_groups)
         people = _dense(_times(matrix, counts.people)).astype(np.int64)
         total = None if magnitude is None else _dense(_times(matrix, magnitude)).astype(np.int64)
@@ -662,8 +669,21 @@ class Selection:
                 total = np.rint(total * published / np.maximum(people, 1)).astype(np.int64)
             people = published
         shape = (n_groups, self.pieces, people.shape[1])
-        people = people.reshape(shape).sum(axis=1)
-        return people if total is None else (people, total.reshape(shape).sum(axis=1))
+        return people.reshape(shape), None if total is None else total.reshape(shape)
+
+    def smallest(self, counts: Counts, group: np.ndarray | None = None, n_groups: int = 1) -> np.ndarray:
+        """The smallest count (groups x columns) of any piece of the selection that holds anyone,
+        published at public.
+
+        A piece's published counts are what an outsider gets by differencing two selections (the
+        selection with and without it), so a rule that keeps a small group's figures back has to
+        hold for every piece, not only for their sum: a region of 7 people is a piece of "regions
+        A and B" even when A and B together pass every rule."""
+        people = self._pieces(counts, group, n_groups)[0]
+        held = self._pieces(self.cells.size, None, 1)[0][0, :, 0] > 0
+        if not held.any():
+            return np.zeros((n_groups, people.shape[2]), dtype=np.int64)
+        return people[:, held, :].min(axis=1)
 
     def _added(self, people: np.ndarray, group: np.ndarray | None, n_groups: int) -> np.ndarray:
         """`sum` of exact dense counts, the selected cells' rows added up per group with NumPy:

@@ -101,6 +101,35 @@ def display(table: pd.DataFrame, count: str = "people", k: int | Sequence[int] |
     return out
 
 
+def not_shown_text() -> str:
+    """What a count held back with its whole group shows (`withhold`)."""
+    return _("not shown")
+
+
+def withhold(table: pd.DataFrame, count: str, rows: np.ndarray) -> pd.DataFrame:
+    """A `display`ed `table` with `count` held back on `rows` (bool) whatever its value, zeros
+    included: a small group's whole series, whose zeros would tell when its people were there."""
+    rows = np.asarray(rows, dtype=bool)
+    if not rows.any():
+        return table
+    out = table.copy()
+    values = out[count].astype("Int64")
+    values[rows] = pd.NA
+    out[count] = values
+    out[f"{count}_suppressed"] = out[f"{count}_suppressed"].to_numpy() | rows
+    out[f"{count}_text"] = np.where(rows, not_shown_text(), out[f"{count}_text"].to_numpy().astype(object))
+    return out
+
+
+def not_shown(table: pd.DataFrame) -> np.ndarray:
+    """Rows x count columns of a released table: True where a count is held back with its group
+    (`withhold`)."""
+    texts = [column for column in table.columns if str(column).endswith("_text")]
+    if not texts:
+        return np.zeros((len(table), 0), dtype=bool)
+    return np.column_stack([(table[column].astype(object) == not_shown_text()).to_numpy() for column in texts])
+
+
 def withheld_count(table: pd.DataFrame) -> int:
     """How many values of a released table are hidden (every `<count>_suppressed` flag)."""
     flags = [column for column in table.columns if str(column).endswith("_suppressed")]

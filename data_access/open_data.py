@@ -380,10 +380,15 @@ def _truths(truth: dict[str, pd.DataFrame]) -> dict[tuple[str, tuple], int]:
 
 def published_tables(public: Snapshot) -> dict[str, pd.DataFrame]:
     """The open-data tables of a public snapshot, after the display rules: counts published from
-    1 to k-1 blank, with `people_shown_as` ("<5", "<10" or the number)."""
+    1 to k-1 blank, with `people_shown_as` ("<5", "<10" or the number); milestones only for
+    cohorts of at least the minimum base."""
     out = {}
     for spec in TABLES:
         table = spec.build(public)
+        if spec.name == "milestones_by_cohort":
+            # As on the dashboard: no curve of a cohort under the minimum base, where "all of them
+            # reached it" would read off a count equal to the cohort's.
+            table = table.loc[table["cohort_people"].to_numpy() >= d.PUBLIC.min_base].reset_index(drop=True)
         k = np.where(spec.sensitive(table), d.PUBLIC.k_sensitive, d.PUBLIC.k)
         shown = d.display(table, "people", k)
         out[spec.name] = shown.rename(columns={"people_text": "people_shown_as"}).drop(columns="people_suppressed")

@@ -238,7 +238,7 @@ def publish(
         access_level="public",
         perturbation=perturbation.parameters,
         source=f"python -m data_access.publish from snapshot {info.id}, published {dt.date.today().isoformat()}",
-        disclosure=report,
+        disclosure={key: value for key, value in report.items() if key not in PUBLISHER_ONLY},
     )
     for language in LANGUAGES:
         with use(language):
@@ -252,6 +252,12 @@ def publish(
 
         report["open_data"] = write_open_data(folder, snapshot, open_data / info.id)
     return folder, report
+
+
+PUBLISHER_ONLY = ("people", "cells")
+"""Figures of the report for the publisher only, left out of the public manifest: the true
+number of people (every figure a reader sees is perturbed, the total too) and of occupied cells
+(how many combinations of region, cohort, stage, sex and age band are empty)."""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -43,6 +43,29 @@ def base_n(snapshot: Snapshot, filters: Filters) -> int:
     return select(snapshot, filters).total()
 
 
+def fewest(snapshot: Snapshot, filters: Filters, counts: str = "size", by: str | None = None) -> np.ndarray:
+    """The smallest count of any piece of the selection that holds anyone (`Selection.smallest`):
+    per column of the cells' `counts` ("size": people; "stages_reached": people who ever entered
+    each stage, in stage order; "scored:<dimension>": people scored on it, per half-year), one row
+    per value of `by` (a dimension; one row without it).
+    The release holds back a small group's figures by it, since an outsider can get each piece's
+    figures by differencing two selections."""
+    chosen = select(snapshot, filters)
+    cell = chosen.cells
+    if counts.startswith("scored:"):  # people scored on a dimension, per half-year (`Cells.half_years`)
+        return chosen.smallest(cell.scored_people(counts.removeprefix("scored:")))
+    if by is None:
+        return chosen.smallest(getattr(cell, counts))
+    return chosen.smallest(getattr(cell, counts), cell.codes[by], len(snapshot.categories(by)))
+
+
+def half_year_index(snapshot: Snapshot, periods) -> np.ndarray:
+    """Where each of `periods` (half-years, by their first days) is among the columns of
+    `fewest(..., "scored:<dimension>")`."""
+    known = np.asarray(cells(snapshot).half_years).astype("datetime64[ms]")
+    return np.searchsorted(known, np.asarray(periods).astype("datetime64[ms]"))
+
+
 _made: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 

@@ -282,9 +282,30 @@ class Release:
 
     @remembered
     def stage_occupancy(self, filters: Filters) -> pd.DataFrame:
+        """People in each stage month by month. Public: a stage's months are a history of the
+        people who were ever in it (its zeros say when they were not), so a stage's whole series
+        is held back ("not shown") unless every piece of the selection had at least k people ever
+        in it (k of its row, as published, plus the largest noise, so at least k in truth)."""
         self.check(filters)
         table = q.stage_occupancy(self.snapshot, filters)
-        return self._shown(table, "people", self._ks(filters, table))
+        k = self._ks(filters, table)
+        out = self._shown(table, "people", k)
+        if not self.public:
+            return out
+        reached = q.fewest(self.snapshot, filters, "stages_reached")[0]
+        fewest = dict(zip(self.snapshot.categories("stage"), reached.tolist(), strict=True))
+        few = table["stage"].astype(str).map(fewest).to_numpy() < k + self.snapshot.perturbation.max_noise
+        return d.withhold(out, "people", few)
+
+    def _small_groups(self, filters: Filters, table: pd.DataFrame, dimension: str, minimum: int) -> np.ndarray:
+        """Public: which rows of `table` (one value of `dimension` each, in its column of that
+        name) stand for a group with fewer than `minimum` people (published) in some piece of the
+        selection: its shares, statistics and whole curves are held back, since a part equal to
+        a small whole is a 100% of a small group, and a piece is what differencing two
+        selections gives (`queries.fewest`)."""
+        sizes = q.fewest(self.snapshot, filters, "size", dimension)[:, 0]
+        fewest = dict(zip(self.snapshot.categories(dimension), sizes.tolist(), strict=True))
+        return table[dimension].astype(str).map(fewest).fillna(0).to_numpy() < minimum
 
     @remembered
     def time_to_milestone(self, filters: Filters) -> pd.DataFrame:
@@ -300,6 +321,12 @@ class Release:
         out = self._shares(out, "reached", "base")
         small = out["base"].between(1, self._k(filters) - 1)
         out["base"] = out["base"].astype("Int64").mask(small.to_numpy())
+        # A curve is the months in which its people reached the milestone: a cohort's curve is
+        # drawn only where every piece of the selection holds at least the minimum base of it.
+        few = self._small_groups(filters, out, "cohort", self.policy.min_base)
+        out = d.withhold(out, "reached", few)
+        out["base"] = out["base"].mask(few)
+        out["share"] = out["share"].mask(few)
         return out.drop(columns="share_text")
 
     @remembered
@@ -311,6 +338,9 @@ class Release:
         table = self._stats(
             q.time_in_stage(self.snapshot, filters, threshold_days), "people", ("median_days", "p75_days")
         )
+        if self.public:
+            few = self._small_groups(filters, table, "stage", self.access.min_stats_group)
+            table = table.assign(median_days=table["median_days"].mask(few), p75_days=table["p75_days"].mask(few))
         k = self._ks(filters, table)
         return self._shown(self._shown(table, "people", k), "stuck", k)
 
@@ -330,8 +360,20 @@ class Release:
 
     @remembered
     def assessment_scores(self, filters: Filters) -> pd.DataFrame:
+        """Score quartiles per half-year. Public: a half-year whose published `n` is 0 is left
+        out (its row would say someone was scored), and quartiles are shown only where every
+        piece of the selection has the minimum group scored in that half-year."""
         self.check(filters)
         table = self._stats(q.assessment_scores(self.snapshot, filters), "n", ("median", "q1", "q3"))
+        if self.public:
+            table = table.loc[table["n"].to_numpy() > 0].reset_index(drop=True)
+            few = np.zeros(len(table), dtype=bool)
+            for dimension in table["dimension"].unique():
+                fewest = q.fewest(self.snapshot, filters, f"scored:{dimension}")[0]
+                rows = (table["dimension"] == dimension).to_numpy()
+                at = q.half_year_index(self.snapshot, table.loc[rows, "period"])
+                few[rows] = fewest[at] < self.access.min_stats_group
+            table = table.assign(**{column: table[column].mask(few) for column in ("median", "q1", "q3")})
         return self._shown(table, "n", self._k(filters))
 
     @remembered
@@ -364,9 +406,14 @@ class Release:
         k = self._k(filters)
         table = self._at_most(self._at_most(table, "reached_school_work", "people"), "scored", "people")
         out = self._shown(self._shown(self._shown(table, "people", k), "reached_school_work", k), "scored", k)
-        return self._shares(out, "reached_school_work", "people", "share_school_work").drop(
-            columns="share_school_work_text"
-        )
+        out = self._shares(out, "reached_school_work", "people", "share_school_work")
+        # A region's parts (reached, scored, their median) are held back where it is a small
+        # group in some piece: equal to its people, they would say "all of them".
+        few = self._small_groups(filters, out, "region", self.policy.min_base)
+        out = d.withhold(d.withhold(out, "reached_school_work", few), "scored", few)
+        out["share_school_work"] = out["share_school_work"].mask(few)
+        out["median_composite"] = out["median_composite"].mask(few)
+        return out.drop(columns="share_school_work_text")
 
     def outlines(self) -> tuple:
         """The regions' outlines for the map (reference data, the same at every access level);

@@ -100,14 +100,16 @@ def test_small_counts_show_as_less_than_and_a_small_selection_shows_no_figures()
 
 def test_a_withheld_count_in_a_table_reaches_the_grid_as_its_text():
     """Streamlit's grid draws "None" over a missing value whatever the table says it reads: the
-    region comparison sends a column with a withheld count as its words ("<5"), aligned right
-    as numbers are, and tells the grid to draw a missing share or score as "—"."""
+    region comparison sends a column with a withheld count as its words ("<5", or "not shown"
+    for a region too small for its parts to be shown), aligned right as numbers are, and tells
+    the grid to draw a missing share or score as "—"."""
     at = open_app("regions", cohort="jusan-1")
     assert_page_ok(at, "regions")
     table = at.dataframe[0]
     config = json.loads(table.proto.columns)
     assert table.proto.placeholder == "—"
-    assert "<5" in table.value["reached_school_work"].tolist()
+    assert "<5" in table.value["people"].tolist()
+    assert set(table.value["reached_school_work"]) == {"not shown"}  # no region of Jusan-1 has 20
     assert config["reached_school_work"] == {
         "label": "Reached school, training or work",
         "alignment": "right",
@@ -115,6 +117,23 @@ def test_a_withheld_count_in_a_table_reaches_the_grid_as_its_text():
     }
     assert table.value["share_school_work"].isna().any()  # drawn as the placeholder, sorted as numbers
     assert "alignment" not in config["share_school_work"]
+
+
+def test_a_small_groups_history_is_held_back_and_the_page_says_so():
+    """Women placed in Kyzylorda: a handful of them were ever in investigation, custody or lost
+    to follow-up, so those months are not drawn (nor their group of stages), the chart says which,
+    the table shows "not shown" for every month, and no cohort of theirs has 20 for a curve."""
+    at = open_tables(open_app("progress", region="KZ-43", sex="female"))
+    assert_page_ok(at, "progress")
+    specs = {chart.proto.spec for chart in at.get("vega_lite_chart")}
+    alts = [chart.proto.alt for chart in at.get("vega_lite_chart")]
+    note = "Not shown, too few people in some part of the selection: Investigation, Custody (sentence)"
+    assert any(note in alt for alt in alts) and any("Not shown, too few people" in spec for spec in specs)
+    titles = [block.proto.body for block in at.get("html")]
+    assert any("No cohort has enough people here to draw its curve" in title for title in titles)
+    occupancy = next(frame.value for frame in at.dataframe if "month" in frame.value.columns)
+    custody = occupancy.loc[occupancy["stage_label"] == "Custody (sentence)", "people"]
+    assert len(custody) > 12 and set(custody.astype(str)) == {"not shown"}
 
 
 def test_the_overview_shows_the_true_total_within_the_bound_and_every_cohort():

@@ -23,6 +23,9 @@ import i18n
 from charts import theme
 from charts.export import svg as render_svg
 from charts.figure import _spec_words, heading, records
+from data_access import Filters, load_snapshot
+from data_access.release import Access, Release
+from tests.conftest import SAMPLE_ROOT
 
 COHORT_IDS = ["jusan-1", "jusan-2", "rusafa"]
 COHORT_NAMES = {"jusan-1": "Jusan-1", "jusan-2": "Jusan-2", "rusafa": "Rusafa"}
@@ -1033,3 +1036,13 @@ def test_milestone_curves_are_sent_as_runs_and_drawn_month_by_month():
 
     assert picture(fig.drawn) == picture(fig.data)
     assert picture(fig.drawn.assign(span=1)) != picture(fig.data)  # the spans do the repeating
+
+
+def test_a_hidden_count_in_a_stage_is_someone_not_nobody():
+    """Public: "<5 of the <5 people in those stages" above must not meet a chart that says nobody
+    is in such a stage; totals that would leave the hidden counts out are not stated."""
+    public = Release(load_snapshot(SAMPLE_ROOT.parent / "public" / "2026-09-30"), Access("public"))
+    assert public.stuck_totals(Filters(), 180) == ("<5", "<5")
+    figure = charts.time_in_stage_chart(public.time_in_stage(Filters(), 180))
+    assert figure.title == "Median days in each open stage"
+    assert "Stuck over" not in figure.alt

@@ -63,14 +63,15 @@ def selections(draw, snapshot):
 
 
 def smallest_shown(table: pd.DataFrame, count: str, sensitive) -> None:
-    """Every count has its flag and text; none from 1 to k-1 is on show."""
+    """Every count has its flag and text; none from 1 to k-1 is on show (a hidden one reads "<k",
+    or "not shown" where its whole group is held back)."""
     assert f"{count}_suppressed" in table.columns and f"{count}_text" in table.columns
     shown = pd.to_numeric(table[count], errors="coerce")
     assert not shown.between(1, K - 1).any(), count
     assert not shown[sensitive].between(1, K_SENSITIVE - 1).any(), count
     hidden = table[f"{count}_suppressed"].to_numpy()
     assert table[count][hidden].isna().all()
-    assert set(table.loc[hidden, f"{count}_text"]) <= {f"<{K}", f"<{K_SENSITIVE}"}
+    assert set(table.loc[hidden, f"{count}_text"]) <= {f"<{K}", f"<{K_SENSITIVE}", d.not_shown_text()}
 
 
 def sensitive_rows(name: str, table: pd.DataFrame, justice: set[str]):
