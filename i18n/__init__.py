@@ -30,6 +30,8 @@ from babel.messages.pofile import read_po
 LANGUAGES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 """The interface languages, as each names itself, in the order the picker offers them."""
 DEFAULT = "en"
+SESSION_KEY = "lang"
+"""Where a Streamlit session keeps its language (and the link's parameter for it)."""
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 

@@ -19,6 +19,7 @@ import streamlit as st
 
 from data_access.release import SelectionTooSmall
 from i18n import _
+from ui.fragments import fragment
 from ui.widgets import too_small
 
 LOG_LEVEL_VARIABLE = "SECOND_CHANCE_LOG_LEVEL"
@@ -70,4 +71,4 @@ def section(function: Callable) -> Callable:
         with error_boundary():
             return function(*args, **kwargs)
 
-    return st.fragment(guarded)
+    return fragment(guarded)

@@ -40,6 +40,7 @@ from data_access.snapshot import LOADING_STEPS
 from i18n import N_, _, ngettext
 from i18n import format as fmt
 from ui import heap, signin
+from ui.fragments import fragment
 from ui.text import escape
 
 log = logging.getLogger("second_chance.load")
@@ -413,7 +414,7 @@ def _set_aside(info: SnapshotInfo, error: SnapshotError) -> None:
     st.rerun()
 
 
-LANGUAGE_KEY = "lang"
+LANGUAGE_KEY = i18n.SESSION_KEY
 MAX_PARAMETERS = 32
 MAX_CHARACTERS = 200
 """The most a link may hold: parameters, values of one parameter (`MAX_VALUES`, as `Filters` keeps),
@@ -564,7 +565,7 @@ def build_view() -> View:
             key="snapshot",
         )
         period = rescan_seconds()
-        notice = st.fragment(_newer_snapshot_notice, run_every=max(period, 5.0) if period else None)
+        notice = fragment(_newer_snapshot_notice, run_every=max(period, 5.0) if period else None)
         notice(str(snapshot_root(level.level)), level.level)
         info = by_id[snapshot_id]
         loaded = load(info)

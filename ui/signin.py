@@ -25,6 +25,7 @@ from data_access.catalogue import snapshot_root
 from data_access.signin import auth_problem, identity
 from i18n import _, ngettext
 from i18n import format as fmt
+from ui.fragments import fragment
 from ui.text import escape
 
 log = logging.getLogger("second_chance.signin")
@@ -236,7 +237,7 @@ def _signed_in(level: Access) -> None:
         _sign_out(level)
     if decision is not None and decision.restricted and decision.expires_at is not None:
         seconds = (decision.expires_at - dt.datetime.now(dt.UTC)).total_seconds()
-        st.fragment(_check_expiry, run_every=max(2.0, min(IDLE_CHECK_SECONDS, seconds + 1)))(level)
+        fragment(_check_expiry, run_every=max(2.0, min(IDLE_CHECK_SECONDS, seconds + 1)))(level)
 
 
 def _check_expiry(level: Access) -> None:

@@ -126,3 +126,32 @@ def test_without_lang_in_the_link_the_browser_language_decides(browser, server, 
     wait_idle(page)
     expect_title(page, "Overview", language)
     context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_section_that_reruns_on_its_own_keeps_the_language(page, server, language):
+    """The stuck threshold and the person table's pages rerun their own section (a fragment),
+    without the page that set the language: they must go on speaking it."""
+    goto(page, server, "progress", f"lang={language}&section=stuck")
+    with i18n.use(language):
+        label = i18n._("Flag people who have been in their current stage for more than (days)")
+    slider = widget(page, "stuck_days")
+    expect(slider).to_contain_text(label)
+    thumb = slider.get_by_role("slider")
+    thumb.focus()
+    thumb.press("ArrowRight")
+    expect(page).to_have_url(re.compile(r"stuck_days=210"))
+    wait_idle(page)
+    expect(slider).to_contain_text(label)
+    assert english_words(visible_text(page)) == [], f"stuck section in {language} after its own rerun"
+
+    goto(page, server, "explorer", f"lang={language}")
+    page_box = page.locator('[class*="st-key-explorer-page-"] input')
+    page_box.fill("2")
+    page_box.press("Enter")
+    wait_idle(page)
+    expect(page_box).to_have_value("2")
+    with i18n.use(language):
+        expect(page.get_by_role("heading", name=i18n._("People"), exact=True)).to_be_visible()
+    assert english_words(visible_text(page)) == [], f"person table in {language} after its own rerun"
+    assert_healthy(page)
