@@ -140,6 +140,10 @@ def _readable(table: pd.DataFrame, snapshot: Snapshot | None) -> tuple[Styler, d
             # A withheld count ("<5") is missing as a number, and the grid would draw its
             # placeholder over the words: the column goes as its words (sorted as text).
             frame[column] = pd.array(words, dtype="str")
+        elif isinstance(frame[column].dtype, pd.CategoricalDtype) and frame[column].astype(str).tolist() != words:
+            # The grid draws a categorical column's values, not the display texts it is sent
+            # (seen in Chromium: the track's codes, "rehabilitation", under a Kazakh heading).
+            frame[column] = pd.array(words, dtype="str")
     return worded(frame, texts), {column: label(column) for column in columns}
 
 

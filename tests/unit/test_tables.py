@@ -231,3 +231,14 @@ def test_a_table_seen_before_is_worded_once_and_any_change_words_it_again(sample
         assert russian is not first and marshalled(russian)[0][1] == "1\xa0234"
     lists = pd.DataFrame({"region": ["KZ-47"], "values": [[1, 2]]})  # cannot be hashed: worded every time
     assert readable(lists, snapshot)[0] is not readable(lists, snapshot)[0]
+
+
+def test_a_categorical_column_of_codes_goes_as_its_words(latest):
+    """Streamlit's grid draws a categorical column's own values and ignores the display texts it
+    is sent for it: a column of codes (the track) must go as its words."""
+    with i18n.use("kk"):
+        table = Release(latest, Access()).stage_distribution(Filters())
+        assert isinstance(table["track"].dtype, pd.CategoricalDtype)
+        styler, _labels = readable(table, latest)
+        assert styler.data["track"].tolist()[:3] == ["Оңалту", "Оңалту", "Қылмыстық-құқықтық"]
+        assert marshalled(styler)[0][:2] == ["Келу және тексеру", "Оңалту"]
