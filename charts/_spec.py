@@ -144,11 +144,29 @@ GROUP_LABELS = ("stage_label", "cohort_name", "region_name")
 
 
 def figure(
-    template: dict, data: pd.DataFrame, title: str, alt_text: str, subtitle: str = "", drawn: pd.DataFrame | None = None
+    template: dict,
+    data: pd.DataFrame,
+    title: str,
+    alt_text: str,
+    subtitle: str = "",
+    drawn: pd.DataFrame | None = None,
+    counts: tuple[str, ...] | None = None,
 ) -> Figure:
-    values = not_shown(data)
+    """A chart of `data`, its notes saying which of its counts the display rules hid (only the
+    `counts` columns the chart draws, when given: the map coloured by people placed says nothing
+    of the scores it does not show)."""
+    # A translation may open with a placeholder filled with a word in the middle of a sentence
+    # ("өңір бойынша адамдар"): a title starts with a capital.
+    title = title[:1].upper() + title[1:]
+    noted = data
+    if counts is not None:
+        flags = [f"{count}_{flag}" for count in counts for flag in ("suppressed", "text")]
+        noted = data[
+            [column for column in data.columns if not str(column).endswith(("_suppressed", "_text")) or column in flags]
+        ]
+    values = not_shown(noted)
     held_back = values.any(axis=1)
-    hidden = withheld_count(data) - int(values.sum())
+    hidden = withheld_count(noted) - int(values.sum())
     if held_back.any():
         label = next((column for column in GROUP_LABELS if column in data.columns), None)
         groups = "" if label is None else ", ".join(dict.fromkeys(map(str, data.loc[held_back, label])))

@@ -19,7 +19,7 @@ import pandas as pd
 from charts import theme
 from charts._spec import figure, freeze, selectable_by, shown, template, vega_text
 from charts.figure import Figure
-from charts.regions import MEASURES, regions_title
+from charts.regions import MEASURES, drawn, regions_title
 from data_access.boundaries import DECIMALS, Outline
 from i18n import _, ngettext
 from i18n import format as fmt
@@ -198,8 +198,8 @@ def region_map_chart(
     missing = regions - valued
     subtitle = (
         ngettext(
-            "Grey regions (–): no people placed or no value, {missing} of {regions} region",
-            "Grey regions (–): no people placed or no value, {missing} of {regions} regions",
+            "Grey regions: no people placed or no value, {missing} of {regions} region",
+            "Grey regions: no people placed or no value, {missing} of {regions} regions",
             regions,
         ).format(missing=fmt.count(missing), regions=fmt.count(regions))
         if missing
@@ -210,4 +210,4 @@ def region_map_chart(
         "Map of {regions} regions coloured by {measure}, each labelled with its value. {message}.",
         regions,
     ).format(regions=fmt.count(regions), measure=name.lower(), message=title)
-    return figure(_map_template(measure, outlines, selectable), data, title, alt_text, subtitle)
+    return figure(_map_template(measure, outlines, selectable), data, title, alt_text, subtitle, counts=drawn(measure))

@@ -54,6 +54,13 @@ STAGE_LABEL_LIMIT = 170
 NARROW_TILE = 72
 
 
+def drawn(measure: str) -> tuple[str, ...]:
+    """The counts a map or tile map coloured by `measure` draws (its notes are about those)."""
+    return {"share_school_work": ("people", "reached_school_work"), "median_composite": ("people", "scored")}.get(
+        measure, ("people",)
+    )
+
+
 def _has_value(measure: str) -> str:
     return f"datum.people > 0 && isValid(datum.{measure}) && isFinite(datum.{measure})"
 
@@ -148,8 +155,8 @@ def region_tiles_chart(region_summary: pd.DataFrame, measure: str) -> Figure:
     missing = regions - valued
     subtitle = (
         ngettext(
-            "Grey tiles (–): no people placed or no value, {missing} of {regions} region",
-            "Grey tiles (–): no people placed or no value, {missing} of {regions} regions",
+            "Grey tiles: no people placed or no value, {missing} of {regions} region",
+            "Grey tiles: no people placed or no value, {missing} of {regions} regions",
             regions,
         ).format(missing=fmt.count(missing), regions=fmt.count(regions))
         if missing
@@ -165,7 +172,7 @@ def region_tiles_chart(region_summary: pd.DataFrame, measure: str) -> Figure:
     if measure != "people":
         valued_text = ngettext("{n} region has a value.", "{n} regions have a value.", valued)
         alt_text += " " + valued_text.format(n=fmt.count(valued))
-    return figure(template, region_summary, title, alt_text, subtitle)
+    return figure(template, region_summary, title, alt_text, subtitle, counts=drawn(measure))
 
 
 def regions_title(region_summary: pd.DataFrame, measure: str) -> tuple[str, dict | None, int]:

@@ -187,7 +187,11 @@ def choice(label: str, options: dict[str, str], *, key: str, default: str, segme
     if st.session_state[key] not in options:
         st.session_state[key] = default
     if segmented:
-        value = st.segmented_control(label, options=list(options), format_func=options.get, key=key, required=True)
+        # Wrapped onto more rows where they do not fit: in a column Streamlit would otherwise
+        # scroll them sideways, and on a 390 px phone the last option sat off the screen.
+        value = st.segmented_control(
+            label, options=list(options), format_func=options.get, key=key, required=True, wrap=True
+        )
     else:
         value = st.selectbox(label, options=list(options), format_func=options.get, key=key)
     if value == default:

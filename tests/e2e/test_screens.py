@@ -26,6 +26,15 @@ OVERFLOW = """() => {
     const box = el.getBoundingClientRect();
     if (box.width > 0 && box.right > right + 1) out.push(`${el.dataset.testid} ${Math.round(box.right - right)} px past the edge`);
   }
+  // A row of options that scrolls inside itself hides its last ones off the screen just the same.
+  for (const el of document.querySelectorAll('[data-testid="stMain"] [data-testid="stButtonGroup"]')) {
+    for (const row of [el, ...el.querySelectorAll('*')]) {
+      if (row.clientWidth > 0 && row.scrollWidth > row.clientWidth + 1) {
+        out.push(`stButtonGroup scrolls: ${row.scrollWidth} > ${row.clientWidth}`);
+        break;
+      }
+    }
+  }
   return out;
 }"""
 

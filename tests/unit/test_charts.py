@@ -682,7 +682,7 @@ def test_region_tiles_chart_greys_regions_without_a_value():
     assert rect["color"]["condition"]["field"] == "share_school_work"
     assert rect["color"]["value"] == theme.MISSING
     assert fig.title == "Share in school, training or work ranges from 81% (Aktobe) to 86% (West Kazakhstan)"
-    assert fig.subtitle == "Grey tiles (–): no people placed or no value, 1 of 3 regions"
+    assert fig.subtitle == "Grey tiles: no people placed or no value, 1 of 3 regions"
 
 
 def test_region_tiles_chart_by_people():
@@ -1046,3 +1046,12 @@ def test_a_hidden_count_in_a_stage_is_someone_not_nobody():
     figure = charts.time_in_stage_chart(public.time_in_stage(Filters(), 180))
     assert figure.title == "Median days in each open stage"
     assert "Stuck over" not in figure.alt
+
+
+def test_a_title_starts_with_a_capital_in_every_language():
+    """The Kazakh for "People by region: ..." opens with its placeholder, filled with a word in
+    the middle of a sentence ("өңір"): the title still starts with a capital."""
+    table = pd.DataFrame({"region": ["KZ-47", "KZ-61"], "region_label": ["Mangystau", "Turkistan"], "people": [5, 9]})
+    with i18n.use("kk"):
+        figure = charts.pivot_chart(table, ["region"])
+    assert figure.title[0].isupper(), figure.title
