@@ -78,6 +78,21 @@ LABEL_SIZE = 14
 AXIS_TITLE_SIZE = 15
 TEXT_SIZE = 14
 
+
+def _two_lines(chars: str) -> str:
+    """A Vega expression: an axis label longer than `chars` (an expression) characters as two
+    lines, broken at the last space that keeps the first line within them."""
+    cut = f"lastindexof(substring(datum.label, 0, ({chars}) + 1), ' ')"
+    return (
+        f"length(datum.label) <= ({chars}) || {cut} < 1 ? datum.label"
+        f" : [substring(datum.label, 0, {cut}), substring(datum.label, {cut} + 1)]"
+    )
+
+
+LABEL_LINE_CHARS = f"{CONTAINER} < {PHONE} ? 17 : 30"
+"""Characters a line of a y axis's label holds: about what its label limit (130 or 240 px) shows."""
+
+
 CONFIG: dict = {
     "view": {"stroke": None, "continuousWidth": 640, "continuousHeight": 320},
     "title": {
@@ -104,6 +119,9 @@ CONFIG: dict = {
     # An x-axis title ends where the plot ends: wider than a phone's plot, it runs left under the
     # labels of the y axis instead of off the right edge.
     "axisX": {"titleAnchor": "end", "titleAlign": "right"},
+    # A long category name (a stage or cohort in Russian or Kazakh) takes two lines instead of
+    # being cut short ("Прибытие и прове…").
+    "axisY": {"labelExpr": _two_lines(LABEL_LINE_CHARS), "labelLineHeight": 14},
     "legend": {
         "labelFontSize": LABEL_SIZE,
         "titleFontSize": AXIS_TITLE_SIZE,

@@ -1055,3 +1055,16 @@ def test_a_title_starts_with_a_capital_in_every_language():
     with i18n.use("kk"):
         figure = charts.pivot_chart(table, ["region"])
     assert figure.title[0].isupper(), figure.title
+
+
+def test_a_long_name_on_an_axis_takes_two_lines_instead_of_being_cut(latest):
+    """Russian stage names are longer than a chart's labels: a long one takes two lines, broken
+    at a space, rather than "Сопровождение по месту жи…" (in the browser a half-width chart breaks
+    them from 17 characters, a file from 30)."""
+    with i18n.use("ru"):
+        table = Release(latest, Access()).stage_distribution(Filters())
+        drawn = render_svg(charts.stage_chart(table, latest.categories("stage")))
+    lines = [html.unescape(line) for line in re.findall(r"<tspan[^>]*>([^<]*)</tspan>", drawn)]
+    assert "Сопровождение по месту жительства" in table["stage_label"].tolist()
+    assert lines == ["Сопровождение по месту", "жительства"]
+    assert "Прибытие и проверка" in svg_texts(drawn)  # short enough for one line
