@@ -197,5 +197,11 @@ def methodology(access: Access, perturbation: Perturbation | None = None) -> lis
         _("Medians, quartiles and scores are shown only for groups of at least {n} people.").format(
             n=p.min_stats_group
         ),
+        _(
+            'A month-by-month series of a stage is "not shown" unless at least {k} people ({k_sensitive} for the '
+            "justice track) were ever in it, and a cohort's milestone curve, a region's outcomes and a median unless "
+            "the group has at least {n} people, in each value chosen in a filter: a series or a curve of a few people "
+            "would tell when each of them moved on."
+        ).format(k=p.k, k_sensitive=p.k_sensitive, n=p.min_base),
     ]
     return lines
