@@ -167,9 +167,9 @@ def figure(
     values = not_shown(noted)
     held_back = values.any(axis=1)
     hidden = withheld_count(noted) - int(values.sum())
-    if held_back.any():
-        label = next((column for column in GROUP_LABELS if column in data.columns), None)
-        groups = "" if label is None else ", ".join(dict.fromkeys(map(str, data.loc[held_back, label])))
+    label = next((column for column in GROUP_LABELS if column in data.columns), None)
+    if held_back.any() and label is not None:  # without a name for the groups, the chart says it
+        groups = ", ".join(dict.fromkeys(map(str, data.loc[held_back, label])))
         note = _("Not shown, too few people in some part of the selection: {groups}").format(groups=groups)
         subtitle = f"{subtitle} · {note}" if subtitle else note
         alt_text = f"{alt_text} {note}."

@@ -29,6 +29,7 @@ from charts._spec import (
 from charts.figure import Figure
 from data_access.columns import records
 from data_access.contract import SERVICE_TYPES
+from data_access.disclosure import not_shown
 from i18n import N_, _, ngettext, pgettext
 from i18n import format as fmt
 
@@ -271,13 +272,28 @@ def services_chart(services_by_month: pd.DataFrame) -> Figure:
     """Sessions per month, a row per type of service, each on its own scale."""
     template = _services_template()
     note = _("Each service on its own scale, from none to its busiest month")
+    # A type held back for its few people (public) has one "not shown" row and no months: named
+    # in the note, not drawn.
+    table = services_by_month
+    held = not_shown(table).any(axis=1)
+    if held.any():
+        kinds = [service_labels().get(code, code) for code in services_by_month.loc[held, "service_type"]]
+        held_note = _("Not shown, too few people in some part of the selection: {groups}").format(
+            groups=", ".join(kinds)
+        )
+        note = f"{note} · {held_note}"
+        services_by_month = services_by_month.loc[~held].reset_index(drop=True)
     sessions = np.nansum(numbers(services_by_month, "sessions"))
     if not sessions:
         return figure(
             template,
-            services_by_month,
-            _("No sessions recorded for this selection"),
+            table,
+            _("No service has enough people here to draw its months")
+            if held.any()
+            else _("No sessions recorded for this selection"),
             _("Line chart: no sessions."),
+            note if held.any() else "",
+            drawn=services_by_month,
         )
     by_type = sum_by(services_by_month, "service_type", "sessions")
     largest = top(by_type)
@@ -321,8 +337,8 @@ def services_chart(services_by_month: pd.DataFrame) -> Figure:
             peak,
         )
     busiest_text = busiest_text.format(month=named(map(fmt.month, busiest_months)), busiest=fmt.count(peak))
-    alt_text = " ".join([overview, largest_text, busiest_text])
-    return figure(template, services_by_month, title.format(**values), alt_text, note)
+    alt_text = " ".join([overview, largest_text, busiest_text, f"{held_note}." if held.any() else ""]).strip()
+    return figure(template, table, title.format(**values), alt_text, note, drawn=services_by_month)
 
 
 SERVICE_BAR = 20

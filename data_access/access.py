@@ -198,10 +198,14 @@ def methodology(access: Access, perturbation: Perturbation | None = None) -> lis
             n=p.min_stats_group
         ),
         _(
-            'A month-by-month series of a stage is "not shown" unless at least {k} people ({k_sensitive} for the '
-            "justice track) were ever in it, and a cohort's milestone curve, a region's outcomes and a median unless "
-            "the group has at least {n} people, in each value chosen in a filter: a series or a curve of a few people "
-            "would tell when each of them moved on."
-        ).format(k=p.k, k_sensitive=p.k_sensitive, n=p.min_base),
+            "Every value chosen in a filter must itself have at least {n} people: with several values, the figures "
+            "of each could be worked out from the others."
+        ).format(n=p.min_base),
+        _(
+            'A month-by-month series is "not shown" unless at least {k} people ({k_sensitive} for the justice track '
+            "and for services) were in it, a cohort's milestone curve and a region's outcomes unless the group has "
+            "at least {n} people, and a median unless at least {m}, for each value chosen in a filter: a series or a "
+            "curve of a few people would tell when each of them moved on."
+        ).format(k=p.k, k_sensitive=p.k_sensitive, n=p.min_base, m=p.min_stats_group),
     ]
     return lines

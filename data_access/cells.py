@@ -671,19 +671,24 @@ class Selection:
         shape = (n_groups, self.pieces, people.shape[1])
         return people.reshape(shape), None if total is None else total.reshape(shape)
 
-    def smallest(self, counts: Counts, group: np.ndarray | None = None, n_groups: int = 1) -> np.ndarray:
-        """The smallest count (groups x columns) of any piece of the selection that holds anyone,
-        published at public.
+    def smallest(self, counts: Counts, group: np.ndarray | None = None, n_groups: int = 1, fold=None) -> np.ndarray:
+        """The smallest count (groups x columns) of any piece of the selection that holds the
+        group (has any of its cells), published at public; with `fold`, of what it makes of each
+        piece's counts (groups x pieces x columns -> groups x pieces x fewer columns, e.g. the
+        busiest month of each kind). A group no piece holds has no smallest: the largest whole
+        number, so nothing is held back for it.
 
         A piece's published counts are what an outsider gets by differencing two selections (the
         selection with and without it), so a rule that keeps a small group's figures back has to
         hold for every piece, not only for their sum: a region of 7 people is a piece of "regions
-        A and B" even when A and B together pass every rule."""
+        A and B" even when A and B together pass every rule. A piece that cannot hold the group
+        (cohort Jusan-1 in the piece of Jusan-2) does not count."""
         people = self._pieces(counts, group, n_groups)[0]
-        held = self._pieces(self.cells.size, None, 1)[0][0, :, 0] > 0
-        if not held.any():
-            return np.zeros((n_groups, people.shape[2]), dtype=np.int64)
-        return people[:, held, :].min(axis=1)
+        if fold is not None:
+            people = fold(people)
+        matrix = self._matrix(group, n_groups)
+        held = (np.diff(matrix.indptr) > 0).reshape(n_groups, self.pieces)
+        return np.where(held[:, :, np.newaxis], people, np.iinfo(np.int64).max).min(axis=1)
 
     def _added(self, people: np.ndarray, group: np.ndarray | None, n_groups: int) -> np.ndarray:
         """`sum` of exact dense counts, the selected cells' rows added up per group with NumPy:

@@ -59,6 +59,19 @@ def fewest(snapshot: Snapshot, filters: Filters, counts: str = "size", by: str |
     return chosen.smallest(getattr(cell, counts), cell.codes[by], len(snapshot.categories(by)))
 
 
+def fewest_served(snapshot: Snapshot, filters: Filters) -> dict[str, int]:
+    """Per service type: the most people served in any one month, in the piece of the selection
+    where that is fewest (published at public). A type's months are a history of the people it
+    served: at least this many distinct people were served it in every piece."""
+    chosen = select(snapshot, filters)
+    people = chosen.cells.services[2]
+    n_types = len(c.SERVICE_TYPES)
+    if not people.width:
+        return dict.fromkeys(c.SERVICE_TYPES, 0)
+    busiest = chosen.smallest(people, fold=lambda p: p.reshape(*p.shape[:2], -1, n_types).max(axis=2))[0]
+    return dict(zip(c.SERVICE_TYPES, busiest.tolist(), strict=True))
+
+
 def half_year_index(snapshot: Snapshot, periods) -> np.ndarray:
     """Where each of `periods` (half-years, by their first days) is among the columns of
     `fewest(..., "scored:<dimension>")`."""

@@ -44,15 +44,18 @@ log = logging.getLogger("second_chance.audit")
 
 
 class SelectionTooSmall(Exception):
-    """The selection, or the rest of the snapshot outside it, has fewer people than the minimum base."""
+    """The selection, one of its pieces, or the rest of the snapshot outside it, has fewer people
+    than the minimum base."""
 
-    def __init__(self, n: int, outside: int, min_base: int) -> None:
+    def __init__(self, n: int, outside: int, min_base: int, piece: bool = False) -> None:
         self.n, self.outside, self.min_base = n, outside, min_base
-        super().__init__(
-            _("Selection too small to show: this selection has fewer than {n} people.").format(n=min_base)
-            if n < min_base
-            else _("Selection too small to show: it leaves fewer than {n} people outside it.").format(n=min_base)
-        )
+        if n < min_base:
+            message = _("Selection too small to show: this selection has fewer than {n} people.")
+        elif piece:
+            message = _("Selection too small to show: one of the values chosen has fewer than {n} people.")
+        else:
+            message = _("Selection too small to show: it leaves fewer than {n} people outside it.")
+        super().__init__(message.format(n=min_base))
         self.advice = _("Remove a filter (or press Reset filters) to see figures.")
 
     def __str__(self) -> str:
@@ -109,20 +112,35 @@ class Release:
     # -- the base --------------------------------------------------------------------------
 
     @remembered
-    def _sizes(self, filters: Filters) -> tuple[int, int]:
-        """(people in the selection, people outside it), published at the public level."""
+    def _sizes(self, filters: Filters) -> tuple[int, int, int]:
+        """(people in the selection, people outside it, people in its smallest piece), published
+        at the public level."""
         chosen = q.select(self.snapshot, filters)
-        return chosen.total(), chosen.outside()
+        n = chosen.total()
+        smallest = n if chosen.pieces == 1 else int(chosen.smallest(chosen.cells.size)[0, 0])
+        return n, chosen.outside(), smallest
+
+    def _base_ok(self, filters: Filters) -> tuple[bool, bool]:
+        """(may figures be shown, is it a piece that stops them). The minimum base holds for
+        every piece of a selection of several values: "regions A and B" less "region A" is
+        region B's figures, so a region of 7 cannot be shown by adding a region of 60 to it."""
+        n, outside, smallest = self._sizes(filters)
+        if not d.base_ok(n, outside, self.policy):
+            return False, False
+        piece_ok = n == 0 or smallest >= self.policy.min_base
+        return piece_ok, not piece_ok
 
     def shows(self, filters: Filters) -> bool:
         """May figures be shown for this selection (always, at the restricted level)?"""
-        return not self.public or d.base_ok(*self._sizes(filters), self.policy)
+        return not self.public or self._base_ok(filters)[0]
 
     def check(self, filters: Filters) -> int:
         """The selection's size, after making sure figures may be shown for it."""
-        n, outside = self._sizes(filters)
-        if self.public and not d.base_ok(n, outside, self.policy):
-            raise SelectionTooSmall(n, outside, self.policy.min_base)
+        n, outside, _smallest = self._sizes(filters)
+        if self.public:
+            ok, piece = self._base_ok(filters)
+            if not ok:
+                raise SelectionTooSmall(n, outside, self.policy.min_base, piece)
         return n
 
     def base_n(self, filters: Filters) -> int:
@@ -250,7 +268,16 @@ class Release:
         k = self._ks(filters, table)
         if "justice" in dims:
             k = np.full(len(table), self.policy.k_sensitive)
-        return self._shown(table, "people", k)
+        out = self._shown(table, "people", k)
+        if not self.public or len(dims) < 2:
+            return out
+        # Two dimensions: a row or column of a small group would say where all of its few people
+        # are ("everyone of region X is in cohort Y"); its cells are held back, zeros included.
+        few = np.zeros(len(out), dtype=bool)
+        for dim in dims:
+            if dim in DIMENSIONS and dim in out:
+                few |= self._small_groups(filters, out, dim, self.policy.min_base)
+        return d.withhold(out, "people", few)
 
     # -- where they are in the programme -----------------------------------------------------------
 
@@ -294,8 +321,11 @@ class Release:
             return out
         reached = q.fewest(self.snapshot, filters, "stages_reached")[0]
         fewest = dict(zip(self.snapshot.categories("stage"), reached.tolist(), strict=True))
-        few = table["stage"].astype(str).map(fewest).to_numpy() < k + self.snapshot.perturbation.max_noise
-        return d.withhold(out, "people", few)
+        stages = table["stage"].astype(str)
+        few = stages.map(fewest).to_numpy() < k + self.snapshot.perturbation.max_noise
+        # A series of zeros tells nobody's history (and every piece's part of it is zero too).
+        someone = stages.isin(set(stages[table["people"].to_numpy() > 0])).to_numpy()
+        return d.withhold(out, "people", few & someone)
 
     def _small_groups(self, filters: Filters, table: pd.DataFrame, dimension: str, minimum: int) -> np.ndarray:
         """Public: which rows of `table` (one value of `dimension` each, in its column of that
@@ -379,9 +409,33 @@ class Release:
     @remembered
     def services_by_month(self, filters: Filters) -> pd.DataFrame:
         """Sensitive: people served per month and type under the higher k; the sessions of a
-        hidden count are hidden with it."""
+        hidden count are hidden with it. Public: a type's months say when the people it served
+        were served, so a type is held back whole (one "not shown" row at the as-of month, no
+        month of its own) unless, in every piece of the selection, some month served at least k
+        (the sensitive k plus the largest noise: at least that many people in truth)."""
         self.check(filters)
-        return self._services(q.services_by_month(self.snapshot, filters))
+        table = self._services(q.services_by_month(self.snapshot, filters))
+        if not self.public:
+            return table
+        busiest = q.fewest_served(self.snapshot, filters)
+        least = self.policy.k_sensitive + self.snapshot.perturbation.max_noise
+        types = table["service_type"].astype(str)
+        held = [kind for kind in dict.fromkeys(types) if busiest[kind] < least]
+        if not held:
+            return table
+        month = np.datetime64(self.snapshot.as_of, "M").astype("datetime64[ms]")
+        nothing = pd.array([pd.NA] * len(held), dtype="Int64")
+        placeholder = pd.DataFrame(
+            {
+                "month": np.full(len(held), month),
+                "service_type": held,
+                "sessions": nothing,
+                "people": nothing,
+                "people_suppressed": True,
+                "people_text": d.not_shown_text(),
+            }
+        )
+        return pd.concat([table.loc[~types.isin(held).to_numpy()], placeholder], ignore_index=True)
 
     @remembered
     def services_by_type(self, filters: Filters) -> pd.DataFrame:
@@ -412,7 +466,12 @@ class Release:
         few = self._small_groups(filters, out, "region", self.policy.min_base)
         out = d.withhold(d.withhold(out, "reached_school_work", few), "scored", few)
         out["share_school_work"] = out["share_school_work"].mask(few)
-        out["median_composite"] = out["median_composite"].mask(few)
+        # The median of the people scored, each piece with the minimum group scored.
+        scored = q.fewest(self.snapshot, filters, "scored", "region")[:, 0]
+        thin = dict(
+            zip(self.snapshot.categories("region"), (scored < self.access.min_stats_group).tolist(), strict=True)
+        )
+        out["median_composite"] = out["median_composite"].mask(few | out["region"].astype(str).map(thin).to_numpy())
         return out.drop(columns="share_school_work_text")
 
     def outlines(self) -> tuple:
@@ -422,13 +481,18 @@ class Release:
 
     @remembered
     def region_stage(self, filters: Filters) -> pd.DataFrame:
+        """People per region and current stage. Public: a region's row is held back whole (zeros
+        included) where it is a small group in some piece: its stages would say where all of its
+        few people are."""
         self.check(filters)
         table = q.region_stage(self.snapshot, filters)
-        return self._shown(table, "people", self._ks(filters, table))
+        out = self._shown(table, "people", self._ks(filters, table))
+        if not self.public:
+            return out
+        return d.withhold(out, "people", self._small_groups(filters, out, "region", self.policy.min_base))
 
     # -- filters and people --------------------------------------------------------------------------
 
-    @remembered
     @remembered
     def _facet_counts(self, filters: Filters) -> dict[str, pd.DataFrame]:
         """Every dimension's facet counts at once (`queries.facet_counts`)."""

@@ -78,10 +78,12 @@ def test_a_stage_series_is_shown_only_for_at_least_k_people(truth, public):
             if withheld.any():
                 held += 1
                 continue
+            if (rows["people_text"] == "0").all():
+                continue  # nothing but zeros as published: nobody's months
             shown += 1
             k = public.policy.k_sensitive if stage in justice else public.policy.k
             assert reached[stage] >= k, f"{filters.to_query()}: {stage} shown for {reached[stage]} people"
-    assert shown > 500 and held > 500, (shown, held)
+    assert shown > 400 and held > 100, (shown, held)
 
 
 def test_the_history_of_one_person_in_a_piece_is_held_back(truth, public):
@@ -100,11 +102,37 @@ def test_the_history_of_one_person_in_a_piece_is_held_back(truth, public):
         lone, crowded = row.index[row == 1][0], row.idxmax()
         alone = public.stage_occupancy(Filters(region=(crowded,)))
         assert (alone.loc[alone["stage"] == stage, "people_text"] != not_shown_text()).all()
-        pair = public.stage_occupancy(Filters(region=(crowded, lone)))
-        series = pair.loc[pair["stage"] == stage]
-        assert (series["people_text"] == not_shown_text()).all() and series["people"].isna().all()
+        pair = released(public.stage_occupancy, Filters(region=(crowded, lone)))
+        if pair is not None:  # else refused outright: the lone region has under 20 people
+            series = pair.loc[pair["stage"] == stage]
+            assert (series["people_text"] == not_shown_text()).all() and series["people"].isna().all()
         tried += 1
     assert tried >= 1  # on the sample: closed cases, KZ-61 (35 people) and KZ-55 (one)
+
+
+def test_a_services_months_are_shown_only_for_at_least_k_people(truth, public):
+    """A type of service's months say when the people it served were served: every type a public
+    selection shows month by month was served, in truth, to at least the sensitive k distinct
+    people of the selection; a type held back has no month of its own."""
+    served = truth.services.assign(service_type=truth.services["service_type"].astype(str))
+    shown = held = 0
+    for filters in one_and_two_filters(truth):
+        table = released(public.services_by_month, filters)
+        if table is None or table.empty:
+            continue
+        inside = np.ones(len(truth.people), dtype=bool)
+        for dim in DIMS:
+            if getattr(filters, dim):
+                inside &= truth.people[dim].astype(str).isin(getattr(filters, dim)).to_numpy()
+        people = served.loc[inside[served["person"].to_numpy()]].groupby("service_type")["person"].nunique()
+        for kind, rows in table.groupby("service_type", sort=False):
+            if (rows["people_text"] == not_shown_text()).any():
+                assert len(rows) == 1 and rows["people"].isna().all() and rows["sessions"].isna().all()
+                held += 1
+                continue
+            shown += 1
+            assert people[kind] >= public.policy.k_sensitive, f"{filters.to_query()}: {kind}"
+    assert shown > 200 and held > 200, (shown, held)
 
 
 def test_a_milestone_curve_is_drawn_only_for_cohorts_of_the_minimum_base(truth, public, noise):
@@ -133,16 +161,49 @@ def test_a_milestone_curve_is_drawn_only_for_cohorts_of_the_minimum_base(truth, 
     assert drawn > 50 and held > 100, (drawn, held)
 
 
-def test_no_all_of_them_of_a_small_group(truth, public):
+def test_no_all_of_them_of_a_small_group(truth, public, noise):
     """A region's part (reached school or work, scored) is held back where the region has fewer
-    than the minimum base: equal to its people, it would say "all of them"."""
+    than the minimum base: equal to its people, it would say "all of them". So is a small
+    region's row of the region x stage table, and a small group's cells of a two-way table."""
     table = public.region_summary(Filters())
     exact = q.region_summary(truth, Filters()).set_index("region")["people"]
-    small = exact.reindex(table["region"]).to_numpy() < public.policy.min_base - 3
+    small = exact.reindex(table["region"]).to_numpy() < public.policy.min_base - noise
     assert small.any()
     for count in ("reached_school_work", "scored"):
         assert (table.loc[small, f"{count}_text"] == not_shown_text()).all()
     assert table.loc[small, ["share_school_work", "median_composite"]].isna().all().all()
+    heatmap = public.region_stage(Filters())
+    held = heatmap.groupby("region")["people_text"].agg(lambda texts: (texts == not_shown_text()).all())
+    assert set(held[held].index) >= set(exact[exact < public.policy.min_base - noise].index)
+    pivot = public.counts_by(Filters(), ["region", "cohort"])
+    cohorts = truth.people["cohort"].astype(str).value_counts()
+    for _, row in pivot.loc[pivot["people_text"] != not_shown_text()].iterrows():
+        assert exact[row["region"]] >= public.policy.min_base - noise, row["region"]
+        assert cohorts[row["cohort"]] >= public.policy.min_base - noise, row["cohort"]
+
+
+def test_several_values_of_one_filter_keep_their_groups(public):
+    """Held back "in every piece" means every piece that can hold the group: with two cohorts
+    chosen, Jusan-2 is not small for having nobody in the piece of Jusan-3."""
+    curves = public.time_to_milestone(Filters(cohort=("jusan-2", "jusan-3")))
+    assert (curves["reached_text"] != not_shown_text()).all() and set(curves["cohort"]) == {"jusan-2", "jusan-3"}
+    regions = public.region_summary(Filters(region=("KZ-15", "KZ-61"))).set_index("region")
+    assert (regions.loc[["KZ-15", "KZ-61"], "reached_school_work_text"] != not_shown_text()).all()
+    assert regions.loc[["KZ-15", "KZ-61"], "median_composite"].notna().all()
+    assert (regions.drop(index=["KZ-15", "KZ-61"])["reached_school_work_text"] == "0").all()  # not "not shown"
+    stays = public.time_in_stage(Filters(stage=("follow_up", "school_work")), 180).set_index("stage")
+    assert stays.loc[["follow_up", "school_work"], "median_days"].notna().all()
+    occupancy = public.stage_occupancy(Filters(stage=("follow_up",)))
+    assert (occupancy["people_text"] != not_shown_text()).all()  # closed and lost: zeros, nobody's history
+
+
+def test_a_value_under_the_minimum_base_cannot_ride_on_a_large_one(public):
+    """Regions KZ-61 (86 people) and KZ-55 (7): together they pass, but KZ-55's figures would be
+    the pair's less KZ-61's, so the pair is refused like KZ-55 alone."""
+    with pytest.raises(SelectionTooSmall, match="one of the values chosen has fewer than 20 people"):
+        public.check(Filters(region=("KZ-61", "KZ-55")))
+    assert not public.shows(Filters(region=("KZ-61", "KZ-55")))
+    assert public.check(Filters(region=("KZ-61", "KZ-15"))) > 140
 
 
 def test_a_median_needs_the_minimum_group_in_every_piece(truth, public):
@@ -158,9 +219,11 @@ def test_a_median_needs_the_minimum_group_in_every_piece(truth, public):
         if stays[(crowded, stage)] < public.access.min_stats_group + 3:
             continue
         alone = public.time_in_stage(Filters(region=(crowded,)), 180).set_index("stage")
-        pair = public.time_in_stage(Filters(region=(crowded, region)), 180).set_index("stage")
         assert pd.notna(alone.loc[stage, "median_days"])
-        assert pd.isna(pair.loc[stage, "median_days"]) and pd.isna(pair.loc[stage, "p75_days"])
+        pair = released(lambda f: public.time_in_stage(f, 180), Filters(region=(crowded, region)))
+        if pair is not None:  # else refused outright: the lone region has under 20 people
+            pair = pair.set_index("stage")
+            assert pd.isna(pair.loc[stage, "median_days"]) and pd.isna(pair.loc[stage, "p75_days"])
         tried += 1
     assert tried >= 3
 
