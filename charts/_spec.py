@@ -139,8 +139,27 @@ def vega_plural(forms: Callable[[int], str], count: str, **values: str) -> str:
     return expression
 
 
-GROUP_LABELS = ("stage_label", "cohort_name", "region_name")
+GROUP_LABELS = (
+    "stage_label",
+    "cohort_name",
+    "region_name",
+    *(f"{dimension}_label" for dimension in ("cohort", "region", "stage", "sex", "age_band", "origin")),
+)
 """The columns that name the group of a row held back with its group (`disclosure.withhold`)."""
+
+
+def held_groups(data: pd.DataFrame, held_back: np.ndarray) -> list[str]:
+    """The names of the groups held back whole: in each naming column (`GROUP_LABELS`), the
+    values all of whose rows are held back ("Abai" in a region x stage table, not the stages that
+    other regions still show), in the order they first appear."""
+    names: dict[str, None] = {}
+    if not held_back.any():
+        return []
+    for column in (column for column in GROUP_LABELS if column in data.columns):
+        values = data[column].astype(str).to_numpy()
+        shown = set(values[~held_back])
+        names.update(dict.fromkeys(value for value in values[held_back] if value not in shown))
+    return list(names)
 
 
 def figure(
@@ -167,9 +186,8 @@ def figure(
     values = not_shown(noted)
     held_back = values.any(axis=1)
     hidden = withheld_count(noted) - int(values.sum())
-    label = next((column for column in GROUP_LABELS if column in data.columns), None)
-    if held_back.any() and label is not None:  # without a name for the groups, the chart says it
-        groups = ", ".join(dict.fromkeys(map(str, data.loc[held_back, label])))
+    groups = ", ".join(held_groups(data, held_back))
+    if groups:  # without a name for the groups, the chart says it itself
         note = _("Not shown, too few people in some part of the selection: {groups}").format(groups=groups)
         subtitle = f"{subtitle} · {note}" if subtitle else note
         alt_text = f"{alt_text} {note}."

@@ -25,6 +25,7 @@ from charts._spec import (
     top,
 )
 from charts.figure import Figure
+from data_access.disclosure import not_shown
 from i18n import N_, _, ngettext
 from i18n import format as fmt
 
@@ -300,8 +301,15 @@ def region_stage_heatmap(region_stage: pd.DataFrame) -> Figure:
     template = _region_stage_template()
     cells = numbers(region_stage)
     largest = top(dict(enumerate(cells.tolist())))
+    # A region held back whole (public) is drawn blank, "—" in each cell: its name is in the note.
+    held = not_shown(region_stage).any(axis=1)
+    drawn = (
+        region_stage.assign(people_text=np.where(held, fmt.MISSING, region_stage["people_text"]))
+        if held.any()
+        else None
+    )
     if not largest:
-        return figure(template, region_stage, _("No people in this selection"), _("Heatmap: no people."))
+        return figure(template, region_stage, _("No people in this selection"), _("Heatmap: no people."), drawn=drawn)
     people = np.nansum(cells)
     by_region = sum_by(region_stage, "region_name")
     most = top(by_region)
@@ -345,4 +353,4 @@ def region_stage_heatmap(region_stage: pd.DataFrame) -> Figure:
             region_text.format(**region_values),
         ]
     )
-    return figure(template, region_stage, title, alt_text)
+    return figure(template, region_stage, title, alt_text, drawn=drawn)

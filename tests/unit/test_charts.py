@@ -1068,3 +1068,15 @@ def test_a_long_name_on_an_axis_takes_two_lines_instead_of_being_cut(latest):
     assert "Сопровождение по месту жительства" in table["stage_label"].tolist()
     assert lines == ["Сопровождение по месту", "жительства"]
     assert "Прибытие и проверка" in svg_texts(drawn)  # short enough for one line
+
+
+def test_a_chart_names_the_groups_held_back_whole_and_draws_them_blank():
+    """Public: the region x stage heatmap holds small regions' rows back whole; its note names
+    those regions (not the stages other regions still show), and their cells are drawn "—", not
+    "not shown" ten times over."""
+    public = Release(load_snapshot(SAMPLE_ROOT.parent / "public" / "2026-09-30"), Access("public"))
+    figure = charts.region_stage_heatmap(public.region_stage(Filters()))
+    assert "Not shown, too few people in some part of the selection: Kostanay" in figure.subtitle
+    assert "Abai" in figure.subtitle and "Arrival" not in figure.subtitle
+    held = figure.data["people_text"] == "not shown"
+    assert held.any() and (figure.drawn.loc[held, "people_text"] == "—").all()
