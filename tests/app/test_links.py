@@ -207,3 +207,12 @@ def test_any_query_string_gives_a_working_page_and_opens_only_catalogue_snapshot
 
 def test_the_sample_ids_are_what_the_fuzzing_assumes():
     assert {Path(p).name for p in catalogue_paths()} == SAMPLE_IDS
+
+
+def test_a_cleared_filter_leaves_the_link():
+    """Clearing a filter takes it out of the link, so a copied link does not bring it back."""
+    at = open_app(None, cohort="rusafa")
+    assert at.query_params.get("cohort") == "rusafa"
+    at.session_state["cohort"] = []
+    at.run()
+    assert "cohort" not in at.query_params

@@ -260,6 +260,25 @@ def test_bad_manifests(tmp_path, manifest_text, expected):
     assert error.startswith(expected)
 
 
+@pytest.mark.parametrize(
+    "raw",
+    ['{"country": "Қазақстан"}'.encode("utf-16"), b"[" * 100_000],
+    ids=["utf-16", "nested-past-the-parser"],
+)
+def test_a_manifest_the_parser_cannot_read_sets_one_snapshot_aside(tmp_path, raw):
+    """Not UTF-8, or nested deeper than the JSON parser goes: that snapshot is set aside with a
+    message, and the catalogue still lists the good one beside it."""
+    root = tmp_path / "snapshots"
+    tiny.write(root / "2022-06-30")
+    bad = root / "2023-01-01"
+    bad.mkdir()
+    (bad / "manifest.json").write_bytes(raw)
+    infos = {info.id: info for info in find_snapshots(root)}
+    assert infos["2022-06-30"].usable and not infos["2023-01-01"].usable
+    [error] = errors_of(bad)
+    assert error.startswith("manifest.json: is not valid JSON")
+
+
 def test_catalogue_lists_newest_first_and_broken_last(tmp_path):
     root = tmp_path / "snapshots"
     tiny.write(root / "2022-06-30")

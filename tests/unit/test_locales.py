@@ -132,3 +132,10 @@ def test_downloads_keep_their_columns_and_figures_in_every_language(sample_snaps
     with i18n.use("kk"):
         name = export.file_name("overview-arrivals", filters.codes(), snapshot.as_of, "csv")
     assert name.isascii() and name == "second-chance_overview-arrivals_jusan-2-jusan-3_2026-09-30.csv"
+
+
+def test_a_share_and_a_half_year_at_their_edges():
+    """99 of 100 is 99%, 199 of 200 rounds to 100% and is said as over 99% (never 100% of a part);
+    June ends the first half-year, July starts the second."""
+    assert fmt.share(99, 100) == "99%" and fmt.share(199, 200) == "over 99%"
+    assert fmt.half_year(dt.date(2019, 6, 30)) == "H1 2019" and fmt.half_year(dt.date(2019, 7, 1)) == "H2 2019"

@@ -10,6 +10,7 @@ import hmac
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -18,6 +19,7 @@ from data_access import Filters, load_snapshot
 from data_access import contract as c
 from data_access import queries as q
 from data_access.publish import main, publish
+from tests.unit.test_release import PUBLIC_ROOT
 
 ROOT = Path(__file__).resolve().parents[2]
 RESTRICTED = ROOT / "sample_data" / "snapshots"
@@ -137,3 +139,21 @@ def test_open_data_numbers_are_the_dashboards(latest):
     facets = release.option_counts(Filters(), "region").set_index("code")["people_text"]
     table = pd.read_csv(OPEN / "2026-09-30" / "people_by_region.csv", comment="#", dtype=str).set_index("region_code")
     assert table["people_shown_as"].to_dict() == facets.to_dict()
+
+
+def test_open_data_hides_a_small_justice_count_under_ten(monkeypatch):
+    """The key figures' justice track is sensitive in the open data too: a published 7 is "<10"
+    (the sample's 50 cannot show it, so the count is made small here)."""
+    from data_access import open_data
+
+    real = open_data.q.headline
+
+    def few_on_the_justice_track(*args, **kwargs):
+        table = real(*args, **kwargs)
+        return table.assign(value=np.where(table["measure"] == "justice_track", 7, table["value"]))
+
+    monkeypatch.setattr(open_data.q, "headline", few_on_the_justice_track)
+    public = load_snapshot(PUBLIC_ROOT / "2026-09-30")
+    figures = open_data.published_tables(public)["key_figures"].set_index("measure")
+    assert figures.loc["justice_track", "people_shown_as"] == "<10"
+    assert pd.isna(figures.loc["justice_track", "people"])

@@ -359,3 +359,48 @@ def test_a_figure_is_built_once_from_its_released_table(latest, counted):
     direct = charts.funnel_chart(Release(latest, Access("restricted")).stage_reached(Filters()), stage_ids)
     pd.testing.assert_frame_equal(first.data, direct.data)
     assert (first.title, first.alt) == (direct.title, direct.alt)
+
+
+# --- what a mutation test found no test for (each seen failing on its mutant) -------------------
+
+
+def test_the_justice_track_counts_as_sensitive_in_a_pivot(public):
+    """A pivot by justice hides up to 9 ("<10"), as the justice track does everywhere: KZ-15 has
+    8 people (published) ever on it."""
+    for dims in (["justice"], ["region", "justice"]):
+        table = public.counts_by(Filters(), dims)
+        assert not pd.to_numeric(table["people"], errors="coerce").between(1, K_SENSITIVE - 1).any(), dims
+    table = public.counts_by(Filters(), ["region", "justice"]).set_index(["region", "justice"])
+    assert table.loc[("KZ-15", True), "people_text"] == f"<{K_SENSITIVE}"
+
+
+def test_a_hidden_count_of_people_served_hides_its_sessions(public):
+    months = public.services_by_month(Filters())
+    hidden = months["people_suppressed"].to_numpy()
+    assert hidden.any() and months.loc[hidden, "sessions"].isna().all()
+
+
+def test_services_are_counted_perturbed_like_every_other_count(public):
+    """People served in the last 12 months, as published: the truth is 195, 68, 72, 85, 202, 22."""
+    table = public.services_by_type(Filters()).set_index("service_type")["people"]
+    assert table.to_dict() == {
+        "psychosocial": 194,
+        "theological": 69,
+        "legal": 72,
+        "medical": 85,
+        "education": 203,
+        "vocational": 23,
+    }
+
+
+def test_the_rest_outside_a_selection_is_perturbed_too(published):
+    """Jusan-1 leaves 579 people outside it; published, 576: the minimum-base check of the rest
+    reads a perturbed count like every other."""
+    assert q.select(published, Filters(cohort=("jusan-1",))).outside() == 576
+
+
+def test_facet_counts_of_a_too_small_selection_are_not_shown(public):
+    """Jusan 2023 in KZ-15 is too small: the region options show no count at all (not "0" or
+    "<5", which would be figures of a selection too small to show)."""
+    options = public.option_counts(Filters(cohort=("jusan-2023",), region=("KZ-15",)), "region")
+    assert (options["people_text"] == "").all() and options["people"].isna().all()
