@@ -34,6 +34,7 @@ from charts._spec import (
 from charts.figure import AXIS_TITLE_LINE, Figure, wrap
 from data_access.columns import records
 from data_access.contract import AGE_BANDS
+from data_access.disclosure import withheld_count
 from data_access.programme import PIVOT_TITLES
 from i18n import N_, _, ngettext
 from i18n import format as fmt
@@ -127,17 +128,21 @@ def arrivals_chart(arrivals: pd.DataFrame, cohort_ids: list[str] | tuple[str, ..
     largest = top(per_cohort)
     if not largest:
         return figure(template, arrivals, _("No arrivals in this selection"), _("Bar chart: no arrivals."))
-    people = sum(per_cohort.values())
+    # The selection's size as released, where the release gives it: the sum of perturbed parts,
+    # some hidden, is neither the size every page states nor a whole to take a share of.
+    people = int(arrivals.attrs.get("n", sum(per_cohort.values())))
     children = sum_by(arrivals, "group").get("child", 0)
-    title = ngettext(
-        "{people} person returned in {cohorts}; {share} were children",
-        "{people} people returned in {cohorts}; {share} were children",
-        people,
-    ).format(
-        people=fmt.count(people),
-        cohorts=ngettext("{n} cohort", "{n} cohorts", len(names)).format(n=fmt.count(len(names))),
-        share=fmt.share(children, people),
-    )
+    cohorts = ngettext("{n} cohort", "{n} cohorts", len(names)).format(n=fmt.count(len(names)))
+    if withheld_count(arrivals):
+        title = ngettext(
+            "{people} person returned in {cohorts}", "{people} people returned in {cohorts}", people
+        ).format(people=fmt.count(people), cohorts=cohorts)
+    else:
+        title = ngettext(
+            "{people} person returned in {cohorts}; {share} were children",
+            "{people} people returned in {cohorts}; {share} were children",
+            people,
+        ).format(people=fmt.count(people), cohorts=cohorts, share=fmt.share(min(children, people), people))
     if len(largest) == 1:
         alt_text = _(
             "Stacked bar chart: people per cohort, split into children, women and men. "

@@ -89,7 +89,8 @@ def stage_chart(
     largest = top(dict(enumerate(counts.tolist())))
     if not largest:
         return figure(template, stage_distribution, _("No people in this selection"), _("Bar chart: no people."))
-    people, part, labels = np.nansum(counts), counts[largest[0]], stage_distribution["stage_label"].tolist()
+    people = stage_distribution.attrs.get("n", np.nansum(counts))  # the size as released (see `arrivals_chart`)
+    part, labels = counts[largest[0]], stage_distribution["stage_label"].tolist()
     values = {"stage": named(labels[row] for row in largest), "part": fmt.count(part), "total": fmt.count(people)}
     if len(largest) == 1:
         title = _("Most people are now in {stage}: {part} of {total} ({share})")

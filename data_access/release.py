@@ -246,8 +246,17 @@ class Release:
 
     @remembered
     def arrivals(self, filters: Filters) -> pd.DataFrame:
-        self.check(filters)
-        return self._shown(q.arrivals(self.snapshot, filters), "people", self._k(filters))
+        n = self.check(filters)
+        return self._with_base(self._shown(q.arrivals(self.snapshot, filters), "people", self._k(filters)), n)
+
+    @staticmethod
+    def _with_base(table: pd.DataFrame, n: int) -> pd.DataFrame:
+        """`table` carrying the selection's size as released (`attrs["n"]`), for a chart's
+        title to say "of n": at the public level its parts are perturbed one by one and some
+        hidden, so their sum is neither the size under every page's title nor a whole to take a
+        share of ("27 returned; 100% were children" in a region of 36 with 29 children)."""
+        table.attrs["n"] = int(n)
+        return table
 
     @remembered
     def unaccompanied_children(self, filters: Filters) -> pd.DataFrame:
@@ -285,7 +294,7 @@ class Release:
     def stage_distribution(self, filters: Filters) -> pd.DataFrame:
         n = self.check(filters)
         table = self._at_most(q.stage_distribution(self.snapshot, filters), "people", n)
-        return self._shares(self._shown(table, "people", self._ks(filters, table)), "people", n)
+        return self._with_base(self._shares(self._shown(table, "people", self._ks(filters, table)), "people", n), n)
 
     @remembered
     def stage_reached(self, filters: Filters) -> pd.DataFrame:

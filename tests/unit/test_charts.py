@@ -1080,3 +1080,17 @@ def test_a_chart_names_the_groups_held_back_whole_and_draws_them_blank():
     assert "Abai" in figure.subtitle and "Arrival" not in figure.subtitle
     held = figure.data["people_text"] == "not shown"
     assert held.any() and (figure.drawn.loc[held, "people_text"] == "—").all()
+
+
+def test_a_public_title_states_the_size_under_every_page_not_a_sum_of_perturbed_parts():
+    """Kyzylorda at the public level: 36 people (29 children, as released). Its parts are
+    perturbed one by one and the men's and women's hidden, so adding up what is shown gave "27
+    people returned; 100% were children" and "16 of 39". Titles take the released size, and
+    state no share of a sum with hidden parts."""
+    public = Release(load_snapshot(SAMPLE_ROOT.parent / "public" / "2026-09-30"), Access("public"))
+    kyzylorda = Filters(region=("KZ-43",))
+    assert public.base_n(kyzylorda) == 36
+    arrivals = charts.arrivals_chart(public.arrivals(kyzylorda), ())
+    assert arrivals.title == "36 people returned in 3 cohorts"
+    stages = charts.stage_chart(public.stage_distribution(kyzylorda), ())
+    assert stages.title == "Most people are now in Case closed: 16 of 36 (44%)"
