@@ -654,10 +654,11 @@ class Selection:
         people = people.sum(axis=1)
         return people if total is None else (people, total.sum(axis=1))
 
-    def _pieces(self, counts: Counts, group: np.ndarray | None, n_groups: int, magnitude=None):
+    def _pieces(self, counts: Counts, group: np.ndarray | None, n_groups: int, magnitude=None, matrix=None):
         """(people, magnitude or None), each groups x pieces x columns: `sum` before the pieces
-        are added up, every count perturbed at public."""
-        matrix = self._matrix(group, n_groups)
+        are added up, every count perturbed at public (`matrix`: the selection's `_matrix` for
+        these groups, when the caller has it)."""
+        matrix = self._matrix(group, n_groups) if matrix is None else matrix
         people = _dense(_times(matrix, counts.people)).astype(np.int64)
         total = None if magnitude is None else _dense(_times(matrix, magnitude)).astype(np.int64)
         if self.perturbation is not None:
@@ -683,10 +684,10 @@ class Selection:
         hold for every piece, not only for their sum: a region of 7 people is a piece of "regions
         A and B" even when A and B together pass every rule. A piece that cannot hold the group
         (cohort Jusan-1 in the piece of Jusan-2) does not count."""
-        people = self._pieces(counts, group, n_groups)[0]
+        matrix = self._matrix(group, n_groups)
+        people = self._pieces(counts, group, n_groups, matrix=matrix)[0]
         if fold is not None:
             people = fold(people)
-        matrix = self._matrix(group, n_groups)
         held = (np.diff(matrix.indptr) > 0).reshape(n_groups, self.pieces)
         return np.where(held[:, :, np.newaxis], people, np.iinfo(np.int64).max).min(axis=1)
 

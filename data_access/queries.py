@@ -44,7 +44,7 @@ def base_n(snapshot: Snapshot, filters: Filters) -> int:
 
 
 def fewest(snapshot: Snapshot, filters: Filters, counts: str = "size", by: str | None = None) -> np.ndarray:
-    """The smallest count of any piece of the selection that holds anyone (`Selection.smallest`):
+    """The smallest count of any piece of the selection that holds the group (`Selection.smallest`):
     per column of the cells' `counts` ("size": people; "stages_reached": people who ever entered
     each stage, in stage order; "scored:<dimension>": people scored on it, per half-year), one row
     per value of `by` (a dimension; one row without it).

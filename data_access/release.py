@@ -329,9 +329,8 @@ class Release:
         if not self.public:
             return out
         reached = q.fewest(self.snapshot, filters, "stages_reached")[0]
-        fewest = dict(zip(self.snapshot.categories("stage"), reached.tolist(), strict=True))
+        few = self._fewer_than(table, "stage", reached, k + self.snapshot.perturbation.max_noise)
         stages = table["stage"].astype(str)
-        few = stages.map(fewest).to_numpy() < k + self.snapshot.perturbation.max_noise
         # A series of zeros tells nobody's history (and every piece's part of it is zero too).
         someone = stages.isin(set(stages[table["people"].to_numpy() > 0])).to_numpy()
         return d.withhold(out, "people", few & someone)
@@ -342,9 +341,14 @@ class Release:
         selection: its shares, statistics and whole curves are held back, since a part equal to
         a small whole is a 100% of a small group, and a piece is what differencing two
         selections gives (`queries.fewest`)."""
-        sizes = q.fewest(self.snapshot, filters, "size", dimension)[:, 0]
-        fewest = dict(zip(self.snapshot.categories(dimension), sizes.tolist(), strict=True))
-        return table[dimension].astype(str).map(fewest).fillna(0).to_numpy() < minimum
+        return self._fewer_than(table, dimension, q.fewest(self.snapshot, filters, "size", dimension)[:, 0], minimum)
+
+    def _fewer_than(self, table: pd.DataFrame, dimension: str, fewest: np.ndarray, minimum) -> np.ndarray:
+        """Which rows of `table` have, in their column `dimension`, a value whose `fewest` (one
+        per value of the dimension, in the snapshot's order: `queries.fewest`) is under `minimum`
+        (a number, or one per row); a value the snapshot does not know counts as under it."""
+        lookup = dict(zip(self.snapshot.categories(dimension), fewest.tolist(), strict=True))
+        return table[dimension].astype(str).map(lookup).fillna(0).to_numpy() < minimum
 
     @remembered
     def time_to_milestone(self, filters: Filters) -> pd.DataFrame:
@@ -477,10 +481,8 @@ class Release:
         out["share_school_work"] = out["share_school_work"].mask(few)
         # The median of the people scored, each piece with the minimum group scored.
         scored = q.fewest(self.snapshot, filters, "scored", "region")[:, 0]
-        thin = dict(
-            zip(self.snapshot.categories("region"), (scored < self.access.min_stats_group).tolist(), strict=True)
-        )
-        out["median_composite"] = out["median_composite"].mask(few | out["region"].astype(str).map(thin).to_numpy())
+        thin = self._fewer_than(out, "region", scored, self.access.min_stats_group)
+        out["median_composite"] = out["median_composite"].mask(few | thin)
         return out.drop(columns="share_school_work_text")
 
     def outlines(self) -> tuple:
